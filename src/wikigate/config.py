@@ -1,0 +1,372 @@
+"""Typed settings, loaded from one TOML file plus ``WIKIGATE_*`` environment overrides.
+
+Every value is checked at start-up; a bad value raises :class:`ConfigError` naming the
+key (``storage.database_url``), so an operator never meets a half-configured server.
+
+Environment overrides use ``WIKIGATE_<SECTION>__<KEY>`` (double underscore between the
+section and the key), e.g. ``WIKIGATE_STORAGE__DATABASE_URL=postgresql://…``; top-level
+keys are ``WIKIGATE_<KEY>``. Values are parsed as TOML scalars when possible
+(``true``, ``8``, ``"x"``) and taken as plain strings otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any, get_args, get_origin, get_type_hints
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or invalid; the message names the key."""
+
+
+DEFAULT_GROUP_PERMISSIONS: dict[str, list[str]] = {
+    "*": [
+        "createaccount", "read", "edit", "createpage", "createtalk", "writeapi",
+        "viewmywatchlist", "editmywatchlist", "viewmyprivateinfo", "editmyprivateinfo",
+        "editmyoptions",
+    ],
+    "user": [
+        "move", "move-subpages", "move-rootuserpages", "move-categorypages", "movefile", "read",
+        "edit", "createpage", "createtalk", "writeapi", "upload", "reupload", "reupload-shared",
+        "minoredit", "editmyusercss", "editmyuserjson", "editmyuserjs", "editmyuserjsredirect",
+        "purge", "sendemail", "applychangetags", "changetags", "editcontentmodel",
+    ],
+    "autoconfirmed": ["autoconfirmed", "editsemiprotected"],
+    "bot": [
+        "bot", "autoconfirmed", "editsemiprotected", "nominornewtalk", "autopatrol",
+        "suppressredirect", "apihighlimits", "writeapi",
+    ],
+    "sysop": [
+        "block", "createaccount", "delete", "bigdelete", "deletedhistory", "deletedtext",
+        "undelete", "editinterface", "editsitejson", "edituserjson", "import", "importupload",
+        "move", "move-subpages", "move-rootuserpages", "move-categorypages", "patrol",
+        "autopatrol", "protect", "editprotected", "rollback", "upload", "reupload",
+        "reupload-shared", "unwatchedpages", "autoconfirmed", "editsemiprotected",
+        "ipblock-exempt", "blockemail", "markbotedits", "apihighlimits", "browsearchive",
+        "noratelimit", "movefile", "unblockself", "suppressredirect", "mergehistory",
+        "managechangetags", "deletechangetags",
+    ],
+    "interface-admin": [
+        "editinterface", "editsitecss", "editsitejson", "editsitejs", "editusercss",
+        "edituserjson", "edituserjs",
+    ],
+    "bureaucrat": ["userrights", "noratelimit"],
+    "suppress": [
+        "hideuser", "suppressrevision", "viewsuppressed", "suppressionlog", "deleterevision",
+        "deletelogentry",
+    ],
+}
+
+#: $wgAddGroups / $wgRemoveGroups of 1.39: bureaucrats manage these groups.
+DEFAULT_CHANGEABLE_GROUPS: dict[str, list[str]] = {
+    "bureaucrat": ["bot", "sysop", "interface-admin", "bureaucrat", "suppress"],
+}
+
+
+@dataclass
+class SiteSettings:
+    sitename: str = "wikigate"
+    #: Public base URL, e.g. ``https://wiki.example.org``; empty = derived from each request.
+    server: str = ""
+    script_path: str = ""
+    language: str = "en"
+    #: Cookie prefix; MediaWiki's default is the database name (``my_wiki``).
+    cookie_prefix: str = "my_wiki"
+    #: ``detect`` (Secure when the request is HTTPS), ``always`` or ``never``.
+    cookie_secure: str = "detect"
+    #: Empty = no SameSite attribute (MediaWiki's default); ``Lax``/``Strict``/``None``.
+    cookie_samesite: str = ""
+    #: Secret for token and cookie MACs; generated into the data directory when empty.
+    secret_key: str = ""
+    server_name: str = ""
+    read_only: str = ""
+
+
+@dataclass
+class StorageSettings:
+    #: ``sqlite:///path``, ``postgresql://…`` or ``mysql://…``; empty = SQLite in data_dir.
+    database_url: str = ""
+    #: When set, sessions, throttles and flows live in Redis (shared by all hosts).
+    redis_url: str = ""
+    data_dir: str = "data"
+    pool_size: int = 10
+
+
+@dataclass
+class ServerSettings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    workers: int = 2
+    #: Trust X-Forwarded-For from these proxy addresses (comma separated).
+    forwarded_allow_ips: str = ""
+    max_body_bytes: int = 16 * 1024 * 1024
+    log_level: str = "info"
+
+
+@dataclass
+class SessionSettings:
+    ttl_seconds: int = 3600
+    cookie_expiration: int = 30 * 86400
+    extended_cookie_expiration: int = 180 * 86400
+    #: ``choose`` (client picks rememberMe), ``always`` or ``never``.
+    remember_me: str = "choose"
+    reauthenticate_seconds: int = 3600
+
+
+@dataclass
+class PasswordSettings:
+    default_type: str = "pbkdf2"
+    pbkdf2_algo: str = "sha512"
+    pbkdf2_iterations: int = 30000
+    pbkdf2_length: int = 64
+    bcrypt_cost: int = 9
+    argon2_memory_kib: int = 65536
+    argon2_time: int = 4
+    argon2_parallelism: int = 1
+    #: Threads hashing passwords off the event loop (0 = number of CPUs).
+    hash_threads: int = 0
+    #: Maximum hashing jobs waiting for a thread before logins are refused with a
+    #: ``ratelimited``-style failure instead of queueing unboundedly.
+    hash_queue: int = 256
+    temporary_password_expiry: int = 604800
+    reminder_resend_hours: int = 24
+    #: $wgPasswordPolicy['policies'] overrides: group -> check -> value or table.
+    policies: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ThrottleSettings:
+    #: $wgPasswordAttemptThrottle: list of {count, seconds[, allIPs]}.
+    password_attempts: list[dict[str, Any]] = field(
+        default_factory=lambda: [{"count": 5, "seconds": 300}, {"count": 150, "seconds": 172800}]
+    )
+    #: $wgAccountCreationThrottle (count 0 = disabled, as MediaWiki's default).
+    account_creation: list[dict[str, Any]] = field(
+        default_factory=lambda: [{"count": 0, "seconds": 86400}]
+    )
+    #: $wgRateLimits['mailpassword']['ip'].
+    mailpassword_ip: list[int] = field(default_factory=lambda: [5, 3600])
+
+
+@dataclass
+class MailSettings:
+    enabled: bool = True
+    #: ``maildir`` (spool in data_dir/mail), ``smtp``, ``console`` or ``memory``.
+    backend: str = "maildir"
+    sender: str = "wiki@localhost"
+    maildir: str = ""
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_tls: str = "none"  # none | starttls | tls
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_timeout: float = 10.0
+    retries: int = 5
+
+
+@dataclass
+class RightsSettings:
+    #: $wgGroupPermissions: group -> list of rights (replaces the default list of that group).
+    group_permissions: dict[str, list[str]] = field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_GROUP_PERMISSIONS.items()}
+    )
+    #: $wgRevokePermissions: group -> rights taken away.
+    revoke_permissions: dict[str, list[str]] = field(default_factory=dict)
+    add_groups: dict[str, list[str]] = field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_CHANGEABLE_GROUPS.items()}
+    )
+    remove_groups: dict[str, list[str]] = field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_CHANGEABLE_GROUPS.items()}
+    )
+    autoconfirm_age: int = 0
+    autoconfirm_count: int = 0
+
+
+@dataclass
+class ProtectionSettings:
+    levels: list[str] = field(default_factory=lambda: ["", "autoconfirmed", "sysop"])
+    cascading_levels: list[str] = field(default_factory=lambda: ["sysop"])
+    semiprotected_levels: list[str] = field(default_factory=lambda: ["autoconfirmed"])
+    types: list[str] = field(default_factory=lambda: ["create", "edit", "move", "upload"])
+
+
+@dataclass
+class AuthSettings:
+    #: Extra provider entry points "module:Class" appended after the core providers.
+    providers: list[str] = field(default_factory=list)
+    enable_bot_passwords: bool = True
+    #: Optional per-account limit across all IPs: {count, seconds} or empty.
+    account_attempt_limit: dict[str, int] = field(default_factory=dict)
+    password_reset_routes: list[str] = field(default_factory=lambda: ["username", "email"])
+
+
+@dataclass
+class Settings:
+    site: SiteSettings = field(default_factory=SiteSettings)
+    storage: StorageSettings = field(default_factory=StorageSettings)
+    server: ServerSettings = field(default_factory=ServerSettings)
+    sessions: SessionSettings = field(default_factory=SessionSettings)
+    passwords: PasswordSettings = field(default_factory=PasswordSettings)
+    throttle: ThrottleSettings = field(default_factory=ThrottleSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
+    rights: RightsSettings = field(default_factory=RightsSettings)
+    protection: ProtectionSettings = field(default_factory=ProtectionSettings)
+    auth: AuthSettings = field(default_factory=AuthSettings)
+    #: Where this configuration came from (for messages); not a setting.
+    source: str = ""
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.storage.data_dir).expanduser()
+
+    @property
+    def database_url(self) -> str:
+        url = self.storage.database_url
+        if not url:
+            return f"sqlite:///{(self.data_path / 'wikigate.db').resolve()}"
+        return url
+
+
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "site.cookie_secure": ("detect", "always", "never"),
+    "site.cookie_samesite": ("", "Lax", "Strict", "None"),
+    "sessions.remember_me": ("choose", "always", "never"),
+    "passwords.default_type": ("pbkdf2", "argon2", "bcrypt"),
+    "mail.backend": ("maildir", "smtp", "console", "memory"),
+    "mail.smtp_tls": ("none", "starttls", "tls"),
+    "server.log_level": ("critical", "error", "warning", "info", "debug"),
+}
+
+
+def _coerce(key: str, value: Any, typ: Any) -> Any:
+    origin = get_origin(typ)
+    if typ is bool:
+        if isinstance(value, bool):
+            return value
+        raise ConfigError(f"{key}: expected true or false, got {value!r}")
+    if typ is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{key}: expected an integer, got {value!r}")
+        return value
+    if typ is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{key}: expected a number, got {value!r}")
+        return float(value)
+    if typ is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{key}: expected a string, got {value!r}")
+        return value
+    if origin is list:
+        if not isinstance(value, list):
+            raise ConfigError(f"{key}: expected a list, got {value!r}")
+        (item,) = get_args(typ) or (Any,)
+        return [v if item is Any else _coerce(f"{key}[{i}]", v, item) for i, v in enumerate(value)]
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{key}: expected a table, got {value!r}")
+        return dict(value)
+    return value
+
+
+def _apply(obj: Any, data: dict[str, Any], prefix: str) -> None:
+    hints = get_type_hints(type(obj))
+    known = {f.name for f in fields(obj)}
+    for name, value in data.items():
+        key = f"{prefix}{name}"
+        if name not in known or name == "source":
+            raise ConfigError(f"{key}: unknown setting")
+        current = getattr(obj, name)
+        if is_dataclass(current):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{key}: expected a table")
+            _apply(current, value, f"{key}.")
+        else:
+            setattr(obj, name, _coerce(key, value, hints[name]))
+
+
+def _env_value(raw: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw
+
+
+def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, raw in environ.items():
+        if not name.startswith("WIKIGATE_") or name in ("WIKIGATE_CONFIG",):
+            continue
+        if name.startswith("WIKIGATE_TEST_"):
+            continue
+        parts = name[len("WIKIGATE_"):].lower().split("__")
+        target = out
+        for p in parts[:-1]:
+            target = target.setdefault(p, {})
+        target[parts[-1]] = _env_value(raw)
+    return out
+
+
+def validate(settings: Settings) -> None:
+    for dotted, choices in _CHOICES.items():
+        section, name = dotted.split(".")
+        value = getattr(getattr(settings, section), name)
+        if value not in choices:
+            raise ConfigError(f"{dotted}: must be one of {', '.join(map(repr, choices))}, got {value!r}")
+    url = settings.storage.database_url
+    scheme = url.split(":", 1)[0].split("+", 1)[0]
+    if url and scheme not in ("sqlite", "postgresql", "postgres", "mysql", "mariadb"):
+        raise ConfigError(f"storage.database_url: unsupported database {url.split(':', 1)[0]!r} "
+                          "(use sqlite:///…, postgresql://… or mysql://…)")
+    if settings.storage.redis_url and not settings.storage.redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError("storage.redis_url: must start with redis://, rediss:// or unix://")
+    if not 1 <= settings.server.port <= 65535:
+        raise ConfigError(f"server.port: must be 1..65535, got {settings.server.port}")
+    if settings.server.workers < 1:
+        raise ConfigError("server.workers: must be at least 1")
+    if settings.sessions.ttl_seconds < 60:
+        raise ConfigError("sessions.ttl_seconds: must be at least 60")
+    for i, cond in enumerate(settings.throttle.password_attempts):
+        if not isinstance(cond.get("count"), int) or not isinstance(cond.get("seconds"), int):
+            raise ConfigError(f"throttle.password_attempts[{i}]: needs integer count and seconds")
+    if len(settings.throttle.mailpassword_ip) != 2:
+        raise ConfigError("throttle.mailpassword_ip: expected [count, seconds]")
+    levels = settings.protection.levels
+    if "" not in levels:
+        raise ConfigError("protection.levels: must contain the empty level \"\"")
+    for lv in settings.protection.cascading_levels + settings.protection.semiprotected_levels:
+        if lv not in levels:
+            raise ConfigError(f"protection: level {lv!r} is not listed in protection.levels")
+    for group, rights in settings.rights.group_permissions.items():
+        if not all(isinstance(r, str) for r in rights):
+            raise ConfigError(f"rights.group_permissions.{group}: must be a list of right names")
+    if settings.site.server and not settings.site.server.startswith(("http://", "https://", "//")):
+        raise ConfigError("site.server: must be an absolute URL such as https://wiki.example.org")
+    for route in settings.auth.password_reset_routes:
+        if route not in ("username", "email"):
+            raise ConfigError(f"auth.password_reset_routes: unknown route {route!r}")
+
+
+def load_settings(path: str | os.PathLike[str] | None = None,
+                  environ: dict[str, str] | None = None) -> Settings:
+    """Read ``path`` (or ``$WIKIGATE_CONFIG``; none = defaults), apply env overrides, validate."""
+    env = dict(os.environ if environ is None else environ)
+    settings = Settings()
+    path = path or env.get("WIKIGATE_CONFIG") or None
+    if path:
+        p = Path(path)
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"configuration file {p} does not exist") from None
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigError(f"{p}: not valid TOML: {e}") from None
+        _apply(settings, data, "")
+        settings.source = str(p)
+    overrides = _env_overrides(env)
+    if overrides:
+        _apply(settings, overrides, "")
+    validate(settings)
+    return settings

@@ -1,0 +1,1 @@
+"""Persistence: the relational store (SQLite, PostgreSQL, MariaDB) and the key-value store."""

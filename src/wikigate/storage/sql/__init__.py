@@ -1,0 +1,1 @@
+"""SQL storage shared by SQLite, PostgreSQL and MariaDB (SQLAlchemy Core)."""

@@ -1,0 +1,95 @@
+"""One access path to the relational database for every dialect.
+
+Store code is written as plain synchronous functions taking a SQLAlchemy ``Connection``
+(``def q(conn): …``) and handed to :meth:`Database.run`, which executes it in one
+transaction:
+
+* SQLite (the embedded default) runs it inline on the event loop thread. A local SQLite
+  query takes microseconds, far less than a thread hop, and WAL mode lets several worker
+  processes read while one writes; writers wait on ``busy_timeout``.
+* PostgreSQL (asyncpg) and MariaDB (aiomysql) run it through SQLAlchemy's asyncio bridge
+  (``AsyncConnection.run_sync``), so the event loop never blocks on network I/O.
+
+So there is a single implementation of every query, whatever the backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import StaticPool
+
+T = TypeVar("T")
+
+
+def normalize_url(url: str) -> tuple[str, str]:
+    """Return (dialect, SQLAlchemy URL with the async driver we ship)."""
+    u = make_url(url)
+    backend = u.get_backend_name()
+    if backend == "sqlite":
+        return "sqlite", str(u.set(drivername="sqlite"))
+    if backend in ("postgresql", "postgres"):
+        return "postgresql", u.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+    if backend in ("mysql", "mariadb"):
+        u = u.set(drivername="mysql+aiomysql")
+        if "charset" not in u.query:
+            u = u.update_query_dict({"charset": "utf8mb4"})
+        return "mysql", u.render_as_string(hide_password=False)
+    raise ValueError(f"unsupported database URL scheme {backend!r}")
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+class Database:
+    """A connection pool plus the dialect name; see the module docstring."""
+
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.dialect, self.url = normalize_url(url)
+        self.sync_engine: Engine | None = None
+        self.async_engine: AsyncEngine | None = None
+        if self.dialect == "sqlite":
+            memory = self.url in ("sqlite://", "sqlite:///:memory:")
+            if memory:
+                engine = create_engine(
+                    "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+                )
+            else:
+                path = make_url(self.url).database
+                if path:
+                    Path(path).parent.mkdir(parents=True, exist_ok=True)
+                engine = create_engine(
+                    self.url, pool_size=pool_size, connect_args={"check_same_thread": False}
+                )
+                event.listen(engine, "connect", _sqlite_pragmas)
+            self.sync_engine = engine
+        else:
+            self.async_engine = create_async_engine(
+                self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+                pool_recycle=3600,
+            )
+
+    async def run(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn(conn)`` inside one transaction and return its result."""
+        if self.sync_engine is not None:
+            with self.sync_engine.begin() as conn:
+                return fn(conn)
+        assert self.async_engine is not None
+        async with self.async_engine.begin() as aconn:
+            return await aconn.run_sync(fn)
+
+    async def close(self) -> None:
+        if self.sync_engine is not None:
+            self.sync_engine.dispose()
+        if self.async_engine is not None:
+            await self.async_engine.dispose()

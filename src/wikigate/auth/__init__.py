@@ -1,0 +1,1 @@
+"""Authentication domain logic: user names, passwords and related rules, independent of HTTP."""

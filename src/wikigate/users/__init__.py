@@ -1,0 +1,1 @@
+"""User accounts, group memberships, preferences and rights."""

@@ -1,0 +1,187 @@
+"""SQL storage of users, their groups and preferences (tables wg_user, wg_user_groups,
+wg_user_properties)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy.engine import Connection, Row
+from sqlalchemy.exc import IntegrityError
+
+from wikigate.storage.sql.database import Database
+from wikigate.storage.sql.schema import user, user_groups, user_properties
+from wikigate.users.model import GroupMembership, User
+from wikigate.util.clock import Clock, mw_timestamp
+
+
+class UserExists(Exception):
+    """A user of that name exists already (unique constraint)."""
+
+
+def _user(row: Row[Any], groups: list[GroupMembership]) -> User:
+    m = row._mapping
+    return User(
+        id=m["user_id"], name=m["user_name"], real_name=m["user_real_name"] or "",
+        password=m["user_password"] or "", newpassword=m["user_newpassword"] or "",
+        newpass_time=m["user_newpass_time"], email=m["user_email"] or "",
+        email_authenticated=m["user_email_authenticated"], touched=m["user_touched"],
+        token=m["user_token"] or "", registration=m["user_registration"],
+        editcount=m["user_editcount"] or 0, password_expires=m["user_password_expires"],
+        groups=groups,
+    )
+
+
+def new_user_token() -> str:
+    return secrets.token_hex(16)
+
+
+class UserStore:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def _groups(self, conn: Connection, user_id: int) -> list[GroupMembership]:
+        now = mw_timestamp(self.clock.time())
+        rows = conn.execute(
+            select(user_groups.c.ug_group, user_groups.c.ug_expiry)
+            .where(and_(user_groups.c.ug_user == user_id,
+                        or_(user_groups.c.ug_expiry.is_(None), user_groups.c.ug_expiry > now)))
+            .order_by(user_groups.c.ug_group)
+        )
+        return [GroupMembership(g, e) for g, e in rows]
+
+    def _get(self, conn: Connection, where: Any) -> User | None:
+        row = conn.execute(select(user).where(where)).first()
+        if row is None:
+            return None
+        return _user(row, self._groups(conn, row._mapping["user_id"]))
+
+    async def get_by_id(self, user_id: int) -> User | None:
+        return await self.db.run(lambda c: self._get(c, user.c.user_id == user_id))
+
+    async def get_by_name(self, name: str) -> User | None:
+        return await self.db.run(lambda c: self._get(c, user.c.user_name == name))
+
+    async def get_many_by_name(self, names: Iterable[str]) -> dict[str, User]:
+        wanted = list(names)
+
+        def q(conn: Connection) -> dict[str, User]:
+            out: dict[str, User] = {}
+            for row in conn.execute(select(user).where(user.c.user_name.in_(wanted))):
+                out[row._mapping["user_name"]] = _user(row, self._groups(conn, row._mapping["user_id"]))
+            return out
+
+        return await self.db.run(q) if wanted else {}
+
+    async def find_by_email(self, email: str) -> list[User]:
+        def q(conn: Connection) -> list[User]:
+            rows = conn.execute(select(user).where(user.c.user_email == email).order_by(user.c.user_id))
+            return [_user(r, self._groups(conn, r._mapping["user_id"])) for r in rows]
+
+        return await self.db.run(q)
+
+    async def count(self) -> int:
+        return await self.db.run(lambda c: int(c.execute(select(func.count()).select_from(user)).scalar_one()))
+
+    async def list_users(self, offset: int = 0, limit: int = 100) -> list[User]:
+        def q(conn: Connection) -> list[User]:
+            rows = conn.execute(select(user).order_by(user.c.user_id).offset(offset).limit(limit))
+            return [_user(r, self._groups(conn, r._mapping["user_id"])) for r in rows]
+
+        return await self.db.run(q)
+
+    # -- writes --------------------------------------------------------------------------
+
+    async def create(self, name: str, *, password_hash: str = "", email: str = "",
+                     real_name: str = "", newpassword: str = "", newpass_time: str | None = None,
+                     registration: str | None = None) -> User:
+        now = mw_timestamp(self.clock.time())
+
+        def q(conn: Connection) -> User:
+            try:
+                with conn.begin_nested():
+                    res = conn.execute(insert(user).values(
+                        user_name=name, user_real_name=real_name, user_password=password_hash,
+                        user_newpassword=newpassword, user_newpass_time=newpass_time,
+                        user_email=email, user_touched=now, user_token=new_user_token(),
+                        user_registration=registration or now, user_editcount=0,
+                    ))
+            except IntegrityError:
+                raise UserExists(name) from None
+            uid = res.inserted_primary_key[0] if res.inserted_primary_key else None
+            got = self._get(conn, user.c.user_id == uid)
+            assert got is not None
+            return got
+
+        return await self.db.run(q)
+
+    async def update(self, user_id: int, **fields: Any) -> None:
+        """Update columns by their short names (``password``, ``email`` …); bumps touched."""
+        values = {f"user_{k}": v for k, v in fields.items()}
+        values["user_touched"] = mw_timestamp(self.clock.time())
+        await self.db.run(lambda c: c.execute(update(user).where(user.c.user_id == user_id).values(**values)))
+
+    async def set_password(self, user_id: int, password_hash: str, *, clear_temporary: bool = True,
+                           invalidate_sessions: bool = True) -> None:
+        fields: dict[str, Any] = {"password": password_hash}
+        if clear_temporary:
+            fields.update(newpassword="", newpass_time=None)
+        if invalidate_sessions:
+            fields["token"] = new_user_token()
+        await self.update(user_id, **fields)
+
+    async def invalidate_sessions(self, user_id: int) -> None:
+        await self.update(user_id, token=new_user_token())
+
+    # -- groups --------------------------------------------------------------------------
+
+    async def set_group(self, user_id: int, group: str, expiry: str | None) -> None:
+        def q(conn: Connection) -> None:
+            conn.execute(delete(user_groups).where(and_(user_groups.c.ug_user == user_id,
+                                                        user_groups.c.ug_group == group)))
+            conn.execute(insert(user_groups).values(ug_user=user_id, ug_group=group, ug_expiry=expiry))
+            conn.execute(update(user).where(user.c.user_id == user_id)
+                         .values(user_touched=mw_timestamp(self.clock.time())))
+
+        await self.db.run(q)
+
+    async def remove_group(self, user_id: int, group: str) -> None:
+        def q(conn: Connection) -> None:
+            conn.execute(delete(user_groups).where(and_(user_groups.c.ug_user == user_id,
+                                                        user_groups.c.ug_group == group)))
+            conn.execute(update(user).where(user.c.user_id == user_id)
+                         .values(user_touched=mw_timestamp(self.clock.time())))
+
+        await self.db.run(q)
+
+    # -- preferences ---------------------------------------------------------------------
+
+    async def get_options(self, user_id: int) -> dict[str, str]:
+        def q(conn: Connection) -> dict[str, str]:
+            rows = conn.execute(select(user_properties.c.up_property, user_properties.c.up_value)
+                                .where(user_properties.c.up_user == user_id))
+            return {k: v or "" for k, v in rows}
+
+        return await self.db.run(q)
+
+    async def set_options(self, user_id: int, changes: dict[str, str | None]) -> None:
+        def q(conn: Connection) -> None:
+            for key, value in changes.items():
+                conn.execute(delete(user_properties).where(and_(
+                    user_properties.c.up_user == user_id, user_properties.c.up_property == key)))
+                if value is not None:
+                    conn.execute(insert(user_properties).values(up_user=user_id, up_property=key,
+                                                                up_value=value))
+
+        await self.db.run(q)
+
+
+def increment_editcount(conn: Connection, user_id: int) -> None:
+    """For use inside another transaction (an edit counts toward autoconfirmed)."""
+    conn.execute(update(user).where(user.c.user_id == user_id)
+                 .values(user_editcount=user.c.user_editcount + 1))

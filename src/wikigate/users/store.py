@@ -86,7 +86,8 @@ class UserStore:
         return await self.db.run(q)
 
     async def count(self) -> int:
-        return await self.db.run(lambda c: int(c.execute(select(func.count()).select_from(user)).scalar_one()))
+        stmt = select(func.count()).select_from(user)
+        return await self.db.run(lambda c: int(c.execute(stmt).scalar_one()))
 
     async def list_users(self, offset: int = 0, limit: int = 100) -> list[User]:
         def q(conn: Connection) -> list[User]:

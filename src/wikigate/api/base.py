@@ -1,0 +1,111 @@
+"""Base class of every api.php module, and discovery of the modules.
+
+A module declares its parameters once in :meth:`ApiModule.params`; the token parameter
+(``token`` plus the module prefix) is appended automatically when ``needs_token`` is
+set, as MediaWiki's ``getFinalParams`` does.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import Any, ClassVar
+
+from wikigate.api.context import ApiContext
+from wikigate.api.params import Param, validate_param
+
+Values = dict[str, Any]
+
+
+class ApiModule:
+    #: The action name (``login``) or submodule name (``tokens``).
+    name: ClassVar[str] = ""
+    prefix: ClassVar[str] = ""
+    #: action, meta, list, prop
+    group: ClassVar[str] = "action"
+    must_be_posted: ClassVar[bool] = False
+    is_write: ClassVar[bool] = False
+    #: Needs the ``read`` right (readapidenied otherwise).
+    is_read: ClassVar[bool] = True
+    #: Token type if the module takes a token parameter checked by api/main.
+    needs_token: ClassVar[str | None] = None
+    deprecated: ClassVar[bool] = False
+    internal: ClassVar[bool] = False
+    #: MediaWiki's class name, reported by paraminfo (clients ignore it; humans like it).
+    classname: ClassVar[str] = ""
+    #: Modules that read request fields not declared in params() (AuthManager fields).
+    dynamic_parameters: ClassVar[bool] = False
+    #: Examples for help/paraminfo: (query string, message key).
+    examples: ClassVar[list[tuple[str, str]]] = []
+    help_urls: ClassVar[list[str]] = []
+    #: Allows maxlag checks (write modules and most read modules do).
+    allows_maxlag: ClassVar[bool] = True
+
+    def __init__(self, ctx: ApiContext) -> None:
+        self.ctx = ctx
+
+    @property
+    def path(self) -> str:
+        return self.name if self.group == "action" else f"query+{self.name}"
+
+    @property
+    def services(self) -> Any:
+        return self.ctx.services
+
+    def params(self) -> dict[str, Param]:
+        return {}
+
+    def final_params(self) -> dict[str, Param]:
+        p = dict(self.params())
+        if self.needs_token:
+            p["token"] = Param("string", required=True, sensitive=True, token_type=self.needs_token)
+        return p
+
+    def extract_params(self) -> Values:
+        """Validate every declared parameter in declaration order (first error wins)."""
+        out: Values = {}
+        for name, spec in self.final_params().items():
+            out[name] = validate_param(self.ctx, self.path, self.prefix + name, spec)
+        return out
+
+    async def execute(self, p: Values) -> None:
+        raise NotImplementedError
+
+    def add_result(self, key: str, value: Any) -> None:
+        self.ctx.result[key] = value
+
+
+def _discover(package: str) -> list[type[ApiModule]]:
+    pkg = importlib.import_module(package)
+    found: list[type[ApiModule]] = []
+    for info in pkgutil.iter_modules(pkg.__path__):
+        mod = importlib.import_module(f"{package}.{info.name}")
+        for obj in vars(mod).values():
+            if (isinstance(obj, type) and issubclass(obj, ApiModule) and obj is not ApiModule
+                    and obj.name and obj.__module__ == mod.__name__):
+                found.append(obj)
+    return found
+
+
+class Registry:
+    """All modules, found by importing ``wikigate.api.modules`` and ``wikigate.api.query``."""
+
+    def __init__(self) -> None:
+        self.actions: dict[str, type[ApiModule]] = {}
+        self.query: dict[str, dict[str, type[ApiModule]]] = {"prop": {}, "list": {}, "meta": {}}
+        for cls in _discover("wikigate.api.modules"):
+            self.actions[cls.name] = cls
+        for cls in _discover("wikigate.api.query"):
+            self.query[cls.group][cls.name] = cls
+        self.actions = dict(sorted(self.actions.items()))
+        for group in self.query:
+            self.query[group] = dict(sorted(self.query[group].items()))
+
+    def by_path(self, path: str) -> type[ApiModule] | None:
+        if path.startswith("query+"):
+            name = path[len("query+"):]
+            for group in self.query.values():
+                if name in group:
+                    return group[name]
+            return None
+        return self.actions.get(path)

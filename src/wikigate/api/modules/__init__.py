@@ -1,0 +1,1 @@
+"""One file per action module, named as the action."""

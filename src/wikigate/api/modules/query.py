@@ -1,0 +1,78 @@
+"""action=query: runs the requested prop/list/meta submodules (MediaWiki ApiQuery)."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, ClassVar
+
+from wikigate.api.base import ApiModule, Values
+from wikigate.api.params import Param
+
+
+class QueryModule(ApiModule):
+    """Base of every ``prop=``/``list=``/``meta=`` submodule."""
+
+    group: ClassVar[str] = "meta"
+
+    def query_result(self) -> dict[str, Any]:
+        q = self.ctx.result.setdefault("query", {})
+        assert isinstance(q, dict)
+        return q
+
+    def set_continue(self, values: dict[str, str]) -> None:
+        """Report that more results exist (``continue`` block, no batchcomplete)."""
+        cont = self.ctx.result.setdefault("continue", {})
+        cont.update(values)
+        self.ctx.result["_incomplete"] = True
+
+
+class ApiQuery(ApiModule):
+    name = "query"
+    classname = "ApiQuery"
+
+    def params(self) -> dict[str, Param]:
+        reg = self.ctx.services.components.get("_registry")
+        query = reg.query if reg is not None else {"prop": {}, "list": {}, "meta": {}}
+        return {
+            "prop": Param("enum", multi=True, choices=list(query["prop"])),
+            "list": Param("enum", multi=True, choices=list(query["list"])),
+            "meta": Param("enum", multi=True, choices=list(query["meta"])),
+            "indexpageids": Param("boolean"),
+            "export": Param("boolean"),
+            "exportnowrap": Param("boolean"),
+            "iwurl": Param("boolean"),
+            "continue": Param("string"),
+            "rawcontinue": Param("boolean"),
+            "titles": Param("string", multi=True),
+            "pageids": Param("integer", multi=True),
+            "revids": Param("integer", multi=True),
+            "generator": Param("enum", choices=[*query["prop"], *query["list"]]),
+            "redirects": Param("boolean"),
+            "converttitles": Param("boolean"),
+        }
+
+    async def execute(self, p: Values) -> None:
+        reg = self.ctx.services.components["_registry"]
+        modules: list[QueryModule] = []
+        for group in ("prop", "list", "meta"):
+            for name in p[group] or []:
+                modules.append(reg.query[group][name](self.ctx))
+        if p["titles"] or p["pageids"] or p["revids"] or p["generator"] or p["prop"]:
+            pageset_mod = importlib.import_module("wikigate.api.query.pageset")
+            await pageset_mod.run_pageset(self.ctx, p, modules)
+        for module in modules:
+            if getattr(module, "uses_pageset", False):
+                continue
+            values = module.extract_params()
+            await module.execute(values)
+        incomplete = self.ctx.result.pop("_incomplete", False)
+        if not incomplete:
+            self.ctx.result["batchcomplete"] = True
+        else:
+            self.ctx.result.setdefault("continue", {})["continue"] = "-||"
+        # batchcomplete and continue come first in MediaWiki's output.
+        head = {k: self.ctx.result.pop(k) for k in ("batchcomplete", "continue") if k in self.ctx.result}
+        rest = dict(self.ctx.result)
+        self.ctx.result.clear()
+        self.ctx.result.update(head)
+        self.ctx.result.update(rest)

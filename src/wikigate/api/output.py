@@ -1,0 +1,157 @@
+"""Result values and their serialisation: formatversion 1/2, json/xml/php/none and *fm.
+
+Modules build results from plain Python values; three conventions cover the differences
+between formatversion 1 and 2:
+
+* ``bool`` — fv1 prints true as ``""`` and omits false; fv2 prints real booleans;
+* :class:`ContentKey` keys — fv1 names them ``"*"``, fv2 uses their own name
+  (``docref``, ``warnings``, ``text`` …); XML prints them as element text;
+* :class:`Indexed` lists carry the element name XML uses for their items.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+
+class ContentKey(str):
+    """A key printed as ``*`` in formatversion 1 and as itself in formatversion 2."""
+
+    __slots__ = ()
+
+
+class Indexed(list[Any]):
+    """A list whose items XML prints as ``<tag …/>`` elements."""
+
+    def __init__(self, items: Any = (), tag: str = "_v") -> None:
+        super().__init__(items)
+        self.tag = tag
+
+
+class RealBool:
+    """A boolean printed as JSON true/false even in formatversion 1."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: bool) -> None:
+        self.value = value
+
+
+def for_version(value: Any, fv: int) -> Any:
+    """Apply the formatversion conventions, producing plain JSON-able data."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            if fv == 1 and v is False:
+                continue
+            key = "*" if (fv == 1 and isinstance(k, ContentKey)) else str(k)
+            out[key] = for_version(v, fv)
+        return out
+    if isinstance(value, list | tuple):
+        return [for_version(v, fv) for v in value]
+    if value is True and fv == 1:
+        return ""
+    if isinstance(value, RealBool):
+        return value.value
+    return value
+
+
+# -- JSON ------------------------------------------------------------------------------
+
+def encode_json(data: Any, *, fv: int, utf8: bool, ascii: bool, pretty: bool = False) -> str:
+    ensure_ascii = (not utf8) if fv == 1 else ascii
+    text = json.dumps(data, ensure_ascii=ensure_ascii, separators=(",", ":") if not pretty else None,
+                      indent=4 if pretty else None)
+    if not ensure_ascii:
+        # PHP's json_encode always escapes the two JavaScript line terminators.
+        text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return text
+
+
+# -- XML -------------------------------------------------------------------------------
+
+def _xml_attr(value: Any) -> str:
+    if value is True:
+        return ""
+    if isinstance(value, RealBool):
+        return "true" if value.value else "false"
+    return html.escape(str(value), quote=True)
+
+
+def _xml_element(name: str, value: Any) -> str:
+    if isinstance(value, dict):
+        attrs: list[str] = []
+        children: list[str] = []
+        text: str | None = None
+        for k, v in value.items():
+            if v is False or v is None:
+                continue
+            if isinstance(k, ContentKey) or k == "*":
+                text = str(v)
+            elif isinstance(v, dict | list):
+                children.append(_xml_element(str(k), v))
+            else:
+                attrs.append(f' {k}="{_xml_attr(v)}"')
+        head = f"<{name}{''.join(attrs)}"
+        if text is not None:
+            return f'{head} xml:space="preserve">{html.escape(text, quote=False)}{"".join(children)}</{name}>'
+        if children:
+            return f"{head}>{''.join(children)}</{name}>"
+        return f"{head} />"
+    if isinstance(value, list):
+        tag = value.tag if isinstance(value, Indexed) else "_v"
+        inner = "".join(_xml_element(tag, v) for v in value)
+        return f"<{name}>{inner}</{name}>" if inner else f"<{name} />"
+    if value is True:
+        return f"<{name} />"
+    return f'<{name} xml:space="preserve">{html.escape(str(value), quote=False)}</{name}>'
+
+
+def encode_xml(data: dict[str, Any], *, namespace: bool = False) -> str:
+    root = dict(data)
+    body = _xml_element("api", root)
+    if namespace:
+        body = body.replace("<api", '<api xmlns="http://www.mediawiki.org/xml/api/"', 1)
+    return '<?xml version="1.0"?>' + body
+
+
+# -- PHP serialize ---------------------------------------------------------------------
+
+def encode_php(value: Any) -> str:
+    if value is None:
+        return "N;"
+    if value is True or value is False:
+        return f"b:{int(value)};"
+    if isinstance(value, int):
+        return f"i:{value};"
+    if isinstance(value, float):
+        return f"d:{value!r};"
+    if isinstance(value, str):
+        return f's:{len(value.encode("utf-8"))}:"{value}";'
+    if isinstance(value, list | tuple):
+        value = dict(enumerate(value))
+    if isinstance(value, dict):
+        items = "".join(
+            (f"i:{k};" if isinstance(k, int) else encode_php(str(k))) + encode_php(v) for k, v in value.items()
+        )
+        return f"a:{len(value)}:{{{items}}}"
+    return encode_php(str(value))
+
+
+# -- *fm pretty HTML -------------------------------------------------------------------
+
+def pretty_html(inner: str, format_name: str, server: str) -> str:
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"UTF-8\">"
+        f"<title>wikigate API result</title></head><body>"
+        f"<p>This is the HTML representation of the {html.escape(format_name.upper())} format. "
+        f"HTML is good for debugging, but unsuitable for application use. Specify the "
+        f"<var>format</var> parameter to change the output format. To see the non-HTML "
+        f"representation of the {html.escape(format_name.upper())} format, set "
+        f"<kbd>format={html.escape(format_name)}</kbd>.</p>"
+        f"<p>See the <a href=\"{html.escape(server)}/api.php\">complete documentation</a>, "
+        f"or the <a href=\"{html.escape(server)}/api.php?action=help\">API help</a> for more information.</p>"
+        f"<pre class=\"api-pretty-content\">{html.escape(inner, quote=False)}</pre></body></html>\n"
+    )

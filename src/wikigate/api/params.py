@@ -1,0 +1,182 @@
+"""Parameter declarations and their validation (MediaWiki's ParamValidator rules).
+
+A module declares each parameter once, as a :class:`Param`; validation, ``action=help``
+and ``action=paraminfo`` all read that declaration. Rules shared with MediaWiki 1.39:
+
+* booleans are true iff present, whatever the value (``curtimestamp=false`` is true);
+* a required parameter that is missing *or empty* → ``missingparam``;
+* multi-values split on ``|``, or on U+001F when the value starts with it; the 50/500
+  limit is checked before de-duplication (``toomanyvalues``);
+* unknown values of a multi-value enum are dropped with an ``unrecognizedvalues``
+  warning, an unknown single enum value is a ``badvalue`` error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from wikigate.api.errors import ApiError
+from wikigate.i18n import ListParam, Message, Num
+
+LIMIT1 = 50
+LIMIT2 = 500
+SEP = "\x1f"
+
+_INT_RE = re.compile(r"^[+-]?[0-9]+$")
+
+Choices = Sequence[str] | Callable[[], Sequence[str]]
+
+
+@dataclass(frozen=True)
+class Param:
+    #: string, text, password, integer, limit, boolean, enum, user, title, timestamp,
+    #: expiry, namespace, tags
+    type: str = "string"
+    default: Any = None
+    required: bool = False
+    multi: bool = False
+    choices: Choices | None = None
+    allow_duplicates: bool = False
+    #: Value meaning "all choices" (``*``) for multi enums.
+    all_value: str | None = None
+    min: int | None = None
+    max: int | None = None
+    #: Upper bound for users with apihighlimits (limit type).
+    max2: int | None = None
+    sensitive: bool = False
+    deprecated: bool = False
+    #: For type user: which forms are accepted (name, ip, cidr, id, interwiki).
+    user_types: tuple[str, ...] = ("name",)
+    #: Token type when this parameter is the module's token.
+    token_type: str | None = None
+    #: Message key for the help text; default apihelp-<path>-param-<name>.
+    help_key: str | None = None
+    #: Values of a multi enum that are deprecated.
+    deprecated_values: tuple[str, ...] = ()
+    ismulti_limit1: int = LIMIT1
+    ismulti_limit2: int = LIMIT2
+    #: Accepts values for which no help is listed (e.g. dynamic AuthManager fields).
+    submodules: dict[str, str] | None = None
+
+    def choice_list(self) -> list[str]:
+        c = self.choices
+        if c is None:
+            return []
+        return list(c() if callable(c) else c)
+
+
+class ParamSource(Protocol):
+    """What the validator needs from the request context."""
+
+    high_limits: bool
+
+    def get_raw(self, name: str) -> str | None: ...
+
+    def add_warning(self, module: str, message: Message, code: str | None = None,
+                    data: dict[str, Any] | None = None) -> None: ...
+
+    def validate_user(self, name: str, value: str, param: Param) -> str: ...
+
+
+def split_multi(value: str) -> list[str]:
+    if value.startswith(SEP):
+        return value[1:].split(SEP)
+    if value == "":
+        return []
+    return value.split("|")
+
+
+def _missing(name: str) -> ApiError:
+    return ApiError("paramvalidator-missingparam", [name], code="missingparam")
+
+
+def validate_param(src: ParamSource, module_path: str, name: str, p: Param) -> Any:
+    """Read and validate one (already prefixed) parameter."""
+    raw = src.get_raw(name)
+    if p.type == "boolean":
+        return raw is not None
+    if raw is None or (p.required and raw == ""):
+        if p.required:
+            raise _missing(name)
+        if p.multi and p.default is not None and isinstance(p.default, str):
+            return split_multi(p.default) if p.default else []
+        return p.default
+    if p.deprecated:
+        src.add_warning(module_path, Message("paramvalidator-param-deprecated", (name,)), "deprecation")
+    if p.multi:
+        values = split_multi(raw)
+        limit = p.ismulti_limit2 if src.high_limits else p.ismulti_limit1
+        if len(values) > limit:
+            raise ApiError("paramvalidator-toomanyvalues", [name, Num(limit)], code="toomanyvalues",
+                           data={"limit": limit, "lowlimit": p.ismulti_limit1, "highlimit": p.ismulti_limit2})
+        if not p.allow_duplicates:
+            values = list(dict.fromkeys(values))
+        return [_one(src, module_path, name, p, v, multi=True) for v in values] if p.type != "enum" \
+            else _multi_enum(src, module_path, name, p, values)
+    if raw.startswith(SEP):
+        raise ApiError("paramvalidator-notmulti", [name], code="badvalue")
+    return _one(src, module_path, name, p, raw, multi=False)
+
+
+def _multi_enum(src: ParamSource, module_path: str, name: str, p: Param, values: list[str]) -> list[str]:
+    choices = p.choice_list()
+    if p.all_value is not None and values == [p.all_value]:
+        return choices
+    good = [v for v in values if v in choices]
+    bad = [v for v in values if v not in choices]
+    if bad:
+        src.add_warning(
+            module_path,
+            Message("paramvalidator-unrecognizedvalues",
+                    (name, name, ListParam(tuple(bad), "comma"), Num(len(bad)))),
+            "unrecognizedvalues",
+        )
+    for v in good:
+        if v in p.deprecated_values:
+            src.add_warning(module_path, Message("paramvalidator-deprecated-value", (name, v)), "deprecation")
+    return good
+
+
+def _one(src: ParamSource, module_path: str, name: str, p: Param, value: str, *, multi: bool) -> Any:
+    t = p.type
+    if t == "enum":
+        if value not in p.choice_list():
+            raise ApiError("paramvalidator-badvalue-enumnotmulti", [name, value], code="badvalue")
+        return value
+    if t in ("integer", "namespace"):
+        if not _INT_RE.match(value):
+            raise ApiError("paramvalidator-badinteger", [name, value], code="badinteger")
+        n = int(value)
+        if t == "namespace" and p.choices is not None and str(n) not in p.choice_list():
+            raise ApiError("paramvalidator-badvalue-enumnotmulti", [name, value], code="badvalue")
+        if p.min is not None and n < p.min:
+            if p.max is not None:
+                raise ApiError("paramvalidator-outofrange-minmax", [name, value, Num(p.min), Num(p.max)],
+                               code="outofrange")
+            raise ApiError("paramvalidator-outofrange-min", [name, value, Num(p.min)], code="outofrange")
+        if p.max is not None and n > p.max:
+            if p.min is not None:
+                raise ApiError("paramvalidator-outofrange-minmax", [name, value, Num(p.min), Num(p.max)],
+                               code="outofrange")
+            raise ApiError("paramvalidator-outofrange-max", [name, value, "", Num(p.max)], code="outofrange")
+        return n
+    if t == "limit":
+        top = (p.max2 if src.high_limits and p.max2 is not None else p.max) or LIMIT1
+        if value == "max":
+            return top
+        if not _INT_RE.match(value):
+            raise ApiError("paramvalidator-badinteger", [name, value], code="badinteger")
+        n = int(value)
+        if n < (p.min or 1):
+            raise ApiError("paramvalidator-outofrange-min", [name, value, Num(p.min or 1)], code="outofrange")
+        if n > top:
+            src.add_warning(module_path, Message("paramvalidator-outofrange-max",
+                                                 (name, value, "", Num(top))), "outofrange")
+            n = top
+        return n
+    if t == "user":
+        return src.validate_user(name, value, p)
+    return value

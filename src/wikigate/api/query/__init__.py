@@ -1,0 +1,1 @@
+"""action=query submodules (meta=, list=, prop=)."""

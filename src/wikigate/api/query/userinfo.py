@@ -1,0 +1,150 @@
+"""meta=userinfo: who the current session is, with every uiprop of MediaWiki 1.39."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wikigate.api.base import Values
+from wikigate.api.modules.query import QueryModule
+from wikigate.api.params import Param
+from wikigate.util.clock import mw_to_iso
+
+UIPROPS = (
+    "acceptlang", "blockinfo", "centralids", "changeablegroups", "editcount", "email",
+    "groupmemberships", "groups", "hasmsg", "implicitgroups", "latestcontrib", "options",
+    "ratelimits", "realname", "registrationdate", "rights", "theoreticalratelimits", "unreadcount",
+)
+
+#: $wgRateLimits of 1.39 that userinfo reports (action -> who -> [hits, seconds]).
+DEFAULT_RATE_LIMITS: dict[str, dict[str, list[int]]] = {
+    "edit": {"ip": [8, 60], "newbie": [8, 60], "user": [90, 60]},
+    "move": {"newbie": [2, 120], "user": [8, 60]},
+    "upload": {"ip": [8, 60], "newbie": [8, 60]},
+    "rollback": {"user": [10, 60], "newbie": [5, 120]},
+    "mailpassword": {"ip": [5, 3600]},
+    "sendemail": {"ip": [5, 86400], "newbie": [5, 86400], "user": [20, 86400]},
+    "changeemail": {"ip-all": [10, 3600], "user": [4, 86400]},
+    "confirmemail": {"ip-all": [10, 3600], "user": [4, 86400]},
+    "purge": {"ip": [30, 60], "user": [30, 60]},
+    "linkpurge": {"ip": [30, 60], "user": [30, 60]},
+    "renderfile": {"ip": [700, 30], "user": [700, 30]},
+    "renderfile-nonstandard": {"ip": [70, 30], "user": [70, 30]},
+    "stashedit": {"ip": [30, 60], "newbie": [30, 60]},
+    "stashbasehtml": {"ip": [5, 60], "newbie": [5, 60]},
+    "changetags": {"ip": [8, 60], "newbie": [8, 60]},
+    "editcontentmodel": {"newbie": [2, 120], "user": [8, 60]},
+}
+
+
+class ApiQueryUserInfo(QueryModule):
+    name = "userinfo"
+    group = "meta"
+    prefix = "ui"
+    classname = "ApiQueryUserInfo"
+
+    def params(self) -> dict[str, Param]:
+        return {
+            "prop": Param("enum", multi=True, choices=UIPROPS, all_value="*"),
+            "attachedwiki": Param("string"),
+        }
+
+    def _ratelimits(self, theoretical: bool) -> dict[str, Any]:
+        ctx = self.ctx
+        if not theoretical and ctx.has_right("noratelimit"):
+            return {}
+        groups = ctx.groups
+        who = {"ip", "ip-all", "subnet", "subnet-all"} if ctx.is_anon else {"user", "user-global"}
+        if not ctx.is_anon and "autoconfirmed" not in groups:
+            who.add("newbie")
+        out: dict[str, Any] = {}
+        for action, limits in DEFAULT_RATE_LIMITS.items():
+            entry = {k: {"hits": v[0], "seconds": v[1]} for k, v in limits.items() if k in who}
+            if entry:
+                out[action] = entry
+        return out
+
+    async def execute(self, p: Values) -> None:
+        ctx = self.ctx
+        user = ctx.user
+        props = set(p["prop"] or [])
+        info: dict[str, Any] = {"id": user.id, "name": user.name}
+        if ctx.is_anon:
+            info["anon"] = True
+        if "blockinfo" in props:
+            pass  # blocks are not implemented: nobody is blocked
+        if "hasmsg" in props:
+            info["messages"] = False
+        if "groups" in props:
+            info["groups"] = list(ctx.groups)
+        if "groupmemberships" in props:
+            info["groupmemberships"] = [
+                {"group": g.group, "expiry": mw_to_iso(g.expiry) if g.expiry else "infinity"}
+                for g in sorted(user.groups, key=lambda g: g.group)
+            ]
+        if "implicitgroups" in props:
+            info["implicitgroups"] = self.services.rights.implicit_groups(user, ctx.now)
+        if "rights" in props:
+            info["rights"] = list(ctx.rights_list)
+        if "changeablegroups" in props:
+            info["changeablegroups"] = self.services.rights.changeable_groups(ctx.groups)
+        if "options" in props:
+            info["options"] = await self._options()
+        if "editcount" in props and not ctx.is_anon:
+            info["editcount"] = user.editcount
+        if "ratelimits" in props:
+            info["ratelimits"] = self._ratelimits(False)
+        if "theoreticalratelimits" in props:
+            info["theoreticalratelimits"] = self._ratelimits(True)
+        if "realname" in props and not ctx.is_anon:
+            info["realname"] = user.real_name
+        if "email" in props and not ctx.is_anon:
+            info["email"] = user.email
+            if user.email_authenticated:
+                info["emailauthenticated"] = mw_to_iso(user.email_authenticated)
+        if "registrationdate" in props and not ctx.is_anon and user.registration:
+            info["registrationdate"] = mw_to_iso(user.registration)
+        if "acceptlang" in props:
+            info["acceptlang"] = self._acceptlang()
+        if "unreadcount" in props:
+            info["unreadcount"] = 0
+        if "centralids" in props:
+            info["centralids"] = {"local": user.id} if user.id else {}
+            info["attachedlocal"] = {"local": bool(user.id)}
+        if "latestcontrib" in props and not ctx.is_anon:
+            latest = await self._latest_contrib()
+            if latest:
+                info["latestcontrib"] = latest
+        self.query_result()["userinfo"] = info
+
+    async def _options(self) -> dict[str, Any]:
+        from wikigate.users.options import effective_options
+
+        stored = await self.services.users.get_options(self.ctx.user.id) if not self.ctx.is_anon else {}
+        return effective_options(self.services.settings, stored)
+
+    def _acceptlang(self) -> list[dict[str, Any]]:
+        header = self.ctx.request.header("accept-language") or ""
+        out: list[dict[str, Any]] = []
+        for part in header.split(","):
+            code, _, params = part.strip().partition(";")
+            if not code:
+                continue
+            q = 1.0
+            if params.strip().startswith("q="):
+                try:
+                    q = float(params.strip()[2:])
+                except ValueError:
+                    continue
+            item: dict[str, Any] = {"q": int(q) if q == int(q) else q}
+            from wikigate.api.output import ContentKey
+
+            item[ContentKey("code")] = code.lower()
+            out.append(item)
+        return out
+
+    async def _latest_contrib(self) -> str | None:
+        pages = self.services.components.get("pages")
+        if pages is None:
+            return None
+        ts: str | None = await pages.latest_contribution(self.ctx.user.id)
+        return mw_to_iso(ts) if ts else None

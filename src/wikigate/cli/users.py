@@ -1,0 +1,146 @@
+"""``wikigate user …``: create accounts, set groups, end sessions (like createAndPromote.php)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from wikigate.cli.main import _settings, run_async, with_services
+
+
+def _read_password(password_file: str | None, password_stdin: bool) -> str:
+    if password_file:
+        with open(password_file, encoding="utf-8") as f:
+            return f.readline().rstrip("\r\n")
+    if password_stdin or not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+def _canonical(name: str) -> str:
+    from wikigate.auth.usernames import canonical_username
+
+    canonical = canonical_username(name)
+    if canonical is None:
+        raise click.ClickException(f"invalid user name: {name!r}")
+    return canonical
+
+
+@click.group()
+def user() -> None:
+    """Manage user accounts."""
+
+
+@user.command("create")
+@click.argument("name")
+@click.option("--group", "groups", multiple=True, help="Add to this group (repeatable), e.g. sysop.")
+@click.option("--password-file", type=click.Path(exists=True, dir_okay=False),
+              help="Read the password from the first line of this file.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--email", default="", help="E-mail address.")
+@click.option("--update", is_flag=True, help="If the user exists, set the password and add the groups.")
+@click.pass_context
+def create(ctx: click.Context, name: str, groups: tuple[str, ...], password_file: str | None,
+           password_stdin: bool, email: str, update: bool) -> None:
+    """Create the account NAME (password from a prompt, a file or stdin)."""
+    settings = _settings(ctx)
+    canonical = _canonical(name)
+    known = set(settings.rights.group_permissions) - {"*", "user", "autoconfirmed"}
+    for g in groups:
+        if g not in known:
+            raise click.ClickException(f"unknown group {g!r} (known: {', '.join(sorted(known))})")
+    password = _read_password(password_file, password_stdin)
+    if not password:
+        raise click.ClickException("the password must not be empty")
+
+    async def go(services: Any) -> str:
+        from wikigate.users.store import UserExists
+
+        pw_hash = await services.components["hashing"].hash(password)
+        existing = await services.users.get_by_name(canonical)
+        if existing is not None and not update:
+            raise click.ClickException(f"user {canonical!r} exists (use --update to change it)")
+        if existing is None:
+            try:
+                u = await services.users.create(canonical, password_hash=pw_hash, email=email)
+            except UserExists:
+                raise click.ClickException(f"user {canonical!r} exists") from None
+            action = "created"
+        else:
+            u = existing
+            await services.users.set_password(u.id, pw_hash)
+            action = "updated"
+        for g in groups:
+            await services.users.set_group(u.id, g, None)
+        await services.components["hashing"].stop()
+        return f"{action} user {canonical!r} (id {u.id})" + (f" in groups {', '.join(groups)}" if groups else "")
+
+    click.echo(run_async(lambda: with_services(settings, go)))
+
+
+@user.command("set-groups")
+@click.argument("name")
+@click.argument("groups", nargs=-1)
+@click.option("--expiry", default=None, help="Expiry for added groups (14-digit timestamp or ISO date).")
+@click.pass_context
+def set_groups(ctx: click.Context, name: str, groups: tuple[str, ...], expiry: str | None) -> None:
+    """Make GROUPS the explicit groups of NAME (no GROUPS removes all)."""
+    settings = _settings(ctx)
+    canonical = _canonical(name)
+    known = set(settings.rights.group_permissions) - {"*", "user", "autoconfirmed"}
+    for g in groups:
+        if g not in known:
+            raise click.ClickException(f"unknown group {g!r} (known: {', '.join(sorted(known))})")
+    exp = None
+    if expiry:
+        digits = "".join(c for c in expiry if c.isdigit())
+        if len(digits) < 8:
+            raise click.ClickException(f"invalid expiry {expiry!r}")
+        exp = (digits + "000000")[:14]
+
+    async def go(services: Any) -> str:
+        u = await services.users.get_by_name(canonical)
+        if u is None:
+            raise click.ClickException(f"no such user: {canonical!r}")
+        current = set(u.group_names())
+        for g in current - set(groups):
+            await services.users.remove_group(u.id, g)
+        for g in groups:
+            await services.users.set_group(u.id, g, exp)
+        return f"{canonical}: groups now {', '.join(sorted(groups)) or '(none)'}"
+
+    click.echo(run_async(lambda: with_services(settings, go)))
+
+
+@user.command("logout-everywhere")
+@click.argument("name")
+@click.pass_context
+def logout_everywhere(ctx: click.Context, name: str) -> None:
+    """End every session and remember-me login of NAME, on every worker and host."""
+    settings = _settings(ctx)
+    canonical = _canonical(name)
+
+    async def go(services: Any) -> str:
+        u = await services.users.get_by_name(canonical)
+        if u is None:
+            raise click.ClickException(f"no such user: {canonical!r}")
+        await services.users.invalidate_sessions(u.id)
+        return f"all sessions of {canonical} are now invalid"
+
+    click.echo(run_async(lambda: with_services(settings, go)))
+
+
+@user.command("list")
+@click.option("--limit", default=100, show_default=True)
+@click.pass_context
+def list_users(ctx: click.Context, limit: int) -> None:
+    """List accounts with their groups."""
+    settings = _settings(ctx)
+
+    async def go(services: Any) -> list[Any]:
+        return list(await services.users.list_users(limit=limit))
+
+    for u in run_async(lambda: with_services(settings, go)):
+        click.echo(f"{u.id:>6}  {u.name}  {','.join(u.group_names())}")

@@ -1,0 +1,29 @@
+"""Registration of the optional components on the services object.
+
+Each subsystem provides a ``setup(services)`` function that stores its component in
+``services.components[<name>]``; :func:`setup_all` calls them in dependency order.
+A component may define ``async start()`` / ``async stop()`` (called by the app).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from wikigate.services import Services
+
+#: "module:function" entries, in order.
+SETUPS: list[str] = [
+    "wikigate.components:setup_hashing",
+]
+
+
+def setup_hashing(services: Services) -> None:
+    from wikigate.auth.hashpool import HashingService
+
+    services.components["hashing"] = HashingService(services.settings.passwords)
+
+
+def setup_all(services: Services) -> None:
+    for target in SETUPS:
+        module_name, func = target.split(":")
+        getattr(importlib.import_module(module_name), func)(services)

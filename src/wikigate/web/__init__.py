@@ -1,0 +1,86 @@
+"""index.php: the HTML pages wikigate serves (Special:BotPasswords and friends).
+
+Pages are classes in ``wikigate.web.pages`` with a ``title`` such as
+``Special:BotPasswords``; they share the session and user resolution of api.php
+(``wikigate.http.session_cookies``), so there is exactly one authentication path.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+import pkgutil
+from typing import Any, ClassVar
+from urllib.parse import unquote
+
+from wikigate.http.request import Request
+from wikigate.http.response import Response
+from wikigate.http.session_cookies import SessionCookies
+from wikigate.services import Services
+
+
+class WebPage:
+    #: Canonical title handled, e.g. "Special:BotPasswords" (sub-pages "…/<par>" go here too).
+    title: ClassVar[str] = ""
+
+    def __init__(self, services: Services, cookies: SessionCookies) -> None:
+        self.services = services
+        self.cookies = cookies
+
+    async def handle(self, request: Request, subpage: str | None) -> Response:
+        raise NotImplementedError
+
+
+def _discover() -> list[type[WebPage]]:
+    pkg = importlib.import_module("wikigate.web.pages")
+    out: list[type[WebPage]] = []
+    for info in pkgutil.iter_modules(pkg.__path__):
+        mod = importlib.import_module(f"wikigate.web.pages.{info.name}")
+        for obj in vars(mod).values():
+            if isinstance(obj, type) and issubclass(obj, WebPage) and obj is not WebPage and obj.title:
+                out.append(obj)
+    return out
+
+
+def simple_page(title: str, body_html: str, status: int = 200) -> Response:
+    page = (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"UTF-8\">"
+        f"<title>{html.escape(title)}</title></head><body><h1>{html.escape(title)}</h1>"
+        f"{body_html}</body></html>\n"
+    )
+    return Response(status=status, content_type="text/html; charset=UTF-8", body=page.encode(),
+                    headers=[("Cache-Control", "private, must-revalidate, max-age=0"),
+                             ("X-Frame-Options", "DENY"), ("X-Content-Type-Options", "nosniff")])
+
+
+class WebPages:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.cookies = SessionCookies(services)
+        self.pages: dict[str, WebPage] = {}
+        for cls in _discover():
+            self.pages[cls.title.lower()] = cls(services, self.cookies)
+
+    def _title(self, request: Request) -> str:
+        title = request.params.get("title")
+        if title is None:
+            for prefix in ("/index.php/", "/wiki/"):
+                if request.path.startswith(prefix):
+                    title = unquote(request.path[len(prefix):])
+        return (title or "Main Page").replace("_", " ").strip()
+
+    async def handle(self, request: Request) -> Response:
+        title = self._title(request)
+        base, _, sub = title.partition("/")
+        page = self.pages.get(base.lower())
+        if page is None:
+            return simple_page(
+                title,
+                "<p>wikigate serves the MediaWiki Action API at <a href=\"api.php\">api.php</a> "
+                "and a few special pages; this page does not exist here.</p>",
+                status=404,
+            )
+        return await page.handle(request, sub or None)
+
+    def describe(self) -> dict[str, Any]:
+        return {name: type(p).__name__ for name, p in self.pages.items()}

@@ -14,6 +14,7 @@ from wikigate.services import Services
 #: "module:function" entries, in order.
 SETUPS: list[str] = [
     "wikigate.components:setup_hashing",
+    "wikigate.components:setup_logs",
 ]
 
 
@@ -27,3 +28,9 @@ def setup_all(services: Services) -> None:
     for target in SETUPS:
         module_name, func = target.split(":")
         getattr(importlib.import_module(module_name), func)(services)
+
+
+def setup_logs(services: Services) -> None:
+    from wikigate.logs.store import LogStore
+
+    services.components["logs"] = LogStore(services.db, services.clock)

@@ -1,0 +1,1 @@
+"""The public log (Special:Log): newusers, protect, move, rights … entries."""

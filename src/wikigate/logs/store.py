@@ -1,0 +1,94 @@
+"""Log entries in ``wg_logging``, shaped for ``list=logevents``.
+
+``params`` is stored as JSON exactly as ``list=logevents`` prints it (e.g. ``{"userid": 28}``
+for newusers, ``{"description", "cascade", "details"}`` for protect), so reading back is a
+straight copy.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, insert, select
+from sqlalchemy.engine import Connection
+
+from wikigate.storage.sql.database import Database
+from wikigate.storage.sql.schema import logging as log_table
+from wikigate.util.clock import Clock, mw_timestamp
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    id: int
+    type: str
+    action: str
+    timestamp: str
+    actor_id: int
+    actor_name: str
+    namespace: int
+    title: str  # dbkey
+    page_id: int
+    comment: str
+    params: dict[str, Any]
+
+
+def _entry(row: Any) -> LogEntry:
+    m = row._mapping
+    return LogEntry(m["log_id"], m["log_type"], m["log_action"], m["log_timestamp"], m["log_actor"],
+                    m["log_actor_name"], m["log_namespace"], m["log_title"], m["log_page"], m["log_comment"],
+                    json.loads(m["log_params"] or "{}"))
+
+
+class LogStore:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    def add_in(self, conn: Connection, *, type: str, action: str, actor_id: int, actor_name: str,
+               namespace: int, title: str, page_id: int = 0, comment: str = "",
+               params: dict[str, Any] | None = None, timestamp: str | None = None) -> int:
+        """Insert inside an existing transaction (so the log and the change commit together)."""
+        res = conn.execute(insert(log_table).values(
+            log_type=type, log_action=action, log_timestamp=timestamp or mw_timestamp(self.clock.time()),
+            log_actor=actor_id, log_actor_name=actor_name, log_namespace=namespace, log_title=title,
+            log_page=page_id, log_comment=comment, log_params=json.dumps(params or {}),
+        ))
+        return int(res.inserted_primary_key[0]) if res.inserted_primary_key else 0
+
+    async def add(self, **kw: Any) -> int:
+        return await self.db.run(lambda conn: self.add_in(conn, **kw))
+
+    async def list(self, *, type: str | None = None, action: str | None = None, actor_name: str | None = None,
+                   namespace: int | None = None, title: str | None = None, newer: bool = False,
+                   start: str | None = None, end: str | None = None, limit: int = 10,
+                   cont: tuple[str, int] | None = None) -> list[LogEntry]:
+        """Entries newest first (or oldest first with ``newer``); ``limit + 1`` rows signal more."""
+        c = log_table.c
+        conds: list[Any] = []
+        if type:
+            conds.append(c.log_type == type)
+        if action:
+            conds.append(c.log_action == action)
+        if actor_name:
+            conds.append(c.log_actor_name == actor_name)
+        if namespace is not None and title is not None:
+            conds += [c.log_namespace == namespace, c.log_title == title]
+        if start:
+            conds.append(c.log_timestamp >= start if newer else c.log_timestamp <= start)
+        if end:
+            conds.append(c.log_timestamp <= end if newer else c.log_timestamp >= end)
+        if cont:
+            ts, lid = cont
+            if newer:
+                conds.append((c.log_timestamp > ts) | (and_(c.log_timestamp == ts, c.log_id >= lid)))
+            else:
+                conds.append((c.log_timestamp < ts) | (and_(c.log_timestamp == ts, c.log_id <= lid)))
+        order = [c.log_timestamp.asc(), c.log_id.asc()] if newer else [c.log_timestamp.desc(), c.log_id.desc()]
+        stmt = select(log_table).where(and_(*conds)).order_by(*order).limit(limit + 1)
+
+        def q(conn: Connection) -> list[LogEntry]:
+            return [_entry(r) for r in conn.execute(stmt)]
+
+        return await self.db.run(q)

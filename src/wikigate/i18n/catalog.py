@@ -268,7 +268,7 @@ class Catalog:
         for candidate in fallback_chain(lang):
             table = self._messages.get(candidate)
             if table is not None and key in table:
-                return table[key]
+                return _fix_whitespace(table[key])
         return None
 
     def exists(self, key: str, lang: str = "en") -> bool:
@@ -312,8 +312,8 @@ class Catalog:
     # ------------------------------------------------------------------ internals
 
     def _sep(self, key: str, lang: str) -> str:
-        """Separator messages are stored with ``&#32;`` for spaces; MediaWiki shows spaces."""
-        return html.unescape(self._lookup(key, lang) or "")
+        """A separator message (``comma-separator`` …); ``&#32;`` is already a space here."""
+        return self._lookup(key, lang) or ""
 
     def _list_to_text(self, items: list[str], lang: str) -> str:
         if not items:
@@ -524,6 +524,12 @@ class Catalog:
             exists=self._page_exists,
             red_link_title=lambda title: red.replace("$1", title),
         )
+
+
+def _fix_whitespace(text: str) -> str:
+    """``MessageCache::get`` post-processing: translators write ``&#32;`` for spaces
+    that a textarea would trim, and ``&nbsp;``/``&shy;`` become the characters."""
+    return text.replace("&#32;", " ").replace("&nbsp;", "\u00a0").replace("&#160;", "\u00a0").replace("&shy;", "\u00ad")
 
 
 def _strtr(text: str, replacements: dict[str, str]) -> str:

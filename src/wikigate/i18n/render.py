@@ -162,8 +162,7 @@ def _split_args(inner: str) -> list[str]:
 
 
 def preprocess(text: str, ctx: PreprocessContext) -> str:
-    """Expand ``{{…}}`` like ``Message::text()``; comments are removed."""
-    text = re.sub(r"<!--.*?(-->|$)", "", text, flags=re.S)
+    """Expand ``{{…}}`` like ``Message::text()`` (HTML comments are kept, as there)."""
     return _expand(text, ctx)
 
 
@@ -207,6 +206,9 @@ def _call(inner: str, original: str, ctx: PreprocessContext) -> str:
         return "|"
     if ":" not in head:
         return original
+    if lower in ("mediawiki", "msg"):
+        # {{MediaWiki:Grouppage-sysop}} transcludes another message.
+        return ctx.message(first[:1].lower() + first[1:], args())
     if upper == "PLURAL":
         count = parse_formatted_number(first, ctx.lang)
         return convert_plural(count, args(), ctx.lang)
@@ -357,6 +359,8 @@ def _escape_attr(text: str) -> str:
 def _normalize_entity(match: re.Match[str]) -> str:
     """Keep valid character references, escape the ``&`` of invalid ones."""
     body = match.group(1)
+    if body[:2] in ("#x", "#X"):
+        return "&#x" + body[2:].lower() + ";"
     if body.startswith("#"):
         return match.group(0)
     if html.unescape(match.group(0)) != match.group(0):
@@ -452,13 +456,12 @@ def _internal_link(inner: str, links: LinkContext, render_label: Callable[[str],
         prefix, rest = page.split(":", 1)
         base = links.interwiki.get(prefix.strip().lower())
         if base is not None:
-            title = f"{prefix.strip()}:{rest}"
+            title = f"{prefix.strip()}:{rest.replace('_', ' ')}"
             url = base.replace("$1", _wfurlencode(rest.strip().replace(" ", "_")))
             if fragment:
                 url += "#" + fragment.replace(" ", "_")
             return (
-                f'<a href="{_escape_attr(url)}" class="extiw" title="{_escape_attr(title)}">'
-                f"{render_label(shown)}</a>"
+                f'<a href="{_escape_attr(url)}" class="extiw" title="{_escape_attr(title)}">{render_label(shown)}</a>'
             )
     if not page.strip():
         return f'<a href="#{_escape_attr(fragment.replace(" ", "_"))}">{render_label(shown)}</a>'
@@ -478,6 +481,18 @@ def _internal_link(inner: str, links: LinkContext, render_label: Callable[[str],
         f'<a href="{_escape_attr(href)}" class="new" title="{_escape_attr(links.red_link_title(title))}">'
         f"{render_label(shown)}</a>"
     )
+
+
+_NOFOLLOW_EXCEPTIONS = ("mediawiki.org",)
+
+
+def _rel(url: str) -> str:
+    """``rel="nofollow"`` unless the host is in ``$wgNoFollowDomainExceptions`` (mediawiki.org)."""
+    match = re.match(r"(?:[a-z]+:)?//([^/?#:]+)", url, flags=re.I)
+    host = match.group(1).lower() if match else ""
+    if any(host == d or host.endswith("." + d) for d in _NOFOLLOW_EXCEPTIONS):
+        return ""
+    return 'rel="nofollow" '
 
 
 def _free_link(url: str) -> tuple[str, str]:
@@ -527,14 +542,12 @@ def _inline(text: str, links: LinkContext, counter: list[int]) -> str:
                 url, label_text = match.group(1), match.group(3)
                 if label_text:
                     out.append(
-                        f'<a rel="nofollow" class="external text" href="{_escape_attr(url)}">'
-                        f"{label(label_text)}</a>"
+                        f'<a {_rel(url)}class="external text" href="{_escape_attr(url)}">{label(label_text)}</a>'
                     )
                 else:
                     counter[0] += 1
                     out.append(
-                        f'<a rel="nofollow" class="external autonumber" href="{_escape_attr(url)}">'
-                        f"[{counter[0]}]</a>"
+                        f'<a {_rel(url)}class="external autonumber" href="{_escape_attr(url)}">[{counter[0]}]</a>'
                     )
                 i += match.end()
                 continue
@@ -544,7 +557,7 @@ def _inline(text: str, links: LinkContext, counter: list[int]) -> str:
                 url, trail = _free_link(match.group(0))
                 flush()
                 out.append(
-                    f'<a rel="nofollow" class="external free" href="{_escape_attr(html.unescape(url))}">'
+                    f'<a {_rel(url)}class="external free" href="{_escape_attr(html.unescape(url))}">'
                     f"{_escape_text(url)}</a>"
                 )
                 i = match.end() - len(trail)
@@ -578,6 +591,7 @@ def to_html(text: str, links: LinkContext) -> str:
     outer ``<p>``; see :func:`strip_outer_paragraph`.
     """
     counter = [0]
+    text = re.sub(r"<!--.*?(-->|$)", "", text, flags=re.S)
     lines = text.split("\n")
     out: list[str] = []
     para: list[str] = []
@@ -613,8 +627,10 @@ def to_html(text: str, links: LinkContext) -> str:
                         _, item = _LIST_TAGS[stack[-1]]
                         if len(prefix) == len(stack):
                             out.append(f"</{item}>\n<{item}>")
-                elif not stack and out:
+                elif not stack and out and not out[-1].endswith("\n"):
                     out.append("\n")
+                elif stack:
+                    out.append("\n")  # a nested list starts on its own line
                 for char in prefix[len(stack) :]:
                     outer, item = _LIST_TAGS[char]
                     out.append(f"<{outer}><{item}>")

@@ -10,7 +10,7 @@ from wikigate.auth import tokens as tok
 from wikigate.http.request import Request
 from wikigate.http.response import Response
 from wikigate.http.session_cookies import SessionState
-from wikigate.i18n import Message, api_code_for_key
+from wikigate.i18n import Message, Plaintext, api_code_for_key
 from wikigate.users.model import User, anonymous
 
 if TYPE_CHECKING:
@@ -77,12 +77,12 @@ class ApiContext:
         if "id" in param.user_types and value.startswith("#") and value[1:].isdigit():
             return value
         if is_ip_address(value) and "ip" not in param.user_types:
-            raise ApiError("paramvalidator-baduser", [name, value], code="baduser")
+            raise ApiError("paramvalidator-baduser", [Plaintext(name), Plaintext(value)], code="baduser")
         canonical = canonical_username(value)
         if canonical is None:
             if "ip" in param.user_types and is_ip_address(value):
                 return value
-            raise ApiError("paramvalidator-baduser", [name, value], code="baduser")
+            raise ApiError("paramvalidator-baduser", [Plaintext(name), Plaintext(value)], code="baduser")
         return canonical
 
     # -- warnings ------------------------------------------------------------------------

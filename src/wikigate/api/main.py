@@ -249,7 +249,7 @@ class ApiMain:
         # 7. maxlag: a single database server reports a lag of -1, as MediaWiki does.
         if p["maxlag"] is not None and module.allows_maxlag and p["maxlag"] < -1:
             lag = -1
-            raise ApiError("apierror-maxlag", [lag, ""], code="maxlag",
+            raise ApiError("apierror-maxlag-generic", [lag], code="maxlag",
                            data={"host": "", "lag": lag, "type": "db"},
                            headers={"Retry-After": str(max(p["maxlag"], 5)), "X-Database-Lag": str(lag)})
 
@@ -337,13 +337,10 @@ class ApiMain:
         cat = self.services.catalog
         url = self.services.settings.site.server or ctx.request.server
         url = url + self.services.settings.site.script_path + "/api.php"
-        if ctx.errorformat == "bc":
-            return (cat.wikitext(Message("api-usage-docref", (url,)), "en") + " "
-                    + cat.wikitext(Message("api-usage-mailinglist-ref"), "en"))
-        lang = ctx.errorlang
+        # The docref is always the unparsed message text (entities stay escaped), in English
+        # for bc and in errorlang otherwise, whatever the errorformat.
+        lang = "en" if ctx.errorformat == "bc" else ctx.errorlang
         parts = [Message("api-usage-docref", (url,)), Message("api-usage-mailinglist-ref")]
-        if ctx.errorformat == "html":
-            return " ".join(cat.html(m, lang) for m in parts)
         return " ".join(cat.wikitext(m, lang) for m in parts)
 
     def _render_warnings(self, ctx: ApiContext, out: dict[str, Any]) -> None:
@@ -353,7 +350,8 @@ class ApiMain:
         if ctx.errorformat == "bc":
             by_module: dict[str, list[str]] = {}
             for w in ctx.warnings:
-                by_module.setdefault(w.module, []).append(cat.bc(w.message))
+                # bc names query submodules by name ("tokens"), the others by path.
+                by_module.setdefault(w.module.rsplit("+", 1)[-1], []).append(cat.bc(w.message))
             out["warnings"] = {m: {ContentKey("warnings"): "\n".join(t)} for m, t in by_module.items()}
             return
         items = []
@@ -402,6 +400,10 @@ class ApiMain:
             head = {k: ctx.result.pop(k) for k in ("requestid", "curtimestamp", "uselang", "errorlang")
                     if k in ctx.result}
             body.update(head)
+            # ApiQuery adds batchcomplete/continue "on top", before any warning.
+            for k in ("batchcomplete", "continue"):
+                if k in ctx.result:
+                    body[k] = ctx.result.pop(k)
             self._render_warnings(ctx, body)
             body.update(ctx.result)
         self._serialize(ctx, body)

@@ -19,7 +19,12 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from wikigate.api.errors import ApiError
-from wikigate.i18n import ListParam, Message, Num
+from wikigate.i18n import ListParam, Message, Num, Plaintext
+
+
+def _pt(value: Any) -> Plaintext:
+    """ParamValidator passes names and values as plaintext parameters (raw format shows it)."""
+    return Plaintext(str(value))
 
 LIMIT1 = 50
 LIMIT2 = 500
@@ -90,7 +95,7 @@ def split_multi(value: str) -> list[str]:
 
 
 def _missing(name: str) -> ApiError:
-    return ApiError("paramvalidator-missingparam", [name], code="missingparam")
+    return ApiError("paramvalidator-missingparam", [_pt(name)], code="missingparam")
 
 
 def validate_param(src: ParamSource, module_path: str, name: str, p: Param) -> Any:
@@ -105,23 +110,25 @@ def validate_param(src: ParamSource, module_path: str, name: str, p: Param) -> A
             return split_multi(p.default) if p.default else []
         return p.default
     if p.deprecated:
-        src.add_warning(module_path, Message("paramvalidator-param-deprecated", (name,)), "deprecation")
+        src.add_warning(module_path, Message("paramvalidator-param-deprecated", (_pt(name),)), "deprecation")
     if p.multi:
         values = split_multi(raw)
         limit = p.ismulti_limit2 if src.high_limits else p.ismulti_limit1
         if len(values) > limit:
-            raise ApiError("paramvalidator-toomanyvalues", [name, Num(limit)], code="toomanyvalues",
+            raise ApiError("paramvalidator-toomanyvalues", [_pt(name), Num(limit)], code="toomanyvalues",
                            data={"limit": limit, "lowlimit": p.ismulti_limit1, "highlimit": p.ismulti_limit2})
         if not p.allow_duplicates:
             values = list(dict.fromkeys(values))
-        return [_one(src, module_path, name, p, v, multi=True) for v in values] if p.type != "enum" \
-            else _multi_enum(src, module_path, name, p, values)
+        if p.type == "enum":
+            return _multi_enum(src, module_path, name, p, values, raw)
+        return [_one(src, module_path, name, p, v, multi=True) for v in values]
     if raw.startswith(SEP):
-        raise ApiError("paramvalidator-notmulti", [name], code="badvalue")
+        raise ApiError("paramvalidator-notmulti", [_pt(name)], code="badvalue")
     return _one(src, module_path, name, p, raw, multi=False)
 
 
-def _multi_enum(src: ParamSource, module_path: str, name: str, p: Param, values: list[str]) -> list[str]:
+def _multi_enum(src: ParamSource, module_path: str, name: str, p: Param, values: list[str],
+                raw: str) -> list[str]:
     choices = p.choice_list()
     if p.all_value is not None and values == [p.all_value]:
         return choices
@@ -131,24 +138,28 @@ def _multi_enum(src: ParamSource, module_path: str, name: str, p: Param, values:
         src.add_warning(
             module_path,
             Message("paramvalidator-unrecognizedvalues",
-                    (name, name, ListParam(tuple(bad), "comma"), Num(len(bad)))),
+                    (_pt(name), _pt(raw), ListParam(tuple(_pt(b) for b in bad), "comma"), Num(len(bad)))),
             "unrecognizedvalues",
+            {"values": bad},
         )
     for v in good:
         if v in p.deprecated_values:
-            src.add_warning(module_path, Message("paramvalidator-deprecated-value", (name, v)), "deprecation")
+            src.add_warning(module_path, Message("paramvalidator-deprecated-value", (_pt(name), _pt(v))), "deprecation")
     return good
 
 
 def _one(src: ParamSource, module_path: str, name: str, p: Param, value: str, *, multi: bool) -> Any:
     t = p.type
     if t == "enum":
-        if value not in p.choice_list():
-            raise ApiError("paramvalidator-badvalue-enumnotmulti", [name, value], code="badvalue")
+        choices = p.choice_list()
+        if value not in choices:
+            raise ApiError("paramvalidator-badvalue-enumnotmulti",
+                           [_pt(name), _pt(value), ListParam(tuple(_pt(c) for c in choices), "text"),
+                            Num(len(choices))], code="badvalue")
         return value
     if t in ("integer", "namespace"):
         if not _INT_RE.match(value):
-            raise ApiError("paramvalidator-badinteger", [name, value], code="badinteger")
+            raise ApiError("paramvalidator-badinteger", [_pt(name), _pt(value)], code="badinteger")
         n = int(value)
         if t == "namespace" and p.choices is not None and str(n) not in p.choice_list():
             raise ApiError("paramvalidator-badvalue-enumnotmulti", [name, value], code="badvalue")
@@ -168,7 +179,7 @@ def _one(src: ParamSource, module_path: str, name: str, p: Param, value: str, *,
         if value == "max":
             return top
         if not _INT_RE.match(value):
-            raise ApiError("paramvalidator-badinteger", [name, value], code="badinteger")
+            raise ApiError("paramvalidator-badinteger", [_pt(name), _pt(value)], code="badinteger")
         n = int(value)
         if n < (p.min or 1):
             raise ApiError("paramvalidator-outofrange-min", [name, value, Num(p.min or 1)], code="outofrange")

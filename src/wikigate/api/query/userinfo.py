@@ -15,14 +15,14 @@ UIPROPS = (
     "ratelimits", "realname", "registrationdate", "rights", "theoreticalratelimits", "unreadcount",
 )
 
-#: $wgRateLimits of 1.39 that userinfo reports (action -> who -> [hits, seconds]).
+#: $wgRateLimits of 1.39 (action -> category -> [hits, seconds]), in MediaWiki's order.
 DEFAULT_RATE_LIMITS: dict[str, dict[str, list[int]]] = {
     "edit": {"ip": [8, 60], "newbie": [8, 60], "user": [90, 60]},
     "move": {"newbie": [2, 120], "user": [8, 60]},
     "upload": {"ip": [8, 60], "newbie": [8, 60]},
     "rollback": {"user": [10, 60], "newbie": [5, 120]},
     "mailpassword": {"ip": [5, 3600]},
-    "sendemail": {"ip": [5, 86400], "newbie": [5, 86400], "user": [20, 86400]},
+    "emailuser": {"ip": [5, 86400], "newbie": [5, 86400], "user": [20, 86400]},
     "changeemail": {"ip-all": [10, 3600], "user": [4, 86400]},
     "confirmemail": {"ip-all": [10, 3600], "user": [4, 86400]},
     "purge": {"ip": [30, 60], "user": [30, 60]},
@@ -31,7 +31,7 @@ DEFAULT_RATE_LIMITS: dict[str, dict[str, list[int]]] = {
     "renderfile-nonstandard": {"ip": [70, 30], "user": [70, 30]},
     "stashedit": {"ip": [30, 60], "newbie": [30, 60]},
     "stashbasehtml": {"ip": [5, 60], "newbie": [5, 60]},
-    "changetags": {"ip": [8, 60], "newbie": [8, 60]},
+    "changetag": {"ip": [8, 60], "newbie": [8, 60]},
     "editcontentmodel": {"newbie": [2, 120], "user": [8, 60]},
 }
 
@@ -48,17 +48,19 @@ class ApiQueryUserInfo(QueryModule):
             "attachedwiki": Param("string"),
         }
 
-    def _ratelimits(self, theoretical: bool) -> dict[str, Any]:
+    def _ratelimits(self, apply_noratelimit: bool) -> dict[str, Any]:
+        """The limits that apply to the categories this user is in (MediaWiki's rules:
+        anon/user, plus ip/subnet/newbie for users without ``autoconfirmed``, plus explicit groups)."""
         ctx = self.ctx
-        if not theoretical and ctx.has_right("noratelimit"):
+        if apply_noratelimit and ctx.has_right("noratelimit"):
             return {}
-        groups = ctx.groups
-        who = {"ip", "ip-all", "subnet", "subnet-all"} if ctx.is_anon else {"user", "user-global"}
-        if not ctx.is_anon and "autoconfirmed" not in groups:
-            who.add("newbie")
+        cats = ["anon" if ctx.is_anon else "user"]
+        if not ctx.has_right("autoconfirmed"):
+            cats += ["ip", "subnet"] + ([] if ctx.is_anon else ["newbie"])
+        cats += ctx.user.group_names()
         out: dict[str, Any] = {}
         for action, limits in DEFAULT_RATE_LIMITS.items():
-            entry = {k: {"hits": v[0], "seconds": v[1]} for k, v in limits.items() if k in who}
+            entry = {c: {"hits": limits[c][0], "seconds": limits[c][1]} for c in cats if c in limits}
             if entry:
                 out[action] = entry
         return out
@@ -89,15 +91,15 @@ class ApiQueryUserInfo(QueryModule):
             info["changeablegroups"] = self.services.rights.changeable_groups(ctx.groups)
         if "options" in props:
             info["options"] = await self._options()
-        if "editcount" in props and not ctx.is_anon:
+        if "editcount" in props:
             info["editcount"] = user.editcount
         if "ratelimits" in props:
             info["ratelimits"] = self._ratelimits(False)
         if "theoreticalratelimits" in props:
             info["theoreticalratelimits"] = self._ratelimits(True)
-        if "realname" in props and not ctx.is_anon:
+        if "realname" in props:
             info["realname"] = user.real_name
-        if "email" in props and not ctx.is_anon:
+        if "email" in props:
             info["email"] = user.email
             if user.email_authenticated:
                 info["emailauthenticated"] = mw_to_iso(user.email_authenticated)
@@ -108,7 +110,7 @@ class ApiQueryUserInfo(QueryModule):
         if "unreadcount" in props:
             info["unreadcount"] = 0
         if "centralids" in props:
-            info["centralids"] = {"local": user.id} if user.id else {}
+            info["centralids"] = {"local": user.id}
             info["attachedlocal"] = {"local": bool(user.id)}
         if "latestcontrib" in props and not ctx.is_anon:
             latest = await self._latest_contrib()

@@ -15,6 +15,7 @@ from wikigate.services import Services
 SETUPS: list[str] = [
     "wikigate.components:setup_hashing",
     "wikigate.components:setup_logs",
+    "wikigate.components:setup_pages",
 ]
 
 
@@ -34,3 +35,12 @@ def setup_logs(services: Services) -> None:
     from wikigate.logs.store import LogStore
 
     services.components["logs"] = LogStore(services.db, services.clock)
+
+
+def setup_pages(services: Services) -> None:
+    from wikigate.pages.namespaces import Namespaces
+    from wikigate.pages.store import PageStore
+
+    services.components.setdefault("namespaces", Namespaces(services.settings.site.sitename))
+    services.components["pages"] = PageStore(services.db, services.clock, services.components["logs"],
+                                              services.components["namespaces"])

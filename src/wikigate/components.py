@@ -15,6 +15,7 @@ from wikigate.services import Services
 SETUPS: list[str] = [
     "wikigate.components:setup_hashing",
     "wikigate.components:setup_logs",
+    "wikigate.auth.botpasswords:setup",
     "wikigate.components:setup_pages",
 ]
 

@@ -40,6 +40,8 @@ class ApiContext:
         self.now = services.clock.time()
         self._deprecation_help = False
         self._warned_badutf8: set[str] = set()
+        #: Path of the module being run ("main" until the action is known), for error output.
+        self.module_path = "main"
         #: Credentials ignored (origin=*, JSONP callback, Treat-as-Untrusted).
         self.anonymized = False
 

@@ -229,6 +229,7 @@ class ApiMain:
         if cls is None:
             raise ApiError("apierror-unknownaction", [action], code="unknown_action")
         module = cls(ctx)
+        ctx.module_path = module.path  # errors from here on name the module, as MediaWiki's do
         values = module.extract_params()
         if module.needs_token:
             ctx.require_posted([module.prefix + "token"])
@@ -366,7 +367,7 @@ class ApiMain:
 
     def _render_error(self, ctx: ApiContext, error: ApiError, module: ApiModule | None) -> dict[str, Any]:
         cat = self.services.catalog
-        mpath = error.module or (module.path if module is not None else "main")
+        mpath = error.module or (module.path if module is not None else ctx.module_path)
         if ctx.errorformat == "bc":
             err: dict[str, Any] = {"code": error.code, "info": cat.bc(error.message)}
             err.update(error.data)

@@ -134,6 +134,9 @@ def config_check(ctx: click.Context) -> None:
 from wikigate.cli import users as _users  # noqa: E402
 
 cli.add_command(_users.user)
+from wikigate.cli.botpasswords import botpassword as _botpassword  # noqa: E402
+
+cli.add_command(_botpassword)
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, insert, select
+from sqlalchemy import and_, insert, select, true
 from sqlalchemy.engine import Connection
 
 from wikigate.storage.sql.database import Database
@@ -86,7 +86,7 @@ class LogStore:
             else:
                 conds.append((c.log_timestamp < ts) | (and_(c.log_timestamp == ts, c.log_id <= lid)))
         order = [c.log_timestamp.asc(), c.log_id.asc()] if newer else [c.log_timestamp.desc(), c.log_id.desc()]
-        stmt = select(log_table).where(and_(*conds)).order_by(*order).limit(limit + 1)
+        stmt = select(log_table).where(and_(true(), *conds)).order_by(*order).limit(limit + 1)
 
         def q(conn: Connection) -> list[LogEntry]:
             return [_entry(r) for r in conn.execute(stmt)]

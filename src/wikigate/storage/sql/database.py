@@ -43,6 +43,18 @@ def normalize_url(url: str) -> tuple[str, str]:
     raise ValueError(f"unsupported database URL scheme {backend!r}")
 
 
+def _repair_aiomysql_bytes() -> None:
+    """aiomysql (≤ 0.3) escapes ``bytes`` parameters with PyMySQL's
+    ``escape_bytes_prefixed``, which PyMySQL ≥ 1.1.1 replaced by a placeholder string
+    (PyMySQL issue #1274), so every BLOB write (sessions in ``wg_kv``) raised
+    ``TypeError: 'str' object is not callable``. Put back an equivalent escaper: a hex
+    literal, which is how PyMySQL itself now escapes bytes, so no quoting rules apply."""
+    import aiomysql.connection as conn_mod
+
+    if not callable(getattr(conn_mod, "escape_bytes_prefixed", None)):
+        conn_mod.escape_bytes_prefixed = lambda value: f"_binary X'{bytes(value).hex()}'"
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
@@ -74,6 +86,8 @@ class Database:
                 event.listen(engine, "connect", _sqlite_pragmas)
             self.sync_engine = engine
         else:
+            if self.dialect == "mysql":
+                _repair_aiomysql_bytes()
             self.async_engine = create_async_engine(
                 self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
                 pool_recycle=3600,

@@ -13,7 +13,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
-    Float,
+    Double,
     Index,
     Integer,
     LargeBinary,
@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.dialects import mysql
 
 metadata = MetaData()
 
@@ -30,6 +31,13 @@ metadata = MetaData()
 NAME = String(255)
 TS = String(14)
 EXPIRY = String(14)  # 14-digit timestamp or "infinity" (8 chars)
+#: Seconds since the epoch. Not ``Float``: MySQL's FLOAT is 4 bytes (128 s resolution now).
+EPOCH = Double()
+#: Opaque payloads; MySQL's BLOB stops at 64 KiB.
+PAYLOAD = LargeBinary().with_variant(mysql.MEDIUMBLOB(), "mysql", "mariadb")
+#: MariaDB compares text case-insensitively by default; names and titles must not be
+#: (revision 0002). NO PAD, so "Foo" and "Foo " differ too.
+MYSQL_COLLATION = "utf8mb4_nopad_bin"
 
 user = Table(
     "wg_user", metadata,
@@ -180,8 +188,8 @@ change_tag_def = Table(
 kv = Table(
     "wg_kv", metadata,
     Column("kv_key", String(255), primary_key=True),
-    Column("kv_value", LargeBinary, nullable=False),
-    Column("kv_expires", Float, nullable=False),
+    Column("kv_value", PAYLOAD, nullable=False),
+    Column("kv_expires", EPOCH, nullable=False),
 )
 Index("wg_kv_expires", kv.c.kv_expires)
 
@@ -190,7 +198,7 @@ counter = Table(
     "wg_counter", metadata,
     Column("c_key", String(255), primary_key=True),
     Column("c_value", Integer, nullable=False),
-    Column("c_expires", Float, nullable=False),
+    Column("c_expires", EPOCH, nullable=False),
 )
 Index("wg_counter_expires", counter.c.c_expires)
 
@@ -200,9 +208,9 @@ mail_queue = Table(
     Column("mq_id", Integer, primary_key=True, autoincrement=True),
     Column("mq_created", TS, nullable=False),
     Column("mq_recipient", String(255), nullable=False),
-    Column("mq_message", LargeBinary, nullable=False),
+    Column("mq_message", PAYLOAD, nullable=False),
     Column("mq_attempts", Integer, nullable=False, default=0),
-    Column("mq_next_attempt", Float, nullable=False, default=0),
+    Column("mq_next_attempt", EPOCH, nullable=False, default=0),
     Column("mq_status", String(16), nullable=False, default="pending"),  # pending|sent|failed
     Column("mq_last_error", Text, nullable=False, default=""),
 )
@@ -221,3 +229,7 @@ audit_log = Table(
 )
 Index("wg_al_time", audit_log.c.al_timestamp)
 Index("wg_al_user", audit_log.c.al_user_name, audit_log.c.al_timestamp)
+
+for _table in metadata.tables.values():
+    _table.dialect_options["mysql"]["charset"] = "utf8mb4"
+    _table.dialect_options["mysql"]["collate"] = MYSQL_COLLATION

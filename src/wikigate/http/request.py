@@ -77,6 +77,9 @@ class Request:
     badutf8: set[str] = field(default_factory=set)
     #: Names used with PHP array syntax (``foo[]``), with their base name.
     array_names: set[str] = field(default_factory=set)
+    #: The values sent with PHP array syntax, by base name (``wpgrants[]=a&wpgrants[]=b``
+    #: → ``{"wpgrants": ["a", "b"]}``), for HTML forms; api.php never reads them.
+    array_params: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def was_posted(self) -> bool:
@@ -104,7 +107,9 @@ class Request:
         for raw_name, raw_value, in_query in pairs:
             name, _ = _decode(raw_name)
             if "[" in name and name.endswith("]"):
-                self.array_names.add(name.split("[", 1)[0])
+                base = name.split("[", 1)[0]
+                self.array_names.add(base)
+                self.array_params.setdefault(base, []).append(_decode(raw_value)[0])
                 continue
             value, bad = _decode(raw_value)
             if in_query:

@@ -30,6 +30,15 @@ class Indexed(list[Any]):
         self.tag = tag
 
 
+class IndexedMap(dict[str, Any]):
+    """An object keyed by id (siteinfo namespaces) that XML prints as a list of
+    ``<tag _idx="key" …/>`` elements, as MediaWiki's BC_SUBELEMENTS/indexed maps do."""
+
+    def __init__(self, items: Any = (), tag: str = "_v") -> None:
+        super().__init__(items)
+        self.tag = tag
+
+
 class RealBool:
     """A boolean printed as JSON true/false even in formatversion 1."""
 
@@ -81,6 +90,12 @@ def _xml_attr(value: Any) -> str:
 
 
 def _xml_element(name: str, value: Any) -> str:
+    if isinstance(value, IndexedMap):
+        items = []
+        for k, v in value.items():
+            item = {"_idx": k, **v} if isinstance(v, dict) else {"_idx": k, "*": v}
+            items.append(_xml_element(value.tag, item))
+        return f"<{name}>{''.join(items)}</{name}>" if items else f"<{name} />"
     if isinstance(value, dict):
         attrs: list[str] = []
         children: list[str] = []
@@ -95,6 +110,8 @@ def _xml_element(name: str, value: Any) -> str:
             else:
                 attrs.append(f' {k}="{_xml_attr(v)}"')
         head = f"<{name}{''.join(attrs)}"
+        if text == "" and not children:
+            return f'{head} xml:space="preserve" />'
         if text is not None:
             return f'{head} xml:space="preserve">{html.escape(text, quote=False)}{"".join(children)}</{name}>'
         if children:
@@ -106,7 +123,12 @@ def _xml_element(name: str, value: Any) -> str:
         return f"<{name}>{inner}</{name}>" if inner else f"<{name} />"
     if value is True:
         return f"<{name} />"
-    return f'<{name} xml:space="preserve">{html.escape(str(value), quote=False)}</{name}>'
+    # A bare scalar (a list item such as <group>bot</group>): plain text, no xml:space —
+    # MediaWiki adds that only to content ("*") nodes of objects.
+    text = "" if isinstance(value, RealBool) else str(value)
+    if isinstance(value, RealBool):
+        text = "true" if value.value else "false"
+    return f"<{name}>{html.escape(text, quote=False)}</{name}>" if text else f"<{name} />"
 
 
 def encode_xml(data: dict[str, Any], *, namespace: bool = False) -> str:

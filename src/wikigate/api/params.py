@@ -110,7 +110,7 @@ def validate_param(src: ParamSource, module_path: str, name: str, p: Param) -> A
             return split_multi(p.default) if p.default else []
         return p.default
     if p.deprecated:
-        src.add_warning(module_path, Message("paramvalidator-param-deprecated", (_pt(name),)), "deprecation")
+        _deprecated(src, module_path, name, raw)
     if p.multi:
         values = split_multi(raw)
         limit = p.ismulti_limit2 if src.high_limits else p.ismulti_limit1
@@ -121,10 +121,47 @@ def validate_param(src: ParamSource, module_path: str, name: str, p: Param) -> A
             values = list(dict.fromkeys(values))
         if p.type == "enum":
             return _multi_enum(src, module_path, name, p, values, raw)
+        if p.type == "tags":
+            return _tags(p, values)
         return [_one(src, module_path, name, p, v, multi=True) for v in values]
     if raw.startswith(SEP):
         raise ApiError("paramvalidator-notmulti", [_pt(name)], code="badvalue")
     return _one(src, module_path, name, p, raw, multi=False)
+
+
+def _deprecated(src: ParamSource, module_path: str, name: str, raw: str) -> None:
+    """A deprecated parameter: a ``deprecation`` warning whose feature names the module
+    path as MediaWiki spells it (``action=userrights&userid``, ``action=query&list=users&usfoo``),
+    plus the main module's one-time mailing-list hint."""
+    msg = Message("paramvalidator-param-deprecated", (_pt(name), _pt(raw)))
+    feature = name
+    if module_path != "main":
+        head, _, sub = module_path.partition("+")
+        if sub:
+            reg = getattr(getattr(src, "services", None), "components", {}).get("_registry")
+            group = next((g for g, mods in reg.query.items() if sub in mods), "meta") if reg else "meta"
+            feature = f"{group}={sub}&{feature}"
+        feature = f"action={head}&{feature}"
+    add_deprecation = getattr(src, "add_deprecation", None)
+    if add_deprecation is not None:
+        add_deprecation(module_path, msg, feature)
+    else:
+        src.add_warning(module_path, msg, "deprecation", {"feature": feature})
+
+
+def _tags(p: Param, values: list[str]) -> list[str]:
+    """Change tags (ChangeTags::canAddTagsAccompanyingChange): only tags declared as
+    choices may be applied; any other tag fails the whole request with ``badtags``."""
+    allowed = set(p.choice_list())
+    bad = [v for v in values if v not in allowed]
+    if not bad:
+        return values
+    if len(bad) == 1:
+        msg = Message("tags-apply-not-allowed-one", (bad[0],))
+    else:
+        # ChangeTags passes a ready-made comma list and a bare count (raw format shows it).
+        msg = Message("tags-apply-not-allowed-multi", (", ".join(bad), len(bad)))
+    raise ApiError(msg, code="badtags", data={"disallowedtags": bad})
 
 
 def _multi_enum(src: ParamSource, module_path: str, name: str, p: Param, values: list[str],
@@ -191,3 +228,20 @@ def _one(src: ParamSource, module_path: str, name: str, p: Param, value: str, *,
     if t == "user":
         return src.validate_user(name, value, p)
     return value
+
+
+def _var_list(names: Sequence[str]) -> ListParam:
+    return ListParam(tuple(f"<var>{n}</var>" for n in names), "text")
+
+
+def require_only_one(values: dict[str, Any], names: Sequence[str], prefix: str = "") -> str:
+    """ApiBase::requireOnlyOneParameter: exactly one of ``names`` must be set (not None,
+    not False — an empty string counts as set). Returns the one that is set."""
+    given = [n for n in names if values.get(n) is not None and values.get(n) is not False]
+    full = [prefix + n for n in names]
+    if len(given) > 1:
+        used = [prefix + n for n in given]
+        raise ApiError("apierror-invalidparammix", [_var_list(used), len(used)], code="invalidparammix")
+    if not given:
+        raise ApiError("apierror-missingparam-one-of", [_var_list(full), len(full)], code="missingparam")
+    return given[0]

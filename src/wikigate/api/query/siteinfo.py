@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection
 
 from wikigate.api.base import Values
 from wikigate.api.modules.query import QueryModule
-from wikigate.api.output import ContentKey, RealBool
+from wikigate.api.output import ContentKey, Indexed, IndexedMap, RealBool
 from wikigate.api.params import Param
 from wikigate.auth.usernames import INVALID_USERNAME_CHARACTERS
 from wikigate.pages.namespaces import Namespaces
@@ -64,6 +64,13 @@ LANGUAGE_NAMES = {"de": "Deutsch", "en": "English", "tr": "Türkçe"}
 #: $wgActiveUserDays: "active users" edited within this many days.
 ACTIVE_USER_DAYS = 30
 
+#: XML element names of the lists wikigate leaves empty.
+_EMPTY_TAGS = {
+    "interwikimap": "iw", "magicwords": "magicword", "extensions": "ext", "extensiontags": "t",
+    "fileextensions": "fe", "functionhooks": "h", "showhooks": "hook", "skins": "skin",
+    "variables": "v",
+}
+
 _DB_TYPES = {"sqlite": "sqlite", "postgresql": "postgres", "mysql": "mysql"}
 
 
@@ -89,23 +96,23 @@ class ApiQuerySiteinfo(QueryModule):
             if prop == "general":
                 q["general"] = await self._general()
             elif prop == "namespaces":
-                q["namespaces"] = self._namespaces().siteinfo_namespaces(fv)
+                q["namespaces"] = IndexedMap(self._namespaces().siteinfo_namespaces(fv), "ns")
             elif prop == "namespacealiases":
-                q["namespacealiases"] = self._namespaces().siteinfo_aliases(fv)
+                q["namespacealiases"] = Indexed(self._namespaces().siteinfo_aliases(fv), "ns")
             elif prop == "usergroups":
                 q["usergroups"] = await self._usergroups(p["numberingroup"])
             elif prop == "restrictions":
                 prot = self.services.settings.protection
                 q["restrictions"] = {
-                    "types": list(prot.types), "levels": list(prot.levels),
-                    "cascadinglevels": list(prot.cascading_levels),
-                    "semiprotectedlevels": list(prot.semiprotected_levels),
+                    "types": Indexed(prot.types, "type"), "levels": Indexed(prot.levels, "level"),
+                    "cascadinglevels": Indexed(prot.cascading_levels, "level"),
+                    "semiprotectedlevels": Indexed(prot.semiprotected_levels, "level"),
                 }
             elif prop == "statistics":
                 q["statistics"] = await self._statistics()
             elif prop == "dbrepllag":
                 # A single database server: MediaWiki reports lag -1 (see maxlag in api/main).
-                q["dbrepllag"] = [{"host": "", "lag": -1}]
+                q["dbrepllag"] = Indexed([{"host": "", "lag": -1}], "db")
             elif prop == "languages":
                 q["languages"] = self._languages()
             elif prop == "languagevariants":
@@ -116,17 +123,17 @@ class ApiQuerySiteinfo(QueryModule):
             elif prop == "rightsinfo":
                 q["rightsinfo"] = {"url": "", "text": ""}
             elif prop == "protocols":
-                q["protocols"] = list(URL_PROTOCOLS)
+                q["protocols"] = Indexed(URL_PROTOCOLS, "p")
             elif prop == "specialpagealiases":
                 q["specialpagealiases"] = self._special_pages()
             elif prop == "libraries":
-                q["libraries"] = _libraries()
+                q["libraries"] = Indexed(_libraries(), "library")
             elif prop == "uploaddialog":
                 q["uploaddialog"] = _upload_dialog()
             else:
                 # interwikimap, magicwords, extensions, extensiontags, fileextensions,
                 # functionhooks, showhooks, skins, variables: wikigate has none of them.
-                q[prop] = []
+                q[prop] = Indexed([], _EMPTY_TAGS[prop])
 
     # -- general -------------------------------------------------------------------------
 
@@ -227,7 +234,7 @@ class ApiQuerySiteinfo(QueryModule):
         counts = await self.services.db.run(lambda c: _group_counts(c, now)) if number else {}
         out: list[dict[str, Any]] = []
         for g in rights.all_groups():
-            entry: dict[str, Any] = {"name": g, "rights": rights.rights_for_groups([g])}
+            entry: dict[str, Any] = {"name": g, "rights": Indexed(rights.rights_for_groups([g]), "permission")}
             if number:
                 if g == "user":
                     entry["number"] = counts.get("", 0)
@@ -239,9 +246,9 @@ class ApiQuerySiteinfo(QueryModule):
             if "userrights" not in rights.rights_for_groups([g]):
                 for key, table in (("add", rs.add_groups), ("remove", rs.remove_groups)):
                     if table.get(g):
-                        entry[key] = list(table[g])
+                        entry[key] = Indexed(table[g], "group")
             out.append(entry)
-        return out
+        return Indexed(out, "group")
 
     async def _statistics(self) -> dict[str, Any]:
         since = mw_timestamp(self.ctx.now - ACTIVE_USER_DAYS * 86400)
@@ -272,14 +279,14 @@ class ApiQuerySiteinfo(QueryModule):
         out = []
         for code in sorted(self.services.catalog.languages()):
             out.append({"code": code, "bcp47": code, ContentKey("name"): LANGUAGE_NAMES.get(code, code)})
-        return out
+        return Indexed(out, "lang")
 
     def _special_pages(self) -> list[dict[str, Any]]:
         """The Special: pages index.php serves (wikigate.web.pages)."""
         from wikigate.web import _discover
 
         names = sorted({cls.title.split(":", 1)[1] for cls in _discover() if cls.title.startswith("Special:")})
-        return [{"realname": n, "aliases": [n]} for n in names]
+        return Indexed([{"realname": n, "aliases": Indexed([n], "alias")} for n in names], "specialpage")
 
 
 def _indexed(items: list[Any], fv: int) -> Any:

@@ -17,6 +17,7 @@ SETUPS: list[str] = [
     "wikigate.components:setup_logs",
     "wikigate.auth.botpasswords:setup",
     "wikigate.components:setup_pages",
+    "wikigate.mail.outbox:setup",
 ]
 
 

@@ -15,6 +15,8 @@ from wikigate.services import Services
 SETUPS: list[str] = [
     "wikigate.components:setup_hashing",
     "wikigate.components:setup_logs",
+    "wikigate.auth.audit:setup",
+    "wikigate.auth.audit:setup_auth",
     "wikigate.auth.botpasswords:setup",
     "wikigate.components:setup_pages",
     "wikigate.mail.outbox:setup",

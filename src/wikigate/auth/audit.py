@@ -1,0 +1,70 @@
+"""Security audit trail in ``wg_audit_log``: logins, failures, logouts, password changes,
+account creations. It records who, from where and what happened — never a password or
+token (``detail`` carries message keys or provider names only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Connection
+
+from wikigate.storage.sql.database import Database
+from wikigate.storage.sql.schema import audit_log
+from wikigate.util.clock import Clock, mw_timestamp
+
+EVENTS = ("login-success", "login-failure", "logout", "password-change", "account-created")
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    timestamp: str
+    event: str
+    user_id: int
+    user_name: str
+    ip: str
+    detail: str
+
+
+class AuditLog:
+    """``services.components["audit"]``."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def record(self, event: str, user: Any, ip: str, detail: str = "") -> None:
+        """``user``: a User (or None for an unknown name); ``detail``: no secrets."""
+        uid = int(getattr(user, "id", 0) or 0)
+        name = str(getattr(user, "name", "") or "")[:255]
+        values = dict(al_timestamp=mw_timestamp(self.clock.time()), al_event=event[:64], al_user=uid,
+                      al_user_name=name, al_ip=ip[:64], al_detail=detail[:1000])
+        await self.db.run(lambda c: c.execute(insert(audit_log).values(**values)))
+
+    async def list(self, *, user: str | None = None, event: str | None = None, limit: int = 50) -> list[AuditEntry]:
+        c = audit_log.c
+        stmt = select(audit_log)
+        if user is not None:
+            stmt = stmt.where(c.al_user_name == user)
+        if event is not None:
+            stmt = stmt.where(c.al_event == event)
+        stmt = stmt.order_by(c.al_id.desc()).limit(limit)
+
+        def q(conn: Connection) -> list[AuditEntry]:
+            return [AuditEntry(r.al_id, r.al_timestamp, r.al_event, r.al_user, r.al_user_name, r.al_ip,
+                               r.al_detail) for r in conn.execute(stmt)]
+
+        return await self.db.run(q)
+
+
+def setup(services: Any) -> None:
+    services.components["audit"] = AuditLog(services.db, services.clock)
+
+
+def setup_auth(services: Any) -> None:
+    from wikigate.auth.manager import AuthService
+
+    services.components["auth"] = AuthService(services)

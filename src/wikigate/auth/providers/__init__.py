@@ -1,0 +1,1 @@
+"""Authentication providers (pre-authentication, primary, secondary); see ``base``."""

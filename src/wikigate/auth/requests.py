@@ -1,0 +1,388 @@
+"""AuthenticationRequest types: bundles of form fields that providers ask for.
+
+They mirror MediaWiki's ``MediaWiki\\Auth\\*AuthenticationRequest`` classes because their
+ids, field names, field types, labels and the "required" level are part of the API
+(meta=authmanagerinfo, clientlogin, createaccount). Spec: authmanager.md §1 and §3.
+
+Loading is all-or-nothing (``AuthenticationRequest::loadFromSubmission``): a request is
+present only if every non-optional field was submitted non-empty; checkboxes and buttons
+are true iff their parameter is present. That is why a missing ``retype`` yields
+"authmanager-create-no-primary" rather than a field error.
+
+Requests travel inside the stored flow record (KV store), so each one serialises to a
+small JSON dict (:func:`dump_request` / :func:`load_request`).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TypeVar
+
+from wikigate.i18n import Message, Num, RawMessage
+
+OPTIONAL = "optional"
+REQUIRED = "required"
+PRIMARY_REQUIRED = "primary-required"
+
+ACTION_LOGIN = "login"
+ACTION_LOGIN_CONTINUE = "login-continue"
+ACTION_CREATE = "create"
+ACTION_CREATE_CONTINUE = "create-continue"
+ACTION_LINK = "link"
+ACTION_LINK_CONTINUE = "link-continue"
+ACTION_CHANGE = "change"
+ACTION_REMOVE = "remove"
+ACTION_UNLINK = "unlink"
+ACTIONS = (ACTION_LOGIN, ACTION_LOGIN_CONTINUE, ACTION_CREATE, ACTION_CREATE_CONTINUE, ACTION_LINK,
+           ACTION_LINK_CONTINUE, ACTION_CHANGE, ACTION_REMOVE, ACTION_UNLINK)
+
+
+@dataclass
+class FieldInfo:
+    """One form field (``getFieldInfo`` entry)."""
+
+    #: string, password, select, multiselect, checkbox, button, hidden, null
+    type: str
+    label: Message
+    help: Message
+    optional: bool = False
+    sensitive: bool = False
+    #: Preset value (hidden and null fields, e.g. a captcha id).
+    value: str | None = None
+    #: select/multiselect: value -> label.
+    options: dict[str, Message] | None = None
+
+
+class AuthenticationRequest:
+    """Base class. Subclasses set ``class_id`` and declare :meth:`fields`."""
+
+    #: MediaWiki's class name with namespace, used as the request id.
+    class_id: ClassVar[str] = ""
+    #: Attributes filled from the submission (field name -> attribute of the same name).
+    required: str = REQUIRED
+
+    def __init__(self) -> None:
+        self.required = type(self).required
+        self.action: str | None = None
+        self.username: str | None = None
+        self.return_to_url: str | None = None
+
+    # -- description ---------------------------------------------------------------------
+
+    @property
+    def unique_id(self) -> str:
+        return self.class_id
+
+    def fields(self) -> dict[str, FieldInfo]:
+        return {}
+
+    def metadata(self) -> dict[str, Any]:
+        return {}
+
+    def describe(self) -> tuple[Message, Message]:
+        """(provider, account) descriptions; by default both are the request id."""
+        text = RawMessage("$1", (self.unique_id,))
+        return text, text
+
+    # -- loading -------------------------------------------------------------------------
+
+    def load(self, data: dict[str, str]) -> bool:
+        """Fill the fields from ``data``; False if a non-optional field is missing or empty."""
+        fields = self.fields()
+        if not fields:
+            return False
+        values: dict[str, Any] = {}
+        for name, info in fields.items():
+            if info.type in ("checkbox", "button"):
+                present = name in data or f"{name}_x" in data
+                if not present and not info.optional:
+                    return False
+                values[name] = present
+                continue
+            if info.type == "null":
+                continue
+            if info.type == "multiselect":
+                raw = data.get(name)
+                chosen = [] if raw in (None, "") else str(raw).split("|")
+                if not chosen and not info.optional:
+                    return False
+                if info.options is not None and any(c not in info.options for c in chosen):
+                    return False
+                values[name] = chosen
+                continue
+            if name not in data:
+                return False
+            value = data[name]
+            if value == "":
+                if not info.optional:
+                    return False
+            elif info.type == "select" and (info.options is None or value not in info.options):
+                return False
+            values[name] = value
+        for name, value in values.items():
+            setattr(self, name, value)
+        return True
+
+    # -- (de)serialisation ---------------------------------------------------------------
+
+    def state(self) -> dict[str, Any]:
+        return {k: v for k, v in vars(self).items() if not k.startswith("_")}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        for k, v in state.items():
+            setattr(self, k, v)
+
+
+R = TypeVar("R", bound=AuthenticationRequest)
+
+
+def dump_request(req: AuthenticationRequest) -> dict[str, Any]:
+    cls = type(req)
+    return {"c": f"{cls.__module__}:{cls.__qualname__}", "d": req.state()}
+
+
+def load_request(data: dict[str, Any]) -> AuthenticationRequest:
+    module_name, _, qual = str(data["c"]).partition(":")
+    obj: Any = importlib.import_module(module_name)
+    for part in qual.split("."):
+        obj = getattr(obj, part)
+    if not (isinstance(obj, type) and issubclass(obj, AuthenticationRequest)):
+        raise ValueError(f"not an authentication request class: {data['c']}")
+    req = obj.__new__(obj)
+    AuthenticationRequest.__init__(req)
+    req.restore(data["d"])
+    return req
+
+
+def get_request(reqs: Iterable[AuthenticationRequest], cls: type[R], *, exact: bool = False) -> R | None:
+    """``getRequestByClass``: the single request of that class, or None (also if several)."""
+    found = [r for r in reqs if (type(r) is cls if exact else isinstance(r, cls))]
+    return found[0] if len(found) == 1 else None
+
+
+def username_from_requests(reqs: Iterable[AuthenticationRequest]) -> str | None:
+    """The ``username`` all loaded requests agree on; None if none or if they differ."""
+    name: str | None = None
+    for r in reqs:
+        if r.username is not None and r.username != "":
+            if name is None:
+                name = r.username
+            elif name != r.username:
+                return None
+    return name
+
+
+def load_requests_from_submission(reqs: Sequence[AuthenticationRequest],
+                                  data: dict[str, str]) -> list[AuthenticationRequest]:
+    return [r for r in reqs if r.load(data)]
+
+
+# -- core request types ------------------------------------------------------------------
+
+class PasswordAuthenticationRequest(AuthenticationRequest):
+    class_id = "MediaWiki\\Auth\\PasswordAuthenticationRequest"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.password: str | None = None
+        self.retype: str | None = None
+
+    def fields(self) -> dict[str, FieldInfo]:
+        if self.action == ACTION_REMOVE:
+            return {}
+        new = self.action == ACTION_CHANGE
+        out: dict[str, FieldInfo] = {}
+        if not new:
+            out["username"] = FieldInfo("string", Message("userlogin-yourname"),
+                                        Message("authmanager-username-help"))
+        out["password"] = FieldInfo("password", Message("newpassword" if new else "userlogin-yourpassword"),
+                                    Message("authmanager-password-help"), sensitive=True)
+        if self.action != ACTION_LOGIN:
+            out["retype"] = FieldInfo("password", Message("retypenew" if new else "yourpasswordagain"),
+                                      Message("authmanager-retype-help"), sensitive=True)
+        return out
+
+    def describe(self) -> tuple[Message, Message]:
+        return Message("authmanager-provider-password"), RawMessage("$1", (self.username or "",))
+
+
+class TemporaryPasswordAuthenticationRequest(AuthenticationRequest):
+    """A random temporary password, optionally mailed (``mailpassword``)."""
+
+    class_id = "MediaWiki\\Auth\\TemporaryPasswordAuthenticationRequest"
+
+    def __init__(self, password: str | None = None) -> None:
+        super().__init__()
+        self.password = password
+        self.mailpassword = False
+        self.caller: str | None = None
+
+    def fields(self) -> dict[str, FieldInfo]:
+        return {"mailpassword": FieldInfo("checkbox", Message("createaccountmail"),
+                                          Message("createaccountmail-help"))}
+
+    def describe(self) -> tuple[Message, Message]:
+        return Message("authmanager-provider-temporarypassword"), RawMessage("$1", (self.username or "",))
+
+
+class UsernameAuthenticationRequest(AuthenticationRequest):
+    class_id = "MediaWiki\\Auth\\UsernameAuthenticationRequest"
+
+    def fields(self) -> dict[str, FieldInfo]:
+        return {"username": FieldInfo("string", Message("userlogin-yourname"),
+                                      Message("authmanager-username-help"))}
+
+
+class UserDataAuthenticationRequest(AuthenticationRequest):
+    """Email and real name of a new account (both fields optional, request required)."""
+
+    class_id = "MediaWiki\\Auth\\UserDataAuthenticationRequest"
+
+    def __init__(self, *, email_enabled: bool = True, realname_enabled: bool = True) -> None:
+        super().__init__()
+        self.email: str | None = None
+        self.realname: str | None = None
+        self.email_enabled = email_enabled
+        self.realname_enabled = realname_enabled
+
+    def fields(self) -> dict[str, FieldInfo]:
+        out: dict[str, FieldInfo] = {}
+        if self.email_enabled:
+            out["email"] = FieldInfo("string", Message("authmanager-email-label"),
+                                     Message("authmanager-email-help"), optional=True)
+        if self.realname_enabled:
+            out["realname"] = FieldInfo("string", Message("authmanager-realname-label"),
+                                        Message("authmanager-realname-help"), optional=True)
+        return out
+
+
+class CreationReasonAuthenticationRequest(AuthenticationRequest):
+    """The log comment of an account created by a logged-in user (request optional, field not)."""
+
+    class_id = "MediaWiki\\Auth\\CreationReasonAuthenticationRequest"
+    required = OPTIONAL
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reason = ""
+
+    def fields(self) -> dict[str, FieldInfo]:
+        return {"reason": FieldInfo("string", Message("createacct-reason"), Message("createacct-reason-help"))}
+
+
+class RememberMeAuthenticationRequest(AuthenticationRequest):
+    class_id = "MediaWiki\\Auth\\RememberMeAuthenticationRequest"
+    required = OPTIONAL
+
+    def __init__(self, days: int = 180, *, hidden: bool = False) -> None:
+        super().__init__()
+        self.remember_me_days = days
+        self.hidden = hidden
+        self.rememberMe = False
+
+    def fields(self) -> dict[str, FieldInfo]:
+        if self.hidden:
+            return {}
+        return {"rememberMe": FieldInfo("checkbox", Message("userlogin-remembermypassword",
+                                                           (Num(self.remember_me_days),)),
+                                        Message("authmanager-userlogin-remembermypassword-help"),
+                                        optional=True)}
+
+
+class ButtonAuthenticationRequest(AuthenticationRequest):
+    """A named button; its id is ``…ButtonAuthenticationRequest:<name>``."""
+
+    class_id = "MediaWiki\\Auth\\ButtonAuthenticationRequest"
+
+    def __init__(self, name: str = "", label: Message | None = None, help: Message | None = None,
+                 *, required: str = OPTIONAL) -> None:
+        super().__init__()
+        self.name = name
+        self.label_key = label.key if label else ""
+        self.help_key = help.key if help else ""
+        self.required = required
+
+    @property
+    def unique_id(self) -> str:
+        return f"{self.class_id}:{self.name}"
+
+    def fields(self) -> dict[str, FieldInfo]:
+        return {self.name: FieldInfo("button", Message(self.label_key), Message(self.help_key))}
+
+    def load(self, data: dict[str, str]) -> bool:
+        ok = super().load(data)
+        if ok:
+            self.pressed = bool(getattr(self, self.name, False))
+        return ok
+
+    def describe(self) -> tuple[Message, Message]:
+        return (RawMessage("$1", (self.class_id,)), RawMessage("$1", (self.unique_id,)))
+
+
+def button_pressed(reqs: Iterable[AuthenticationRequest], name: str) -> bool:
+    """``ButtonAuthenticationRequest::getRequestByName`` found a loaded button."""
+    return any(isinstance(r, ButtonAuthenticationRequest) and r.name == name for r in reqs)
+
+
+@dataclass
+class AuthResponse:
+    """AuthenticationResponse: PASS, FAIL, UI, REDIRECT, RESTART or ABSTAIN."""
+
+    status: str
+    message: Message | None = None
+    username: str | None = None
+    needed: list[AuthenticationRequest] = field(default_factory=list)
+    redirect_target: str | None = None
+    redirect_data: Any = None
+    #: "warning" or "error" for UI responses (web forms colour them).
+    message_type: str = "warning"
+    #: A request to hand to the creation flow (RESTART/FAIL from linking providers).
+    create_request: AuthenticationRequest | None = None
+    #: PASS of a login or creation: the local user, and whether to remember the login.
+    user: Any = None
+    remember: bool = False
+
+    PASS: ClassVar[str] = "PASS"
+    FAIL: ClassVar[str] = "FAIL"
+    UI: ClassVar[str] = "UI"
+    REDIRECT: ClassVar[str] = "REDIRECT"
+    RESTART: ClassVar[str] = "RESTART"
+    ABSTAIN: ClassVar[str] = "ABSTAIN"
+
+    @classmethod
+    def pass_(cls, username: str | None = None) -> AuthResponse:
+        return cls("PASS", username=username)
+
+    @classmethod
+    def fail(cls, message: Message) -> AuthResponse:
+        return cls("FAIL", message=message)
+
+    @classmethod
+    def ui(cls, needed: list[AuthenticationRequest], message: Message, message_type: str = "warning") -> AuthResponse:
+        return cls("UI", message=message, needed=needed, message_type=message_type)
+
+    @classmethod
+    def redirect(cls, needed: list[AuthenticationRequest], target: str, data: Any = None) -> AuthResponse:
+        return cls("REDIRECT", needed=needed, redirect_target=target, redirect_data=data)
+
+    @classmethod
+    def restart(cls, message: Message) -> AuthResponse:
+        return cls("RESTART", message=message)
+
+    @classmethod
+    def abstain(cls) -> AuthResponse:
+        return cls("ABSTAIN")
+
+
+def status_message(errors: Sequence[Message], short_context: str | None = None) -> Message:
+    """``Status::getMessage``: one error as is, several as the ``* $1\\n* $2`` RawMessage."""
+    if len(errors) == 1:
+        msg = errors[0]
+        return Message(short_context, (msg,)) if short_context else msg
+    template = "* $" + "\n* $".join(str(i) for i in range(1, len(errors) + 1))
+    wrapper: Message = RawMessage(template, tuple(errors))
+    if short_context:
+        return Message(short_context, (RawMessage("\n$1\n", (wrapper,)),))
+    return wrapper

@@ -137,6 +137,9 @@ cli.add_command(_users.user)
 from wikigate.cli.botpasswords import botpassword as _botpassword  # noqa: E402
 
 cli.add_command(_botpassword)
+from wikigate.cli.mail import mail as _mail  # noqa: E402
+
+cli.add_command(_mail)
 
 
 def main() -> None:

@@ -22,7 +22,6 @@ from the row (it can hold a temporary password); the headers stay for the operat
 from __future__ import annotations
 
 import asyncio
-import builtins
 import contextlib
 import email
 import email.policy
@@ -253,7 +252,7 @@ class Outbox:
 
     # -- operator views ------------------------------------------------------------------
 
-    async def list(self, status: str | None = None, limit: int = 100) -> builtins.list[QueuedMail]:
+    async def entries(self, status: str | None = None, limit: int = 100) -> list[QueuedMail]:
         def q(conn: Connection) -> list[QueuedMail]:
             stmt = select(mail_queue).order_by(mail_queue.c.mq_id.desc()).limit(limit)
             if status is not None:

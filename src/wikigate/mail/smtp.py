@@ -14,6 +14,10 @@ from wikigate.config import MailSettings
 from wikigate.mail import PermanentMailError, TemporaryMailError
 
 
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
 def _classify(code: int, text: str) -> Exception:
     if 400 <= code < 500:
         return TemporaryMailError(f"SMTP {code} {text}")
@@ -50,20 +54,19 @@ class SmtpMailer:
                 conn.login(self.user, self._password)
             refused = conn.sendmail(sender, [recipient], message)
             if refused:
-                code, text = refused[recipient]
-                raise _classify(code, text.decode("utf-8", "replace"))
+                code, reply = refused[recipient]
+                raise _classify(code, _text(reply))
 
     async def deliver(self, sender: str, recipient: str, message: bytes) -> None:
         try:
             await asyncio.to_thread(self._send, sender, recipient, message)
         except smtplib.SMTPRecipientsRefused as e:
-            code, text = e.recipients.get(recipient, (550, b"refused"))
-            raise _classify(code, text.decode("utf-8", "replace")) from None
+            code, reply = e.recipients.get(recipient, (550, b"refused"))
+            raise _classify(code, _text(reply)) from None
         except smtplib.SMTPAuthenticationError as e:
             # Bad credentials are an operator problem; keep the mail queued for a retry.
             raise TemporaryMailError(f"SMTP authentication failed ({e.smtp_code})") from None
         except smtplib.SMTPResponseException as e:
-            text = e.smtp_error.decode("utf-8", "replace") if isinstance(e.smtp_error, bytes) else str(e.smtp_error)
-            raise _classify(e.smtp_code, text) from None
+            raise _classify(e.smtp_code, _text(e.smtp_error)) from None
         except (smtplib.SMTPException, OSError) as e:
             raise TemporaryMailError(f"SMTP {self.host}:{self.port}: {e}") from None

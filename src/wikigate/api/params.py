@@ -245,3 +245,10 @@ def require_only_one(values: dict[str, Any], names: Sequence[str], prefix: str =
     if not given:
         raise ApiError("apierror-missingparam-one-of", [_var_list(full), len(full)], code="missingparam")
     return given[0]
+
+
+def require_max_one(values: dict[str, Any], names: Sequence[str], prefix: str = "") -> None:
+    """ApiBase::requireMaxOneParameter: at most one of ``names`` may be set."""
+    given = [prefix + n for n in names if values.get(n) is not None and values.get(n) is not False]
+    if len(given) > 1:
+        raise ApiError("apierror-invalidparammix", [_var_list(given), len(given)], code="invalidparammix")

@@ -125,11 +125,11 @@ class Formatter:
         self.catalog = ctx.services.catalog
 
     def _flatten(self, msg: Message) -> Message:
-        """Status::getMessage's ``* $1\\n* $2`` wrapper carries its items as texts."""
-        if isinstance(msg, RawMessage) and any(isinstance(p, Message) for p in msg.params):
+        """Status::getMessage hands nested messages over as texts (raw format shows strings)."""
+        if any(isinstance(p, Message) for p in msg.params):
             params = tuple(self.catalog.wikitext(p, self.ctx.uselang) if isinstance(p, Message) else p
                            for p in msg.params)
-            return RawMessage(msg.key, params)
+            return RawMessage(msg.key, params) if isinstance(msg, RawMessage) else Message(msg.key, params)
         return msg
 
     def put(self, out: dict[str, Any], key: str, msg: Message) -> None:

@@ -205,7 +205,7 @@ class PasswordAuthenticationRequest(AuthenticationRequest):
         return out
 
     def describe(self) -> tuple[Message, Message]:
-        return Message("authmanager-provider-password"), RawMessage("$1", (self.username or "",))
+        return Message("authmanager-provider-password"), RawMessage("$1", (self.username,))
 
 
 class TemporaryPasswordAuthenticationRequest(AuthenticationRequest):
@@ -224,7 +224,7 @@ class TemporaryPasswordAuthenticationRequest(AuthenticationRequest):
                                           Message("createaccountmail-help"))}
 
     def describe(self) -> tuple[Message, Message]:
-        return Message("authmanager-provider-temporarypassword"), RawMessage("$1", (self.username or "",))
+        return Message("authmanager-provider-temporarypassword"), RawMessage("$1", (self.username,))
 
 
 class UsernameAuthenticationRequest(AuthenticationRequest):

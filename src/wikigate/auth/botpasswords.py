@@ -465,6 +465,13 @@ class BotPasswords:
         user must then be reset before it works again (``botpasswords-needs-reset``)."""
         return await self.store.invalidate_all(user_id)
 
+    async def invalidate_user_passwords(self, username: str) -> int:
+        """BotPasswordStore::invalidateUserPasswords, by name (what AuthManager holds when a
+        password change goes through); 0 if there is no such user."""
+        canonical = canonical_username(username)
+        user = await self.services.users.get_by_name(canonical) if canonical else None
+        return await self.invalidate_all(user.id) if user is not None else 0
+
     async def remove_all(self, user_id: int) -> int:
         return await self.store.remove_all(user_id)
 

@@ -231,6 +231,8 @@ async def test_login_needs_reset_after_invalidate_all(app: WikigateApp, bps: Bot
     kind, msg = await bps.login(FakeCtx(app), "bob", "mybot", secret)
     assert (kind, msg) == ("failed", Message("botpasswords-needs-reset", ("bob", "mybot")))
     assert app.services.catalog.bc(msg) == 'The bot password for bot name "mybot" of user "bob" must be reset.'
+    assert await bps.invalidate_user_passwords("bob") == 2  # by name, as AuthManager calls it
+    assert await bps.invalidate_user_passwords("Nobody") == 0
     new = await bps.reset(bob.id, "mybot")
     assert (await bps.login(FakeCtx(app), "Bob", "mybot", new))[0] == "success"
 

@@ -95,6 +95,9 @@ class Outbox:
         self._task: asyncio.Task[None] | None = None
         self._running = False
         self._deferred: set[asyncio.Task[None]] = set()
+        # One delivery pass at a time per worker, so drain() also waits for a pass the
+        # background task has in flight (other workers are kept apart by the claims).
+        self._pass_lock = asyncio.Lock()
 
     @classmethod
     def from_services(cls, services: Any) -> Outbox:
@@ -208,13 +211,14 @@ class Outbox:
     async def process_due(self, limit: int = 50) -> int:
         """Deliver every due message (claimed batch by batch); returns how many were tried."""
         total = 0
-        while True:
-            batch = await self._claim(limit)
-            for mid, recipient, raw, attempts in batch:
-                await self._deliver_one(mid, recipient, raw, attempts)
-            total += len(batch)
-            if len(batch) < limit:
-                return total
+        async with self._pass_lock:
+            while True:
+                batch = await self._claim(limit)
+                for mid, recipient, raw, attempts in batch:
+                    await self._deliver_one(mid, recipient, raw, attempts)
+                total += len(batch)
+                if len(batch) < limit:
+                    return total
 
     async def flush(self) -> int:
         """Deliver what is due now (tests, CLI)."""

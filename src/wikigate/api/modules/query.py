@@ -66,10 +66,12 @@ class ApiQuery(ApiModule):
             values = module.extract_params()
             await module.execute(values)
         incomplete = self.ctx.result.pop("_incomplete", False)
+        # "||": only prop modules continue (same pages next time); "-||": a list module does.
+        prop_only = self.ctx.result.pop("_prop_continue", False)
         if not incomplete:
             self.ctx.result["batchcomplete"] = True
         else:
-            self.ctx.result.setdefault("continue", {})["continue"] = "-||"
+            self.ctx.result.setdefault("continue", {})["continue"] = "||" if prop_only else "-||"
         # batchcomplete and continue come first in MediaWiki's output.
         head = {k: self.ctx.result.pop(k) for k in ("batchcomplete", "continue") if k in self.ctx.result}
         rest = dict(self.ctx.result)

@@ -1,0 +1,254 @@
+"""action=edit (ApiEditPage; seed: API:Edit).
+
+Check order follows ApiEditPage::execute: at least one of text/appendtext/prependtext/
+undo; title or pageid; createonly/nocreate; permissions for ``edit`` (plus ``create`` on
+a missing page, where title protection shows up as ``protectedpage``); the text to save;
+md5; section; tags; then the edit-conflict check of EditPage (a conflict only when
+*someone else* saved after ``basetimestamp``). An unchanged text makes no revision and
+answers ``nochange``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from wikigate.api.base import ApiModule, Values
+from wikigate.api.errors import ApiError
+from wikigate.api.page_checks import (
+    check_tags,
+    pages_of,
+    parse_timestamp_param,
+    permission_error,
+    title_or_pageid,
+    var_list,
+    want_watch,
+)
+from wikigate.api.params import Param
+from wikigate.i18n import Num
+from wikigate.pages import edit_rules
+from wikigate.pages.store import Page, Revision, redirect_target
+from wikigate.pages.titles import Title
+from wikigate.util.clock import mw_to_iso
+
+
+class ApiEditPage(ApiModule):
+    name = "edit"
+    must_be_posted = True
+    is_write = True
+    needs_token = "csrf"
+    classname = "ApiEditPage"
+
+    def params(self) -> dict[str, Param]:
+        return {
+            "title": Param("string"),
+            "pageid": Param("integer"),
+            "section": Param("string"),
+            "sectiontitle": Param("string"),
+            "text": Param("text"),
+            "summary": Param("string"),
+            "tags": Param("tags", multi=True),
+            "minor": Param("boolean"),
+            "notminor": Param("boolean"),
+            "bot": Param("boolean"),
+            "baserevid": Param("integer"),
+            "basetimestamp": Param("timestamp"),
+            "starttimestamp": Param("timestamp"),
+            "recreate": Param("boolean"),
+            "createonly": Param("boolean"),
+            "nocreate": Param("boolean"),
+            "watch": Param("boolean", deprecated=True),
+            "unwatch": Param("boolean", deprecated=True),
+            "watchlist": Param("enum", default="preferences",
+                               choices=("nochange", "preferences", "unwatch", "watch")),
+            "md5": Param("string"),
+            "prependtext": Param("text"),
+            "appendtext": Param("text"),
+            "undo": Param("integer", min=0),
+            "undoafter": Param("integer", min=0),
+            "redirect": Param("boolean"),
+            "contentformat": Param("enum", choices=("text/x-wiki",)),
+            "contentmodel": Param("enum", choices=("wikitext",)),
+        }
+
+    async def execute(self, p: Values) -> None:
+        ctx = self.ctx
+        for name in ("watch", "unwatch"):
+            if p[name]:
+                from wikigate.i18n import Message
+
+                ctx.add_deprecation(self.path, Message("apiwarn-deprecation-parameter", (name,)), f"edit-{name}")
+        if all(p[k] is None for k in ("text", "appendtext", "prependtext", "undo")):
+            raise ApiError("apierror-missingparam-at-least-one-of",
+                           [var_list("text", "appendtext", "prependtext", "undo"), Num(4)],
+                           code="missingparam")
+        title, page = await title_or_pageid(ctx, p)
+        store = pages_of(ctx)
+        if p["redirect"] and page is not None and page.is_redirect:
+            if p["text"] is not None and p["section"] != "new":
+                raise ApiError("apierror-redirect-appendonly")
+            title, page = await self._follow_redirect(title, page)
+        if p["createonly"] and page is not None:
+            raise ApiError("apierror-articleexists")
+        if p["nocreate"] and page is None:
+            raise ApiError("apierror-missingtitle")
+        err = await permission_error(ctx, title, page, "edit")
+        if err is not None:
+            raise err
+
+        current_rev: Revision | None = None
+        if page is not None:
+            pg = page
+            current_rev = await store.run(lambda conn: store.revision_in(conn, pg.latest))
+        current = current_rev.text if current_rev is not None else None
+
+        text: str | None = p["text"]
+        to_md5 = text
+        summary: str | None = p["summary"]
+        if p["appendtext"] is not None or p["prependtext"] is not None:
+            base = current or ""
+            pre, app = p["prependtext"] or "", p["appendtext"] or ""
+            if p["section"] is not None and p["section"] != "new":
+                num = self._section_number(p["section"])
+                sec = edit_rules.get_section(base, num) if num is not None else None
+                if sec is None:
+                    raise ApiError("apierror-nosuchsection", [p["section"]])
+                base = sec
+            text = pre + base + app
+            to_md5 = pre + app
+        if p["undo"] is not None:
+            text, undo_summary = await self._undo(page, current_rev, p["undo"], p["undoafter"])
+            if summary is None:
+                summary = undo_summary
+        assert text is not None
+        if p["md5"] is not None and hashlib.md5((to_md5 or "").encode("utf-8")).hexdigest() != p["md5"]:
+            raise ApiError("apierror-badmd5")
+
+        section = p["section"]
+        if section is not None:
+            if section != "new" and self._section_number(section) is None:
+                raise ApiError("apierror-invalidsection")
+            if section == "new":
+                heading = p["sectiontitle"] if p["sectiontitle"] is not None else (summary or "")
+                if summary is None or p["sectiontitle"] is not None:
+                    summary = f"/* {heading} */ new section" if heading else summary
+                if p["appendtext"] is None and p["prependtext"] is None:
+                    text = edit_rules.new_section(current or "", heading, text)
+                else:
+                    text = (current or "") + text
+            elif section != "0" or (p["appendtext"] is None and p["prependtext"] is None):
+                num = self._section_number(section)
+                assert num is not None
+                replaced = edit_rules.replace_section(current or "", num, text) if current is not None else None
+                if replaced is None and section != "0":
+                    raise ApiError("apierror-nosuchsection", [section])
+                text = replaced if replaced is not None else text
+
+        await check_tags(ctx, p["tags"])
+        base_ts = parse_timestamp_param(ctx, "basetimestamp", p["basetimestamp"] or None)
+        parse_timestamp_param(ctx, "starttimestamp", p["starttimestamp"])
+
+        watch = await want_watch(ctx, p["watchlist"], title, page is not None)
+        if p["watch"]:
+            watch = True
+        elif p["unwatch"]:
+            watch = False
+
+        minor = bool(p["minor"]) and not p["notminor"] and page is not None and ctx.has_right("minoredit")
+        user = ctx.user
+        comment = summary if summary else edit_rules.autosummary(current, text)
+        tags = list(p["tags"] or [])
+
+        def save(conn: Connection) -> tuple[Page, Revision | None, int, bool]:
+            fresh = store.page_in(conn, title.namespace, title.dbkey)
+            if page is not None and fresh is None:
+                raise ApiError("apierror-pagedeleted")
+            if page is None and fresh is not None and p["createonly"]:
+                raise ApiError("apierror-articleexists")
+            old_rev = store.revision_in(conn, fresh.latest) if fresh is not None else None
+            if fresh is not None and base_ts is not None and old_rev is not None and old_rev.timestamp != base_ts:
+                others = [r for r in store.revisions_in(conn, fresh.id, limit=500)
+                          if r.timestamp > base_ts and r.actor_name != user.name]
+                if others:
+                    raise ApiError("edit-conflict", code="editconflict")
+            if watch is not None:
+                store.set_watch_in(conn, user.id, title.namespace, title.dbkey, watch)
+            if old_rev is not None and fresh is not None and old_rev.text == text:
+                return fresh, None, fresh.latest, False
+            new_page, rev, old = store.insert_revision_in(
+                conn, namespace=title.namespace, dbkey=title.dbkey, text=text, comment=comment,
+                user_id=user.id, user_name=user.name, minor=minor, tags=tags)
+            if old is None:
+                logs = ctx.services.components["logs"]
+                logs.add_in(conn, type="create", action="create", actor_id=user.id, actor_name=user.name,
+                            namespace=title.namespace, title=title.dbkey, page_id=new_page.id, comment=comment,
+                            timestamp=rev.timestamp)
+            return new_page, rev, old.latest if old is not None else 0, old is None
+
+        saved, rev, old_id, created = await store.run(save)
+        r: dict[str, Any] = {}
+        if created:
+            r["new"] = True
+        r["result"] = "Success"
+        r["pageid"] = saved.id
+        r["title"] = title.prefixed_text
+        r["contentmodel"] = saved.content_model
+        if rev is None:
+            r["nochange"] = True
+        else:
+            r["oldrevid"] = old_id
+            r["newrevid"] = rev.id
+            r["newtimestamp"] = mw_to_iso(rev.timestamp)
+        if watch:
+            r["watched"] = True
+        self.add_result(self.name, r)
+
+    @staticmethod
+    def _section_number(section: str) -> int | None:
+        s = section[2:] if section.startswith("T-") else section
+        return int(s) if s.isdigit() else None
+
+    async def _follow_redirect(self, title: Title, page: Page) -> tuple[Title, Page | None]:
+        from wikigate.api.page_checks import parse_user_title
+
+        store = pages_of(self.ctx)
+        text = await store.run(lambda conn: store.latest_text_in(conn, page))
+        target = redirect_target(text)
+        if not target:
+            return title, page
+        t = parse_user_title(self.ctx, target)
+        return t, await store.page(t.namespace, t.dbkey)
+
+    async def _undo(self, page: Page | None, current: Revision | None, undo: int,
+                    undoafter: int | None) -> tuple[str, str | None]:
+        """Undo the latest revisions: restore the text before ``undo`` (or of ``undoafter``)."""
+        store = pages_of(self.ctx)
+        undo_rev = await store.run(lambda conn: store.revision_in(conn, undo))
+        if undo_rev is None:
+            raise ApiError("apierror-nosuchrevid", [undo])
+        after_id = undoafter if undoafter is not None else undo_rev.parent
+        after_rev = await store.run(lambda conn: store.revision_in(conn, after_id)) if after_id else None
+        if undoafter is not None and after_rev is None:
+            raise ApiError("apierror-nosuchrevid", [undoafter])
+        if page is None or undo_rev.page != page.id:
+            raise ApiError("apierror-revwrongpage", [undo_rev.id, self._title_text(page)])
+        if after_rev is not None and after_rev.page != page.id:
+            raise ApiError("apierror-revwrongpage", [after_rev.id, self._title_text(page)])
+        if current is None or (current.id != undo_rev.id and undoafter is None):
+            raise ApiError("undo-failure", code="undofailure")
+        text = after_rev.text if after_rev is not None else ""
+        summary = None
+        if undoafter is None:
+            summary = (f"Undo revision {undo} by [[Special:Contributions/{undo_rev.actor_name}|"
+                       f"{undo_rev.actor_name}]] ([[User talk:{undo_rev.actor_name}|talk]])")
+        return text, summary
+
+    def _title_text(self, page: Page | None) -> str:
+        from wikigate.api.query.pageset import namespaces_of
+        from wikigate.pages.titles import make_title
+
+        if page is None:
+            return ""
+        return make_title(page.namespace, page.dbkey, namespaces_of(self.ctx)).prefixed_text

@@ -1,0 +1,227 @@
+"""Helpers shared by the page-writing modules (edit, move, protect).
+
+* :func:`title_or_pageid` — ``ApiBase::getTitleOrPageId`` with its errors;
+* :func:`permission_error` — the parts of MediaWiki's ``PermissionManager`` that apply
+  here, in its check order: rights (``checkQuickPermissions``), namespace protection,
+  page restrictions (``protectedpage``), cascading sources (``cascadeprotected``), then
+  action-specific checks (``protect`` needs the ability to edit → ``cantedit``);
+* :func:`check_tags` — ``ChangeTags::canAddTagsAccompanyingChange`` (``badtags``);
+* :func:`want_watch` — the ``watchlist`` parameter (preferences/watch/unwatch/nochange).
+
+Rights come from ``ctx.rights``, so bot-password grants limit them too.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from wikigate.api.context import ApiContext
+from wikigate.api.errors import ApiError
+from wikigate.i18n import ListParam, Num
+from wikigate.i18n.message import RawMessage
+from wikigate.pages import protection as prot
+from wikigate.pages.namespaces import NS_MEDIAWIKI
+from wikigate.pages.store import Page, PageStore
+from wikigate.pages.titles import InvalidTitle, Title, make_title, parse_title
+from wikigate.storage.sql.schema import change_tag_def
+from wikigate.util.clock import mw_timestamp
+
+#: Rights checked by ``checkQuickPermissions`` per action (MediaWiki 1.39).
+ACTION_RIGHTS = {"edit": "edit", "move": "move", "protect": "protect", "create": "createpage"}
+
+
+def var_list(*names: str) -> ListParam:
+    """Parameter names as ApiBase lists them in messages: ``<var>a</var>, <var>b</var> and …``."""
+    return ListParam(tuple(f"<var>{n}</var>" for n in names), "text")
+
+
+def pages_of(ctx: ApiContext) -> PageStore:
+    return ctx.services.components["pages"]  # type: ignore[no-any-return]
+
+
+def parse_user_title(ctx: ApiContext, text: str, *, param: str = "title") -> Title:
+    """Parse a title parameter; ``invalidtitle`` for bad and interwiki titles."""
+    from wikigate.api.query.pageset import namespaces_of
+
+    try:
+        title = parse_title(text, namespaces_of(ctx))
+    except InvalidTitle:
+        raise ApiError("apierror-invalidtitle", [text], code="invalidtitle") from None
+    if title.interwiki or not title.dbkey:
+        raise ApiError("apierror-invalidtitle", [text], code="invalidtitle")
+    return title
+
+
+async def title_or_pageid(ctx: ApiContext, p: dict[str, Any], title_key: str = "title",
+                          pageid_key: str = "pageid") -> tuple[Title, Page | None]:
+    from wikigate.api.query.pageset import namespaces_of
+
+    if p.get(title_key) is not None and p.get(pageid_key) is not None:
+        raise ApiError("apierror-invalidparammix", [var_list(title_key, pageid_key), Num(2)],
+                       code="invalidparammix")
+    store = pages_of(ctx)
+    if p.get(title_key) is not None:
+        title = parse_user_title(ctx, p[title_key])
+        if title.namespace < 0:
+            raise ApiError("apierror-pagecannotexist", code="pagecannotexist")
+        return title, await store.page(title.namespace, title.dbkey)
+    if p.get(pageid_key) is not None:
+        page = await store.page_by_id(p[pageid_key])
+        if page is None:
+            raise ApiError("apierror-nosuchpageid", [p[pageid_key]], code="nosuchpageid")
+        return make_title(page.namespace, page.dbkey, namespaces_of(ctx)), page
+    raise ApiError("apierror-missingparam-one-of", [var_list(title_key, pageid_key), Num(2)],
+                   code="missingparam")
+
+
+def badaccess(ctx: ApiContext, right: str) -> ApiError:
+    """``badaccess-groups`` naming the groups that hold ``right`` (links to their pages)."""
+    groups = [g for g in ctx.services.rights.groups_with_right(right) if g != "*"]
+    if not groups:
+        return ApiError("badaccess-group0", code="permissiondenied")
+    cat = ctx.services.catalog
+    items = tuple(RawMessage(f"[[{{{{int:grouppage-{g}}}}}|{{{{int:group-{g}}}}}]]")
+                  if cat.exists(f"grouppage-{g}") and cat.exists(f"group-{g}") else g for g in groups)
+    return ApiError("badaccess-groups", [ListParam(items, "comma"), Num(len(groups))], code="permissiondenied")
+
+
+def _restriction_error(ctx: ApiContext, store: PageStore, conn: Connection, title: Title, page: Page | None,
+                       action: str) -> ApiError | None:
+    rights = ctx.rights
+    if page is not None:
+        restrictions = store.restrictions_in(conn, page.id)
+        for r in restrictions:
+            if r.type != action or not r.level:
+                continue
+            if not prot.user_can_level(r.level, rights):
+                return ApiError("protectedpagetext", [prot.level_right(r.level), action], code="protectedpage")
+            if r.cascade and "protect" not in rights:
+                return ApiError("protectedpagetext", [prot.level_right(r.level), action], code="protectedpage")
+    elif action in ("create", "edit"):
+        # A missing title: its title protection is the "create" restriction; MediaWiki's
+        # checkPageRestrictions reports it as protectedpage before titleprotected is reached.
+        tp = store.title_protection_in(conn, title.namespace, title.dbkey)
+        if tp is not None and not prot.user_can_level(tp.level, rights):
+            return ApiError("protectedpagetext", [prot.level_right(tp.level), "create"], code="protectedpage")
+    if action == "edit":
+        sources = [s for s in store.cascade_sources_in(conn, title.namespace, title.dbkey)
+                   if not prot.user_can_level(s.level, rights)]
+        if sources:
+            from wikigate.api.query.pageset import namespaces_of
+
+            names = list(dict.fromkeys(make_title(s.namespace, s.dbkey, namespaces_of(ctx)).prefixed_text
+                                       for s in sources))
+            listing = "\n".join(f"* [[:{n}]]" for n in names)
+            return ApiError("cascadeprotected", [Num(len(names)), listing], code="cascadeprotected")
+    return None
+
+
+async def permission_error(ctx: ApiContext, title: Title, page: Page | None, action: str) -> ApiError | None:
+    """The first error MediaWiki's PermissionManager reports for ``action`` on ``title``."""
+    rights = ctx.rights
+    right = ACTION_RIGHTS.get(action, action)
+    if right not in rights:
+        return badaccess(ctx, right)
+    if action == "edit" and page is None:
+        create_right = "createtalk" if title.is_talk_page() else "createpage"
+        if create_right not in rights:
+            key = "nocreatetext" if ctx.is_anon else "nocreate-loggedin"
+            return ApiError(key, code="cantcreate-anon" if ctx.is_anon else "cantcreate")
+    if title.namespace == NS_MEDIAWIKI and action in ("edit", "move", "create") and "editinterface" not in rights:
+        return ApiError("protectedinterface", code="protectednamespace-interface")
+    store = pages_of(ctx)
+
+    def check(conn: Connection) -> ApiError | None:
+        err = _restriction_error(ctx, store, conn, title, page, action)
+        if err is None and action == "edit" and page is None:
+            err = _restriction_error(ctx, store, conn, title, page, "create")
+        if err is None and action == "protect" and _restriction_error(ctx, store, conn, title, page, "edit"):
+            err = ApiError("protect-cantedit", code="cantedit")
+        return err
+
+    return await store.run(check)
+
+
+async def check_tags(ctx: ApiContext, tags: list[str] | None) -> None:
+    """Only defined, user-defined (manually applicable) tags; ``applychangetags`` needed."""
+    if not tags:
+        return
+    if "applychangetags" not in ctx.rights:
+        raise ApiError("tags-apply-no-permission", code="tags-apply-no-permission")
+    store = pages_of(ctx)
+
+    def q(conn: Connection) -> set[str]:
+        rows = conn.execute(select(change_tag_def.c.ctd_name).where(
+            change_tag_def.c.ctd_name.in_(tags), change_tag_def.c.ctd_user_defined.is_(True)))
+        return {r[0] for r in rows}
+
+    allowed = await store.run(q)
+    bad = [t for t in tags if t not in allowed]
+    if len(bad) == 1:
+        raise ApiError("tags-apply-not-allowed-one", [bad[0]], code="badtags", data={"disallowedtags": bad})
+    if bad:
+        raise ApiError("tags-apply-not-allowed-multi", [ListParam(tuple(bad), "comma"), Num(len(bad))],
+                       code="badtags", data={"disallowedtags": bad})
+
+
+async def want_watch(ctx: ApiContext, value: str, title: Title, exists: bool, *,
+                     option: str | None = None) -> bool:
+    """``ApiBase::getWatchlistValue``: whether the page should end up watched.
+
+    ``preferences`` keeps a watched page watched, lets bots change nothing, and otherwise
+    follows ``option`` (protect passes ``watchdefault``) or, for edits, ``watchdefault`` or
+    ``watchcreations`` for new pages. Anonymous users never watch.
+    """
+    if ctx.is_anon:
+        return False
+    store = pages_of(ctx)
+    watched = await store.run(lambda conn: store.watched_in(conn, ctx.user.id, title.namespace, title.dbkey))
+    if value == "watch":
+        return True
+    if value == "unwatch":
+        return False
+    if value == "nochange" or watched or "bot" in ctx.groups:
+        return watched
+    from wikigate.users.options import effective_options
+
+    opts = effective_options(ctx.services.settings, await ctx.services.users.get_options(ctx.user.id))
+
+    def on(name: str) -> bool:
+        return str(opts.get(name, 0)) not in ("", "0", "False", "false")
+
+    if option is None:
+        return on("watchdefault") or (on("watchcreations") and not exists)
+    return on(option)
+
+
+_TS_FORMATS = (
+    re.compile(r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?Z?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$"),
+)
+
+
+def parse_timestamp_param(ctx: ApiContext, name: str, value: str | None) -> str | None:
+    """A ``timestamp`` parameter as TS_MW (ISO 8601 or 14 digits; ``now``; unix seconds).
+
+    ``badtimestamp`` otherwise, as ParamValidator's TimestampDef reports it.
+    """
+    if value is None:
+        return None
+    if value == "now":
+        return mw_timestamp(ctx.now)
+    for rx in _TS_FORMATS:
+        m = rx.match(value)
+        if m:
+            try:
+                dt = datetime(*(int(g) for g in m.groups()), tzinfo=UTC)
+            except ValueError:
+                break
+            return dt.strftime("%Y%m%d%H%M%S")
+    if value.isdigit() and len(value) <= 13:
+        return mw_timestamp(float(value))
+    raise ApiError("paramvalidator-badtimestamp", [name, value], code="badtimestamp")

@@ -1,0 +1,260 @@
+"""The page set of action=query: ``titles``/``pageids``/``revids``/``generator`` (ApiPageSet).
+
+Entries are produced in MediaWiki's output order — missing titles, invalid titles,
+missing page ids, special pages, then existing pages — with MediaWiki's negative fake
+ids: invalid and special titles are numbered while the input is parsed, missing titles
+after the database lookup (namespace by namespace, input order within a namespace).
+fv1 prints ``pages`` as an object keyed by id, fv2 as a list (``api/output``).
+
+``prop`` modules set ``uses_pageset = True`` and implement ``async execute_pages(values,
+pageset)``; ApiQuery skips them in its own loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from wikigate.api.context import ApiContext
+from wikigate.api.errors import ApiError
+from wikigate.api.output import Indexed
+from wikigate.pages.namespaces import NS_MEDIA, NS_SPECIAL, Namespaces
+from wikigate.pages.store import Page, PageStore, Revision, redirect_target
+from wikigate.pages.titles import InvalidTitle, Title, make_title, parse_title
+
+if TYPE_CHECKING:
+    from wikigate.api.modules.query import QueryModule
+
+#: How many redirect hops ``redirects`` follows (MediaWiki stops at loops too).
+MAX_REDIRECT_HOPS = 5
+
+
+@dataclass
+class PageEntry:
+    """One page of the set; ``data`` is what gets printed (modules add to it)."""
+
+    key: int
+    title: Title | None
+    page: Page | None = None
+    kind: str = "good"  # good | missing | invalid | special | missingid
+    data: dict[str, Any] = field(default_factory=dict)
+    #: For ``revids``: the requested revisions of this page.
+    revisions: list[Revision] = field(default_factory=list)
+
+
+@dataclass
+class PageSet:
+    entries: list[PageEntry] = field(default_factory=list)
+    normalized: list[dict[str, Any]] = field(default_factory=list)
+    redirects: list[dict[str, Any]] = field(default_factory=list)
+    bad_revids: list[int] = field(default_factory=list)
+    interwiki: list[dict[str, Any]] = field(default_factory=list)
+    from_revids: bool = False
+
+    @property
+    def good(self) -> list[PageEntry]:
+        return [e for e in self.entries if e.kind == "good"]
+
+    def ordered(self) -> list[PageEntry]:
+        rank = {"missing": 0, "invalid": 1, "missingid": 2, "special": 3, "good": 4}
+        missing = sorted((e for e in self.entries if e.kind == "missing"), key=lambda e: -e.key)
+        rest = [e for e in self.entries if e.kind != "missing"]
+        return missing + sorted(rest, key=lambda e: (rank[e.kind], 0 if e.kind == "good" else -e.key))
+
+
+def namespaces_of(ctx: ApiContext) -> Namespaces:
+    ns = ctx.services.components.get("namespaces")
+    if ns is None:
+        ns = Namespaces(ctx.services.settings.site.sitename)
+        ctx.services.components["namespaces"] = ns
+    return ns  # type: ignore[no-any-return]
+
+
+def _check_sources(p: dict[str, Any]) -> None:
+    """``multisource``: the first given source wins, a later one is named as the culprit."""
+    sources = [name for name in ("titles", "pageids", "revids") if p.get(name) is not None]
+    if p.get("generator"):
+        sources.insert(0, "generator")
+    if len(sources) > 1:
+        raise ApiError("apierror-invalidparammix-cannotusewith", [sources[1], sources[0]], code="multisource")
+
+
+async def build_pageset(ctx: ApiContext, p: dict[str, Any], generated: list[Title] | None = None) -> PageSet:
+    store: PageStore = ctx.services.components["pages"]
+    namespaces = namespaces_of(ctx)
+    ps = PageSet()
+    fake = 0
+
+    def next_fake() -> int:
+        nonlocal fake
+        fake -= 1
+        return fake
+
+    wanted: list[Title] = []
+    if generated is not None:
+        wanted = list(generated)
+    elif p.get("titles") is not None:
+        for raw in p["titles"]:
+            try:
+                title = parse_title(raw, namespaces)
+                if not title.dbkey:
+                    raise InvalidTitle("title-invalid-empty", raw)
+            except InvalidTitle as e:
+                ps.entries.append(PageEntry(next_fake(), None, kind="invalid",
+                                            data={"title": raw, "invalidreason": e.message, "invalid": True}))
+                continue
+            if title.interwiki:
+                ps.interwiki.append({"title": title.prefixed_text, "iw": title.interwiki})
+                continue
+            if title.prefixed_text != raw:
+                ps.normalized.append({"from": raw, "to": title.prefixed_text})
+            if title.namespace in (NS_SPECIAL, NS_MEDIA):
+                if all(e.title != title for e in ps.entries):
+                    ps.entries.append(PageEntry(next_fake(), title, kind="special", data={
+                        "ns": title.namespace, "title": title.prefixed_text, "special": True, "missing": True}))
+                continue
+            if title not in wanted:
+                wanted.append(title)
+    elif p.get("pageids") is not None:
+        ids = list(dict.fromkeys(p["pageids"]))
+
+        def load_ids(conn: Any) -> list[tuple[int, Page | None]]:
+            return [(i, store.page_by_id_in(conn, i)) for i in ids]
+
+        for pid, page in await store.run(load_ids):
+            if page is None:
+                ps.entries.append(PageEntry(pid, None, kind="missingid",
+                                            data={"pageid": pid, "missing": True}))
+            else:
+                title = make_title(page.namespace, page.dbkey, namespaces)
+                ps.entries.append(PageEntry(page.id, title, page, data=_good_data(page, title)))
+        return ps
+    elif p.get("revids") is not None:
+        ps.from_revids = True
+        revids = list(dict.fromkeys(p["revids"]))
+
+        def load_revs(conn: Any) -> list[tuple[int, Revision | None, Page | None]]:
+            out = []
+            for rid in revids:
+                rev = store.revision_in(conn, rid)
+                out.append((rid, rev, store.page_by_id_in(conn, rev.page) if rev else None))
+            return out
+
+        by_page: dict[int, PageEntry] = {}
+        for rid, rev, page in await store.run(load_revs):
+            if rev is None or page is None:
+                ps.bad_revids.append(rid)
+                continue
+            entry = by_page.get(page.id)
+            if entry is None:
+                title = make_title(page.namespace, page.dbkey, namespaces)
+                entry = PageEntry(page.id, title, page, data=_good_data(page, title))
+                by_page[page.id] = entry
+                ps.entries.append(entry)
+            entry.revisions.append(rev)
+        return ps
+
+    found = await store.run(lambda conn: store.pages_in(conn, [(t.namespace, t.dbkey) for t in wanted]))
+    goods: list[PageEntry] = []
+    missing: list[Title] = []
+    for t in wanted:
+        page = found.get((t.namespace, t.dbkey))
+        if page is None:
+            missing.append(t)
+        else:
+            goods.append(PageEntry(page.id, t, page, data=_good_data(page, t)))
+
+    if p.get("redirects"):
+        goods, missing = await _resolve_redirects(store, namespaces, ps, goods, missing)
+
+    # Missing titles get their fake ids after the lookup, namespace by namespace.
+    for t in sorted(missing, key=lambda t: t.namespace):
+        ps.entries.append(PageEntry(next_fake(), t, kind="missing",
+                                    data={"ns": t.namespace, "title": t.prefixed_text, "missing": True}))
+    goods.sort(key=lambda e: e.key)
+    ps.entries.extend(goods)
+    return ps
+
+
+def _good_data(page: Page, title: Title) -> dict[str, Any]:
+    return {"pageid": page.id, "ns": page.namespace, "title": title.prefixed_text}
+
+
+async def _resolve_redirects(store: PageStore, namespaces: Namespaces, ps: PageSet, goods: list[PageEntry],
+                             missing: list[Title]) -> tuple[list[PageEntry], list[Title]]:
+    seen = {(e.page.namespace, e.page.dbkey) for e in goods if e.page is not None}
+    for _hop in range(MAX_REDIRECT_HOPS):
+        redirecting = [e for e in goods if e.page is not None and e.page.is_redirect]
+        if not redirecting:
+            break
+        pages = {e.key: e.page for e in redirecting if e.page is not None}
+
+        def load_texts(conn: Any, pages: dict[int, Page] = pages) -> dict[int, str]:
+            return {k: store.latest_text_in(conn, pg) for k, pg in pages.items()}
+
+        texts = await store.run(load_texts)
+        next_goods = [e for e in goods if e not in redirecting]
+        for e in redirecting:
+            target_text = redirect_target(texts[e.key])
+            assert e.title is not None
+            try:
+                target = parse_title(target_text or "", namespaces)
+            except InvalidTitle:
+                next_goods.append(e)
+                continue
+            if target.interwiki or target.namespace < 0 or not target.dbkey:
+                next_goods.append(e)
+                continue
+            item: dict[str, Any] = {"from": e.title.prefixed_text, "to": target.prefixed_text}
+            if target.fragment:
+                item["tofragment"] = target.fragment
+            ps.redirects.append(item)
+            key = (target.namespace, target.dbkey)
+            if key in seen:
+                continue
+            seen.add(key)
+            page = await store.page(target.namespace, target.dbkey)
+            if page is None:
+                missing.append(target)
+            else:
+                next_goods.append(PageEntry(page.id, target, page, data=_good_data(page, target)))
+        goods = next_goods
+    return goods, missing
+
+
+async def run_pageset(ctx: ApiContext, p: dict[str, Any], modules: list[QueryModule]) -> None:
+    """Build the page set, run the ``prop`` modules over it and print ``pages``."""
+    _check_sources(p)
+    generated: list[Title] | None = None
+    if p.get("generator"):
+        reg = ctx.services.components["_registry"]
+        gen_cls = reg.by_path(f"query+{p['generator']}")
+        gen = gen_cls(ctx)
+        gen.generator_mode = True
+        values = gen.extract_params()
+        generated = await gen.generate(values)
+    ps = await build_pageset(ctx, p, generated)
+    for module in modules:
+        if getattr(module, "uses_pageset", False):
+            values = module.extract_params()
+            await module.execute_pages(values, ps)
+    q = ctx.result.setdefault("query", {})
+    if ps.normalized:
+        q["normalized"] = Indexed(ps.normalized, "n")
+    if ps.interwiki:
+        q["interwiki"] = Indexed(ps.interwiki, "i")
+    if ps.redirects:
+        q["redirects"] = Indexed(ps.redirects, "r")
+    if ps.bad_revids:
+        q["badrevids"] = {str(r): {"revid": r, "missing": True} for r in ps.bad_revids}
+    ordered = ps.ordered()
+    if not ordered:
+        return
+    if p.get("indexpageids"):
+        q["pageids"] = [str(e.key) for e in ordered]
+    if p.get("indexpageids") and ctx.format.startswith("xml"):
+        q["pageids"] = Indexed(q["pageids"], "id")
+    if ctx.fv == 1 and not ctx.format.startswith("xml"):
+        q["pages"] = {str(e.key): e.data for e in ordered}
+    else:
+        q["pages"] = Indexed([e.data for e in ordered], "page")

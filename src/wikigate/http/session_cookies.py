@@ -117,10 +117,14 @@ class SessionCookies:
             return
         if state.suppressed or not session.persist_requested or session.id is None:
             return
+        # The id cookie is only sent when the client does not hold it already: MediaWiki
+        # does not repeat Set-Cookie for an unchanged session (e.g. a second token fetch).
         if state.provider == "botpassword" or session.bot:
-            response.set_cookie(Cookie(self.bp_name, session.id, secure=secure, samesite=samesite))
+            if request.cookies.get(self.bp_name) != session.id:
+                response.set_cookie(Cookie(self.bp_name, session.id, secure=secure, samesite=samesite))
             return
-        response.set_cookie(Cookie(self.session_name, session.id, secure=secure, samesite=samesite))
+        if request.cookies.get(self.session_name) != session.id or state.send_login_cookies or state.from_token:
+            response.set_cookie(Cookie(self.session_name, session.id, secure=secure, samesite=samesite))
         if session.user_id and (state.send_login_cookies or state.from_token):
             s = settings.sessions
             remember = session.remember

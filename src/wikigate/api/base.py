@@ -58,7 +58,8 @@ class ApiModule:
     def final_params(self) -> dict[str, Param]:
         p = dict(self.params())
         if self.needs_token:
-            p["token"] = Param("string", required=True, sensitive=True, token_type=self.needs_token)
+            p["token"] = Param("string", required=True, sensitive=True, token_type=self.needs_token,
+                               help_key="api-help-param-token")
         return p
 
     def extract_params(self) -> Values:

@@ -58,6 +58,7 @@ _USERJS_KEY_RE = re.compile(r"[^a-zA-Z0-9_-]")
 class ApiOptions(ApiModule):
     name = "options"
     classname = "ApiOptions"
+    help_urls = ["https://www.mediawiki.org/wiki/Special:MyLanguage/API:Options"]
     must_be_posted = True
     is_write = True
     needs_token = "csrf"

@@ -36,6 +36,7 @@ from wikigate.util.clock import mw_timestamp, mw_to_iso
 class ApiUserrights(ApiModule):
     name = "userrights"
     classname = "ApiUserrights"
+    help_urls = ["https://www.mediawiki.org/wiki/Special:MyLanguage/API:User_group_membership"]
     must_be_posted = True
     is_write = True
     needs_token = "userrights"

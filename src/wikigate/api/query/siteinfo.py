@@ -79,6 +79,7 @@ class ApiQuerySiteinfo(QueryModule):
     group = "meta"
     prefix = "si"
     classname = "ApiQuerySiteinfo"
+    help_urls = ["https://www.mediawiki.org/wiki/Special:MyLanguage/API:Siteinfo"]
 
     def params(self) -> dict[str, Param]:
         return {

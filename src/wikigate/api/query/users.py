@@ -39,6 +39,7 @@ class ApiQueryUsers(QueryModule):
     group = "list"
     prefix = "us"
     classname = "ApiQueryUsers"
+    help_urls = ["https://www.mediawiki.org/wiki/Special:MyLanguage/API:Users"]
 
     def params(self) -> dict[str, Param]:
         return {

@@ -35,7 +35,8 @@ async def test_success_sets_only_the_bp_cookie_and_caps_rights(app: WikigateApp,
     r = await client.post(action="login", lgname="Bob@mybot", lgpassword=secret, lgtoken=lt)
     assert r.json() == {"login": {"result": "Success", "lguserid": bob.id, "lgusername": "Bob"}}  # no warnings
     cookies = r.headers.get_list("set-cookie")
-    assert len(cookies) == 1 and cookies[0].startswith("my_wiki_BPsession=") and cookies[0].endswith("; path=/; HttpOnly")
+    assert len(cookies) == 1
+    assert cookies[0].startswith("my_wiki_BPsession=") and cookies[0].endswith("; path=/; HttpOnly")
     info = await client.jget(action="query", meta="userinfo", uiprop="groups|rights", formatversion="2")
     # The reference's answer for a plain user with basic+editpage (sessions-tokens.md §6).
     assert info["query"]["userinfo"] == {

@@ -127,10 +127,10 @@ class AuthenticationRequest:
 
     # -- (de)serialisation ---------------------------------------------------------------
 
-    def state(self) -> dict[str, Any]:
+    def serialize_state(self) -> dict[str, Any]:
         return {k: v for k, v in vars(self).items() if not k.startswith("_")}
 
-    def restore(self, state: dict[str, Any]) -> None:
+    def restore_state(self, state: dict[str, Any]) -> None:
         for k, v in state.items():
             setattr(self, k, v)
 
@@ -140,7 +140,7 @@ R = TypeVar("R", bound=AuthenticationRequest)
 
 def dump_request(req: AuthenticationRequest) -> dict[str, Any]:
     cls = type(req)
-    return {"c": f"{cls.__module__}:{cls.__qualname__}", "d": req.state()}
+    return {"c": f"{cls.__module__}:{cls.__qualname__}", "d": req.serialize_state()}
 
 
 def load_request(data: dict[str, Any]) -> AuthenticationRequest:
@@ -152,7 +152,7 @@ def load_request(data: dict[str, Any]) -> AuthenticationRequest:
         raise ValueError(f"not an authentication request class: {data['c']}")
     req = obj.__new__(obj)
     AuthenticationRequest.__init__(req)
-    req.restore(data["d"])
+    req.restore_state(data["d"])
     return req
 
 

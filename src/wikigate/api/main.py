@@ -214,7 +214,14 @@ class ApiMain:
         for name, spec in self.main_params.items():
             p[name] = validate_param(ctx, "main", name, spec)
         for name, spec in printer_params(p["format"]).items():
-            validate_param(ctx, p["format"], name, spec)
+            try:
+                validate_param(ctx, p["format"], name, spec)
+            except ApiError as e:
+                # MediaWiki's printer fails while printing the error, reports why as a warning of
+                # the format module and retries without its parameters (so fv1 output).
+                ctx.add_warning(p["format"], e.message, e.code)
+                ctx.add_warning("main", Message("apiwarn-errorprinterfailed"), "errorprinterfailed")
+                raise
         await self._languages(ctx, p)
         if "responselanginfo" in req.params:
             ctx.result["uselang"] = ctx.uselang
@@ -238,27 +245,28 @@ class ApiMain:
 
         # 6. permissions
         if module.is_read and not ctx.has_right("read"):
-            raise ApiError("apierror-readapidenied")
+            raise ApiError("apierror-readapidenied", module="main")
         if module.is_write:
             if not ctx.has_right("writeapi"):
-                raise ApiError("apierror-writeapidenied")
+                raise ApiError("apierror-writeapidenied", module="main")
             if req.header("promise-non-write-api-action"):
-                raise ApiError("apierror-promised-nonwrite-api")
+                raise ApiError("apierror-promised-nonwrite-api", module="main")
             if self.services.settings.site.read_only:
-                raise ApiError("apierror-readonly", data={"readonlyreason": self.services.settings.site.read_only})
+                raise ApiError("apierror-readonly", module="main",
+                               data={"readonlyreason": self.services.settings.site.read_only})
 
         # 7. maxlag: a single database server reports a lag of -1, as MediaWiki does.
         if p["maxlag"] is not None and module.allows_maxlag and p["maxlag"] < -1:
             lag = -1
-            raise ApiError("apierror-maxlag-generic", [lag], code="maxlag",
+            raise ApiError("apierror-maxlag-generic", [lag], code="maxlag", module="main",
                            data={"host": "", "lag": lag, "type": "db"},
                            headers={"Retry-After": str(max(p["maxlag"], 5)), "X-Database-Lag": str(lag)})
 
         # 8. method
         if req.method not in ("GET", "HEAD", "POST", "OPTIONS"):
-            raise ApiError("apierror-invalidmethod", status=405)
+            raise ApiError("apierror-invalidmethod", status=405, module="main")
         if module.must_be_posted and not req.was_posted:
-            raise ApiError("apierror-mustbeposted", [action], code="mustbeposted")
+            raise ApiError("apierror-mustbeposted", [action], code="mustbeposted", module="main")
         if req.was_posted and not req.header("content-type"):
             ctx.add_deprecation("main", Message("apiwarn-deprecation-post-without-content-type"),
                                 "post-without-content-type")

@@ -54,14 +54,14 @@ class ApiLogin(ApiModule):
             "token": Param("string", sensitive=True),
         }
 
-    def _reason(self, msg: Message) -> Any:
+    def _reason(self, msg: Message, code: str | None = None) -> Any:
         """bc: English plain text; other errorformats: the error formatter's object."""
         ctx = self.ctx
         cat = ctx.services.catalog
         ef = ctx.errorformat
         if ef == "bc":
             return cat.bc(msg)
-        out: dict[str, Any] = {"code": api_code_for_key(msg.key, msg.params)}
+        out: dict[str, Any] = {"code": code or api_code_for_key(msg.key, msg.params)}
         if ef == "plaintext":
             out[ContentKey("text")] = cat.plaintext(msg, ctx.errorlang)
         elif ef == "wikitext":
@@ -92,6 +92,8 @@ class ApiLogin(ApiModule):
         result: dict[str, Any] = {}
         auth_res: str | None = None
         message: Message | None = None
+        #: ApiMessage::create( 'authpage-cannot-login-continue', 'sessionlost' ) has its own code.
+        message_code: str | None = None
         secret = session.token_secret("login", create=False)
         token_was_new = secret is None
         if secret is None:
@@ -101,6 +103,7 @@ class ApiLogin(ApiModule):
         elif token_was_new:
             auth_res = "Failed"
             message = Message("authpage-cannot-login-continue")
+            message_code = "sessionlost"
         elif not ctx.check_token("login", p["token"]):
             auth_res = "WrongToken"
 
@@ -147,7 +150,7 @@ class ApiLogin(ApiModule):
             ctx.add_deprecation(self.path, Message("apiwarn-deprecation-login-token"), "action=login&!lgtoken")
         elif auth_res == "Failed":
             assert message is not None
-            result["reason"] = self._reason(message)
+            result["reason"] = self._reason(message, message_code)
         elif auth_res == "Aborted":
             result["reason"] = self._reason(Message(
                 "api-login-fail-aborted" if settings.auth.enable_bot_passwords else "api-login-fail-aborted-nobotpw"))

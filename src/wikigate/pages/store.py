@@ -334,18 +334,26 @@ class PageStore:
 
     # -- listing ------------------------------------------------------------------------------
 
-    def all_pages_in(self, conn: Connection, *, namespace: int, start: str | None, prefix: str | None,
-                     redirects: str, newer: bool, limit: int) -> list[Page]:
+    def all_pages_in(self, conn: Connection, *, namespace: int, start: str | None, end: str | None = None,
+                     prefix: str | None, redirects: str, newer: bool, limit: int,
+                     min_size: int | None = None, max_size: int | None = None) -> list[Page]:
+        """list=allpages: titles from ``start`` towards ``end`` (inclusive), ``limit + 1`` rows."""
         c = page_t.c
         conds: list[Any] = [c.page_namespace == namespace]
         if start:
             conds.append(c.page_title >= start if newer else c.page_title <= start)
+        if end:
+            conds.append(c.page_title <= end if newer else c.page_title >= end)
         if prefix:
             conds.append(c.page_title.startswith(prefix, autoescape=True))
         if redirects == "redirects":
             conds.append(c.page_is_redirect.is_(True))
         elif redirects == "nonredirects":
             conds.append(c.page_is_redirect.is_(False))
+        if min_size is not None:
+            conds.append(c.page_len >= min_size)
+        if max_size is not None:
+            conds.append(c.page_len <= max_size)
         order = c.page_title.asc() if newer else c.page_title.desc()
         return [_page(r) for r in conn.execute(select(page_t).where(and_(*conds)).order_by(order).limit(limit + 1))]
 

@@ -27,3 +27,13 @@ _COLON_PROTOCOLS = re.compile(r"\b(bitcoin|geo|magnet|mailto|matrix|news|sip|sip
 def escape_wikitext(text: str) -> str:
     out = _KEYS.sub(lambda m: _REPL[m.group(0)], "\n" + text)[1:]
     return _COLON_PROTOCOLS.sub(r"\1&#58;", out)
+
+
+def comment_html(text: str) -> str:
+    """``parsedcomment`` without a parser: PHP ``htmlspecialchars`` (ENT_QUOTES) of the comment.
+
+    MediaWiki also turns ``[[links]]`` and ``/* section */`` into anchors; those are left
+    as text here.
+    """
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("'", "&#039;"))

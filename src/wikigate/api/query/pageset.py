@@ -229,7 +229,13 @@ async def run_pageset(ctx: ApiContext, p: dict[str, Any], modules: list[QueryMod
     if p.get("generator"):
         reg = ctx.services.components["_registry"]
         gen_cls = reg.by_path(f"query+{p['generator']}")
+        if gen_cls is None:
+            raise ApiError("apierror-badgenerator-unknown", [p["generator"]], code="badgenerator")
+        if not hasattr(gen_cls, "generate"):
+            raise ApiError("apierror-badgenerator-notgenerator", [p["generator"]], code="badgenerator")
         gen = gen_cls(ctx)
+        # Generator parameters carry a "g" before the module prefix (gaplimit, gptcontinue).
+        gen.prefix = "g" + gen_cls.prefix
         gen.generator_mode = True
         values = gen.extract_params()
         generated = await gen.generate(values)

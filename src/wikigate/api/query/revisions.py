@@ -159,9 +159,9 @@ class ApiQueryRevisions(QueryModule):
         if "comment" in props:
             d["comment"] = r.comment
         if "parsedcomment" in props:
-            import html
+            from wikigate.pages.wikitext import comment_html
 
-            d["parsedcomment"] = html.escape(r.comment, quote=False)
+            d["parsedcomment"] = comment_html(r.comment)
         if "tags" in props:
             d["tags"] = Indexed(r.tags, "tag")
         if legacy_text is not None and self.ctx.fv == 1:

@@ -1,0 +1,102 @@
+"""list=allpages (ApiQueryAllPages; seed: API:Allpages) — enough for pywikibot and mwclient.
+
+Titles of one namespace in dbkey order from ``apfrom``/``apcontinue`` to ``apto``, with
+``apprefix``, ``apfilterredir``, ``apminsize``/``apmaxsize``; usable as a generator.
+``apprtype``/``apprlevel`` filter on live page restrictions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from wikigate.api.modules.query import QueryModule
+from wikigate.api.output import Indexed
+from wikigate.api.params import Param
+from wikigate.api.query.logevents import namespace_choices
+from wikigate.api.query.pageset import namespaces_of
+from wikigate.pages.store import Page, PageStore
+from wikigate.pages.titles import InvalidTitle, Title, make_title, parse_title
+
+
+class ApiQueryAllPages(QueryModule):
+    """list=allpages."""
+
+    name = "allpages"
+    prefix = "ap"
+    group = "list"
+    classname = "ApiQueryAllPages"
+    generator_mode = False
+
+    def params(self) -> dict[str, Param]:
+        settings = self.services.settings.protection
+        return {
+            "from": Param("string"),
+            "continue": Param("string"),
+            "to": Param("string"),
+            "prefix": Param("string"),
+            "namespace": Param("namespace", default=0, choices=namespace_choices),
+            "filterredir": Param("enum", default="all", choices=("all", "nonredirects", "redirects")),
+            "minsize": Param("integer"),
+            "maxsize": Param("integer"),
+            "prtype": Param("enum", multi=True, choices=[t for t in settings.types if t != "create"]),
+            "prlevel": Param("enum", multi=True, choices=[lv for lv in settings.levels if lv]),
+            "prfiltercascade": Param("enum", default="all", choices=("all", "cascading", "noncascading")),
+            "limit": Param("limit", default=10, min=1, max=500, max2=5000),
+            "dir": Param("enum", default="ascending", choices=("ascending", "descending")),
+            "filterlanglinks": Param("enum", default="all", choices=("all", "withlanglinks", "withoutlanglinks")),
+            "prexpiry": Param("enum", default="all", choices=("all", "definite", "indefinite")),
+        }
+
+    def _key(self, text: str | None, ns: int) -> str | None:
+        if text is None:
+            return None
+        try:
+            return parse_title(text, namespaces_of(self.ctx), default_ns=ns).dbkey if text else ""
+        except InvalidTitle:
+            return text.replace(" ", "_")
+
+    async def _rows(self, p: dict[str, Any]) -> list[Page]:
+        store: PageStore = self.services.components["pages"]
+        ns = p["namespace"] if p["namespace"] is not None else 0
+        limit = p["limit"] or 10
+        start = p["continue"] if p["continue"] else self._key(p["from"], ns)
+        end = self._key(p["to"], ns)
+        prefix = self._key(p["prefix"], ns)
+        newer = p["dir"] == "ascending"
+        types, levels = p["prtype"], p["prlevel"]
+
+        def q(conn: Connection) -> list[Page]:
+            fetch = limit if not types else limit * 10 + 100
+            rows = store.all_pages_in(conn, namespace=ns, start=start, end=end, prefix=prefix,
+                                      redirects=p["filterredir"], newer=newer, limit=fetch,
+                                      min_size=p["minsize"], max_size=p["maxsize"])
+            if types:
+                kept = []
+                for pg in rows:
+                    rs = [r for r in store.restrictions_in(conn, pg.id) if r.type in types
+                          and (not levels or r.level in levels)
+                          and (p["prfiltercascade"] == "all" or r.cascade == (p["prfiltercascade"] == "cascading"))
+                          and (p["prexpiry"] == "all" or (r.expiry == "infinity") == (p["prexpiry"] == "indefinite"))]
+                    if rs:
+                        kept.append(pg)
+                rows = kept
+            return rows
+
+        rows = await store.run(q)
+        if len(rows) > limit:
+            self.set_continue({self.prefix + "continue": rows[limit].dbkey})
+            rows = rows[:limit]
+        return rows
+
+    async def generate(self, p: dict[str, Any]) -> list[Title]:
+        namespaces = namespaces_of(self.ctx)
+        return [make_title(r.namespace, r.dbkey, namespaces) for r in await self._rows(p)]
+
+    async def execute(self, p: dict[str, Any]) -> None:
+        namespaces = namespaces_of(self.ctx)
+        rows = await self._rows(p)
+        self.query_result()["allpages"] = Indexed(
+            [{"pageid": r.id, "ns": r.namespace, "title": make_title(r.namespace, r.dbkey, namespaces).prefixed_text}
+             for r in rows], "p")

@@ -1,0 +1,174 @@
+"""list=logevents (ApiQueryLogEvents; seed: API:Logevents).
+
+Entries come from ``services.components["logs"]`` (written by account creation,
+userrights, edit, move and protect). ``params`` is stored as list=logevents prints it, so
+``details`` is a copy; fv1 drops ``false`` and prints ``true`` as ``""`` through the usual
+output rules. ``pageid`` is the page now at the logged title (0 if none), ``logpage`` the
+page id recorded with the entry. Continuation: ``lecontinue=<TS14>|<logid>``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.engine import Connection
+
+from wikigate.api.errors import ApiError
+from wikigate.api.modules.query import QueryModule
+from wikigate.api.output import Indexed
+from wikigate.api.page_checks import parse_timestamp_param
+from wikigate.api.params import Param
+from wikigate.api.query.pageset import namespaces_of
+from wikigate.logs.store import LogEntry, _entry
+from wikigate.pages.titles import InvalidTitle, make_title, parse_title
+from wikigate.pages.wikitext import comment_html, escape_wikitext
+from wikigate.storage.sql.schema import logging as log_t
+from wikigate.storage.sql.schema import page as page_t
+from wikigate.util.clock import mw_to_iso
+
+LOG_TYPES = ["", "block", "contentmodel", "create", "delete", "import", "managetags", "merge", "move",
+             "newusers", "patrol", "protect", "rights", "suppress", "tag", "upload"]
+LOG_ACTIONS = [
+    "block/block", "block/reblock", "block/unblock", "contentmodel/change", "contentmodel/new", "create/create",
+    "delete/delete", "delete/delete_redir", "delete/delete_redir2", "delete/event", "delete/restore",
+    "delete/revision", "import/interwiki", "import/upload", "managetags/activate", "managetags/create",
+    "managetags/deactivate", "managetags/delete", "merge/merge", "move/move", "move/move_redir",
+    "newusers/autocreate", "newusers/byemail", "newusers/create", "newusers/create2", "newusers/newusers",
+    "patrol/autopatrol", "patrol/patrol", "protect/modify", "protect/move_prot", "protect/protect",
+    "protect/unprotect", "rights/autopromote", "rights/rights", "suppress/block", "suppress/delete",
+    "suppress/event", "suppress/reblock", "suppress/revision", "tag/update", "upload/overwrite",
+    "upload/revert", "upload/upload",
+]
+LEPROP = ["ids", "title", "type", "user", "userid", "timestamp", "comment", "parsedcomment", "details", "tags"]
+
+
+def namespace_choices() -> list[str]:
+    from wikigate.pages.namespaces import Namespaces
+
+    return [str(n.id) for n in Namespaces("Project").all()]
+
+
+class ApiQueryLogEvents(QueryModule):
+    """list=logevents."""
+
+    name = "logevents"
+    prefix = "le"
+    group = "list"
+    classname = "ApiQueryLogEvents"
+
+    def params(self) -> dict[str, Param]:
+        return {
+            "prop": Param("enum", multi=True, choices=LEPROP, default="ids|title|type|user|timestamp|comment|details"),
+            "type": Param("enum", choices=LOG_TYPES),
+            "action": Param("enum", choices=LOG_ACTIONS + [f"{t}/*" for t in LOG_TYPES if t]),
+            "start": Param("timestamp"),
+            "end": Param("timestamp"),
+            "dir": Param("enum", default="older", choices=("newer", "older")),
+            "user": Param("user", user_types=("name", "ip", "id")),
+            "title": Param("string"),
+            "namespace": Param("namespace", choices=namespace_choices),
+            "prefix": Param("string"),
+            "tag": Param("string"),
+            "limit": Param("limit", default=10, min=1, max=500, max2=5000),
+            "continue": Param("string"),
+        }
+
+    async def execute(self, p: dict[str, Any]) -> None:
+        ctx = self.ctx
+        namespaces = namespaces_of(ctx)
+        props = set(p["prop"] or [])
+        limit = p["limit"] or 10
+        newer = p["dir"] == "newer"
+        c = log_t.c
+        conds: list[Any] = []
+        if p["action"]:
+            ltype, _, laction = p["action"].partition("/")
+            conds.append(c.log_type == ltype)
+            if laction != "*":
+                conds.append(c.log_action == laction)
+        elif p["type"]:
+            conds.append(c.log_type == p["type"])
+        start = parse_timestamp_param(ctx, "lestart", p["start"])
+        end = parse_timestamp_param(ctx, "leend", p["end"])
+        if start:
+            conds.append(c.log_timestamp >= start if newer else c.log_timestamp <= start)
+        if end:
+            conds.append(c.log_timestamp <= end if newer else c.log_timestamp >= end)
+        if p["user"]:
+            conds.append(c.log_actor_name == p["user"])
+        if p["title"] is not None:
+            try:
+                t = parse_title(p["title"], namespaces)
+                if not t.dbkey:
+                    raise InvalidTitle("title-invalid-empty", p["title"])
+            except InvalidTitle:
+                raise ApiError("apierror-invalidtitle", [escape_wikitext(p["title"])]) from None
+            conds += [c.log_namespace == t.namespace, c.log_title == t.dbkey]
+        if p["namespace"] is not None:
+            conds.append(c.log_namespace == p["namespace"])
+        if p["prefix"] is not None:
+            try:
+                pt = parse_title(p["prefix"], namespaces)
+            except InvalidTitle:
+                raise ApiError("apierror-invalidtitle", [escape_wikitext(p["prefix"])]) from None
+            conds += [c.log_namespace == pt.namespace, c.log_title.startswith(pt.dbkey, autoescape=True)]
+        if p["tag"] is not None:
+            conds.append(c.log_id < 0)  # log entries carry no change tags here
+        if p["continue"]:
+            parts = p["continue"].split("|")
+            if len(parts) != 2 or not parts[0].isdigit() or not parts[1].isdigit():
+                raise ApiError("apierror-badcontinue", code="badcontinue")
+            ts, lid = parts[0], int(parts[1])
+            if newer:
+                conds.append(or_(c.log_timestamp > ts, and_(c.log_timestamp == ts, c.log_id >= lid)))
+            else:
+                conds.append(or_(c.log_timestamp < ts, and_(c.log_timestamp == ts, c.log_id <= lid)))
+        order = [c.log_timestamp.asc(), c.log_id.asc()] if newer else [c.log_timestamp.desc(), c.log_id.desc()]
+        stmt = (select(log_t, page_t.c.page_id)
+                .select_from(log_t.outerjoin(page_t, and_(page_t.c.page_namespace == c.log_namespace,
+                                                          page_t.c.page_title == c.log_title)))
+                .where(and_(*conds)).order_by(*order).limit(limit + 1))
+
+        def q(conn: Connection) -> list[tuple[LogEntry, int]]:
+            return [(_entry(r), int(r._mapping["page_id"] or 0)) for r in conn.execute(stmt)]
+
+        rows = await self.services.components["pages"].run(q)
+        out = []
+        for i, (e, page_id) in enumerate(rows):
+            if i == limit:
+                self.set_continue({"lecontinue": f"{e.timestamp}|{e.id}"})
+                break
+            out.append(self._row(e, page_id, props, namespaces))
+        self.query_result()["logevents"] = Indexed(out, "item")
+
+    def _row(self, e: LogEntry, page_id: int, props: set[str], namespaces: Any) -> dict[str, Any]:
+        d: dict[str, Any] = {}
+        if "ids" in props:
+            d["logid"] = e.id
+        if "title" in props:
+            d["ns"] = e.namespace
+            d["title"] = make_title(e.namespace, e.title, namespaces).prefixed_text
+        if "ids" in props:
+            d["pageid"] = page_id
+            d["logpage"] = e.page_id
+        if "details" in props:
+            d["params"] = e.params
+        if "type" in props:
+            d["type"] = e.type
+            d["action"] = e.action
+        if "user" in props:
+            d["user"] = e.actor_name
+        if "userid" in props:
+            d["userid"] = e.actor_id
+        if ("user" in props or "userid" in props) and not e.actor_id:
+            d["anon"] = True
+        if "timestamp" in props:
+            d["timestamp"] = mw_to_iso(e.timestamp)
+        if "comment" in props:
+            d["comment"] = e.comment
+        if "parsedcomment" in props:
+            d["parsedcomment"] = comment_html(e.comment)
+        if "tags" in props:
+            d["tags"] = Indexed([], "tag")
+        return d

@@ -1,0 +1,105 @@
+"""list=protectedtitles (ApiQueryProtectedTitles; seed: API:Protectedtitles).
+
+Live title protections (``create``), newest first by default, continued with
+``ptcontinue=<TS14>|<ns>|<dbkey>``; usable as a generator (the titles are missing pages).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from wikigate.api.errors import ApiError
+from wikigate.api.modules.query import QueryModule
+from wikigate.api.output import Indexed
+from wikigate.api.page_checks import parse_timestamp_param
+from wikigate.api.params import Param
+from wikigate.api.query.logevents import namespace_choices
+from wikigate.api.query.pageset import namespaces_of
+from wikigate.pages import protection as prot
+from wikigate.pages.store import PageStore, TitleProtection
+from wikigate.pages.titles import Title, make_title
+from wikigate.pages.wikitext import comment_html
+from wikigate.util.clock import mw_to_iso
+
+PTPROP = ["comment", "expiry", "level", "parsedcomment", "timestamp", "user", "userid"]
+
+
+class ApiQueryProtectedTitles(QueryModule):
+    """list=protectedtitles."""
+
+    name = "protectedtitles"
+    prefix = "pt"
+    group = "list"
+    classname = "ApiQueryProtectedTitles"
+    generator_mode = False
+
+    def params(self) -> dict[str, Param]:
+        levels = [lv for lv in self.services.settings.protection.levels if lv]
+        return {
+            "namespace": Param("namespace", multi=True, choices=namespace_choices),
+            "level": Param("enum", multi=True, choices=levels),
+            "limit": Param("limit", default=10, min=1, max=500, max2=5000),
+            "dir": Param("enum", default="older", choices=("newer", "older")),
+            "start": Param("timestamp"),
+            "end": Param("timestamp"),
+            "prop": Param("enum", multi=True, choices=PTPROP, default="timestamp|level"),
+            "continue": Param("string"),
+        }
+
+    async def _rows(self, p: dict[str, Any]) -> list[TitleProtection]:
+        store: PageStore = self.services.components["pages"]
+        cont: tuple[str, int, str] | None = None
+        if p["continue"]:
+            parts = p["continue"].split("|", 2)
+            if len(parts) != 3 or not parts[0].isdigit() or not parts[1].lstrip("-").isdigit():
+                raise ApiError("apierror-badcontinue", code="badcontinue")
+            cont = (parts[0], int(parts[1]), parts[2])
+        limit = p["limit"] or 10
+        start = parse_timestamp_param(self.ctx, self.prefix + "start", p["start"])
+        end = parse_timestamp_param(self.ctx, self.prefix + "end", p["end"])
+
+        def q(conn: Connection) -> list[TitleProtection]:
+            return store.protected_titles_in(conn, namespaces=p["namespace"], levels=p["level"] or None,
+                                             newer=p["dir"] == "newer", start=start, end=end, cont=cont,
+                                             limit=limit)
+
+        rows = await store.run(q)
+        if len(rows) > limit:
+            nxt = rows[limit]
+            self.set_continue({self.prefix + "continue": f"{nxt.timestamp}|{nxt.namespace}|{nxt.dbkey}"})
+            rows = rows[:limit]
+        return rows
+
+    async def generate(self, p: dict[str, Any]) -> list[Title]:
+        namespaces = namespaces_of(self.ctx)
+        return [make_title(r.namespace, r.dbkey, namespaces) for r in await self._rows(p)]
+
+    async def execute(self, p: dict[str, Any]) -> None:
+        namespaces = namespaces_of(self.ctx)
+        props = set(p["prop"] or [])
+        rows = await self._rows(p)
+        users = await self.services.users.get_many_by_id([r.user for r in rows]) \
+            if "user" in props and hasattr(self.services.users, "get_many_by_id") else {}
+        out = []
+        for r in rows:
+            d: dict[str, Any] = {"ns": r.namespace, "title": make_title(r.namespace, r.dbkey, namespaces).prefixed_text}
+            if "timestamp" in props:
+                d["timestamp"] = mw_to_iso(r.timestamp)
+            if "user" in props:
+                u = users.get(r.user) if users else await self.services.users.get_by_id(r.user)
+                if u is not None:
+                    d["user"] = u.name
+            if "userid" in props:
+                d["userid"] = r.user
+            if "comment" in props:
+                d["comment"] = r.reason
+            if "parsedcomment" in props:
+                d["parsedcomment"] = comment_html(r.reason)
+            if "expiry" in props:
+                d["expiry"] = prot.expiry_info(r.expiry)
+            if "level" in props:
+                d["level"] = r.level
+            out.append(d)
+        self.query_result()["protectedtitles"] = Indexed(out, "pt")

@@ -22,7 +22,10 @@ class UserExists(Exception):
 
 
 def _user(row: Row[Any], groups: list[GroupMembership]) -> User:
-    m = row._mapping
+    return _user_from(row._mapping, groups)
+
+
+def _user_from(m: Any, groups: list[GroupMembership]) -> User:
     return User(
         id=m["user_id"], name=m["user_name"], real_name=m["user_real_name"] or "",
         password=m["user_password"] or "", newpassword=m["user_newpassword"] or "",
@@ -38,10 +41,28 @@ def new_user_token() -> str:
     return secrets.token_hex(16)
 
 
+# Raw SQL for the SQLite fast path (Database.lite): the user row, groups and options are
+# read on every logged-in request. Same queries as the SQLAlchemy versions below.
+_LITE_BY_ID = "SELECT * FROM wg_user WHERE user_id = ?"
+_LITE_BY_NAME = "SELECT * FROM wg_user WHERE user_name = ?"
+_LITE_GROUPS = ("SELECT ug_group, ug_expiry FROM wg_user_groups WHERE ug_user = ? "
+                "AND (ug_expiry IS NULL OR ug_expiry > ?) ORDER BY ug_group")
+_LITE_OPTIONS = "SELECT up_property, up_value FROM wg_user_properties WHERE up_user = ?"
+
+
 class UserStore:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
+
+    def _lite_get(self, sql: str, key: Any) -> User | None:
+        lite = self.db.lite
+        assert lite is not None
+        m = lite.mapping(sql, (key,))
+        if m is None:
+            return None
+        rows = lite.rows(_LITE_GROUPS, (m["user_id"], mw_timestamp(self.clock.time())))
+        return _user_from(m, [GroupMembership(g, e) for g, e in rows])
 
     # -- reads ---------------------------------------------------------------------------
 
@@ -62,9 +83,13 @@ class UserStore:
         return _user(row, self._groups(conn, row._mapping["user_id"]))
 
     async def get_by_id(self, user_id: int) -> User | None:
+        if self.db.lite is not None:
+            return self._lite_get(_LITE_BY_ID, user_id)
         return await self.db.run(lambda c: self._get(c, user.c.user_id == user_id))
 
     async def get_by_name(self, name: str) -> User | None:
+        if self.db.lite is not None:
+            return self._lite_get(_LITE_BY_NAME, name)
         return await self.db.run(lambda c: self._get(c, user.c.user_name == name))
 
     async def get_many_by_name(self, names: Iterable[str]) -> dict[str, User]:
@@ -163,6 +188,9 @@ class UserStore:
     # -- preferences ---------------------------------------------------------------------
 
     async def get_options(self, user_id: int) -> dict[str, str]:
+        if self.db.lite is not None:
+            return {k: v or "" for k, v in self.db.lite.rows(_LITE_OPTIONS, (user_id,))}
+
         def q(conn: Connection) -> dict[str, str]:
             rows = conn.execute(select(user_properties.c.up_property, user_properties.c.up_value)
                                 .where(user_properties.c.up_user == user_id))

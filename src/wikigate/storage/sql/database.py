@@ -15,6 +15,7 @@ So there is a single implementation of every query, whatever the backend.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -63,6 +64,52 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+class SqliteFastPath:
+    """Raw ``sqlite3`` access for the few queries on every request's path (session
+    key-value rows, the user row, preferences), used only on a SQLite file.
+
+    Why: building, caching and executing a SQLAlchemy statement costs several times the
+    query itself (tens of microseconds for a primary-key lookup in SQLite), and these
+    queries run on nearly every request. The SQL is written once, next to the
+    SQLAlchemy version that PostgreSQL and MariaDB use, and the storage contract suite
+    runs both.
+
+    One private connection per process in autocommit mode (``isolation_level=None``):
+    every statement is its own transaction, so a write holds SQLite's lock only for that
+    statement. Same pragmas as the pool (WAL, synchronous=NORMAL, busy_timeout); calls are
+    synchronous like :meth:`Database.run` on SQLite, where a local query is cheaper than
+    a thread hop.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA busy_timeout=10000")
+
+    def one(self, sql: str, args: tuple[Any, ...]) -> Any:
+        """First column of the first row, or None."""
+        row = self.conn.execute(sql, args).fetchone()
+        return row[0] if row else None
+
+    def rows(self, sql: str, args: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        return self.conn.execute(sql, args).fetchall()
+
+    def mapping(self, sql: str, args: tuple[Any, ...]) -> dict[str, Any] | None:
+        """The first row as a column-name dict, or None."""
+        cur = self.conn.execute(sql, args)
+        row = cur.fetchone()
+        if row is None:
+            return None
+        return {d[0]: v for d, v in zip(cur.description, row, strict=True)}
+
+    def write(self, sql: str, args: tuple[Any, ...]) -> int:
+        return self.conn.execute(sql, args).rowcount
+
+    def close(self) -> None:
+        self.conn.close()
+
+
 class Database:
     """A connection pool plus the dialect name; see the module docstring."""
 
@@ -70,8 +117,11 @@ class Database:
         self.dialect, self.url = normalize_url(url)
         self.sync_engine: Engine | None = None
         self.async_engine: AsyncEngine | None = None
+        #: Raw fast path on a SQLite file, else None (see :class:`SqliteFastPath`).
+        self.lite: SqliteFastPath | None = None
         if self.dialect == "sqlite":
             memory = self.url in ("sqlite://", "sqlite:///:memory:")
+            path: str | None = None
             if memory:
                 engine = create_engine(
                     "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
@@ -85,6 +135,8 @@ class Database:
                 )
                 event.listen(engine, "connect", _sqlite_pragmas)
             self.sync_engine = engine
+            if not memory and path:
+                self.lite = SqliteFastPath(path)
         else:
             if self.dialect == "mysql":
                 _repair_aiomysql_bytes()
@@ -103,6 +155,9 @@ class Database:
             return await aconn.run_sync(fn)
 
     async def close(self) -> None:
+        if self.lite is not None:
+            self.lite.close()
+            self.lite = None
         if self.sync_engine is not None:
             self.sync_engine.dispose()
         if self.async_engine is not None:

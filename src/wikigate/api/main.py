@@ -209,6 +209,11 @@ class ApiMain:
         if ctx.anonymized:
             ctx.response.set_header("MediaWiki-Login-Suppressed", "true")
 
+        # MediaWiki picks uselang/errorlang in ApiMain's constructor, from the raw values, so
+        # that even errors in the main parameters (action=foo) are in the asked language.
+        await self._languages(ctx, {"uselang": req.params.get("uselang", "user"),
+                                    "errorlang": req.params.get("errorlang", "uselang")})
+
         # 2. main parameters
         p: dict[str, Any] = {}
         for name, spec in self.main_params.items():
@@ -222,7 +227,6 @@ class ApiMain:
                 ctx.add_warning(p["format"], e.message, e.code)
                 ctx.add_warning("main", Message("apiwarn-errorprinterfailed"), "errorprinterfailed")
                 raise
-        await self._languages(ctx, p)
         if "responselanginfo" in req.params:
             ctx.result["uselang"] = ctx.uselang
             ctx.result["errorlang"] = ctx.errorlang

@@ -24,6 +24,8 @@ class ApiError(Exception):
         self.status = status
         self.module = module
         self.headers = headers or {}
+        #: Further errors reported with this one by non-bc errorformats (permission checks).
+        self.also: list[ApiError] = []
         super().__init__(self.code)
 
 

@@ -385,12 +385,16 @@ class ApiMain:
             err.update(error.data)
             err[ContentKey("docref")] = self.docref(ctx)
             return {"error": err}
-        item: dict[str, Any] = {"code": error.code}
-        item.update(self._message_payload(ctx, error.message, ctx.errorlang))
-        if error.data:
-            item["data"] = error.data
-        item["module"] = mpath
-        return {"errors": [item], ContentKey("docref"): self.docref(ctx)}
+        items = []
+        # A permission check can fail for several reasons; non-bc formats list them all.
+        for e in (error, *error.also):
+            item: dict[str, Any] = {"code": e.code}
+            item.update(self._message_payload(ctx, e.message, ctx.errorlang))
+            if e.data:
+                item["data"] = e.data
+            item["module"] = mpath
+            items.append(item)
+        return {"errors": items, ContentKey("docref"): self.docref(ctx)}
 
     def _print(self, ctx: ApiContext, module: ApiModule | None, error: ApiError | None) -> None:
         resp = ctx.response

@@ -66,12 +66,16 @@ class ApiQuery(ApiModule):
             values = module.extract_params()
             await module.execute(values)
         incomplete = self.ctx.result.pop("_incomplete", False)
-        # "||": only prop modules continue (same pages next time); "-||": a list module does.
-        prop_only = self.ctx.result.pop("_prop_continue", False)
-        if not incomplete:
+        # ApiContinuationManager: the batch is complete unless a prop module must continue
+        # on the same pages; "continue" is "<generator continue>||": "||" when props continue,
+        # "gapcontinue||" when a generator does, "-||" when only list modules do.
+        prop_continue = self.ctx.result.pop("_prop_continue", False)
+        gen_continue = self.ctx.result.pop("_gen_continue", None)
+        if not prop_continue:
             self.ctx.result["batchcomplete"] = True
-        else:
-            self.ctx.result.setdefault("continue", {})["continue"] = "||" if prop_only else "-||"
+        if incomplete:
+            marker = "||" if prop_continue else (f"{gen_continue}||" if gen_continue else "-||")
+            self.ctx.result.setdefault("continue", {})["continue"] = marker
         # batchcomplete and continue come first in MediaWiki's output.
         head = {k: self.ctx.result.pop(k) for k in ("batchcomplete", "continue") if k in self.ctx.result}
         rest = dict(self.ctx.result)

@@ -238,7 +238,11 @@ async def run_pageset(ctx: ApiContext, p: dict[str, Any], modules: list[QueryMod
         gen.prefix = "g" + gen_cls.prefix
         gen.generator_mode = True
         values = gen.extract_params()
+        before = set(ctx.result.get("continue", {}))
         generated = await gen.generate(values)
+        added = [k for k in ctx.result.get("continue", {}) if k not in before]
+        if added:
+            ctx.result["_gen_continue"] = added[0]
     ps = await build_pageset(ctx, p, generated)
     for module in modules:
         if getattr(module, "uses_pageset", False):

@@ -140,6 +140,9 @@ cli.add_command(_botpassword)
 from wikigate.cli.mail import mail as _mail  # noqa: E402
 
 cli.add_command(_mail)
+from wikigate.cli.importer import import_group as _import_group  # noqa: E402
+
+cli.add_command(_import_group)
 from wikigate.cli.audit import audit as _audit  # noqa: E402
 
 cli.add_command(_audit)

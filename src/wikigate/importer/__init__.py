@@ -1,0 +1,1 @@
+"""Importers that bring accounts from other systems into wikigate's tables."""

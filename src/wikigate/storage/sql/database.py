@@ -15,7 +15,10 @@ So there is a single implementation of every query, whatever the backend.
 
 from __future__ import annotations
 
+import asyncio
+import queue
 import sqlite3
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -82,6 +85,8 @@ class SqliteFastPath:
     """
 
     def __init__(self, path: str) -> None:
+        self.path = path
+        self._writer: _SqliteWriter | None = None
         self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
@@ -106,8 +111,104 @@ class SqliteFastPath:
     def write(self, sql: str, args: tuple[Any, ...]) -> int:
         return self.conn.execute(sql, args).rowcount
 
+    async def submit(self, sql: str, args: tuple[Any, ...], *, returning: bool = False) -> Any:
+        """Run a write on the writer thread; the row count, or the first column of the
+        first returned row with ``returning``. See :class:`_SqliteWriter`."""
+        if self._writer is None:
+            self._writer = _SqliteWriter(self.path)
+        return await self._writer.submit(sql, args, returning)
+
     def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
         self.conn.close()
+
+
+class _SqliteWriter:
+    """One thread per process that performs the fast-path writes, in group commits.
+
+    Why a thread: several worker processes share one SQLite file, and only one can write
+    at a time. A writer that finds the lock taken waits in SQLite's busy handler, which
+    *sleeps* (1, 2, 5, 10 … 100 ms). Inline on the event loop that sleep would stall every
+    request of the worker and showed up as a 100+ ms p99 under load. On this thread only
+    the writing requests wait, and ``sqlite3`` releases the GIL while it waits.
+
+    Why batches: every write waiting in the queue when the thread gets to it goes into
+    one ``BEGIN IMMEDIATE … COMMIT``, so under load the number of lock hand-overs between
+    processes (and of WAL commits) is a fraction of the number of writes. A failing
+    statement fails only its own caller: SQLite rolls back just that statement.
+    The caller's future resolves after COMMIT, so a response never leaves before its
+    session is durable and visible to every other worker.
+    """
+
+    _BATCH = 256
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._queue: queue.SimpleQueue[tuple[str, tuple[Any, ...], bool, asyncio.Future[Any]] | None] = (
+            queue.SimpleQueue())
+        self._thread = threading.Thread(target=self._run, name="wikigate-sqlite-writer", daemon=True)
+        self._thread.start()
+
+    async def submit(self, sql: str, args: tuple[Any, ...], returning: bool) -> Any:
+        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queue.put((sql, args, returning, fut))
+        return await fut
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=10)
+
+    @staticmethod
+    def _resolve(fut: asyncio.Future[Any], ok: bool, value: Any) -> None:
+        if fut.done():  # the caller was cancelled
+            return
+        if ok:
+            fut.set_result(value)
+        else:
+            fut.set_exception(value)
+
+    def _run(self) -> None:
+        conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA busy_timeout=10000")
+        stop = False
+        while not stop:
+            first = self._queue.get()
+            if first is None:
+                break
+            batch = [first]
+            while len(batch) < self._BATCH:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    stop = True
+                    break
+                batch.append(item)
+            results: list[tuple[bool, Any]] = []
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                for sql, args, returning, _fut in batch:
+                    try:
+                        cur = conn.execute(sql, args)
+                        if returning:
+                            row = cur.fetchone()
+                            results.append((True, row[0] if row else None))
+                        else:
+                            results.append((True, cur.rowcount))
+                    except sqlite3.Error as e:
+                        results.append((False, e))
+                conn.execute("COMMIT")
+            except sqlite3.Error as e:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                results = [(False, e)] * len(batch)
+            for (_sql, _args, _ret, fut), (ok, value) in zip(batch, results, strict=True):
+                fut.get_loop().call_soon_threadsafe(self._resolve, fut, ok, value)
+        conn.close()
 
 
 class Database:

@@ -85,7 +85,7 @@ class SqlKeyValueStore:
 
     async def set(self, key: str, value: bytes, ttl: float) -> None:
         if self._lite is not None:
-            self._lite.write(_LITE_SET, (key, value, self._clock() + ttl))
+            await self._lite.submit(_LITE_SET, (key, value, self._clock() + ttl))
             return
         stmt = self._upsert(key, value, self._clock() + ttl)
         await self._db.run(lambda conn: conn.execute(stmt))  # type: ignore[call-overload]
@@ -93,7 +93,7 @@ class SqlKeyValueStore:
     async def add(self, key: str, value: bytes, ttl: float) -> bool:
         now = self._clock()
         if self._lite is not None:
-            return self._lite.write(_LITE_ADD, (key, value, now + ttl, now)) == 1
+            return bool(await self._lite.submit(_LITE_ADD, (key, value, now + ttl, now)) == 1)
 
         def q(conn: Connection) -> bool:
             conn.execute(delete(kv).where(and_(kv.c.kv_key == key, kv.c.kv_expires <= now)))
@@ -108,8 +108,8 @@ class SqlKeyValueStore:
 
     async def delete(self, key: str) -> None:
         if self._lite is not None:
-            self._lite.write("DELETE FROM wg_kv WHERE kv_key = ?", (key,))
-            self._lite.write("DELETE FROM wg_counter WHERE c_key = ?", (key,))
+            await self._lite.submit("DELETE FROM wg_kv WHERE kv_key = ?", (key,))
+            await self._lite.submit("DELETE FROM wg_counter WHERE c_key = ?", (key,))
             return
 
         def q(conn: Connection) -> None:
@@ -124,7 +124,7 @@ class SqlKeyValueStore:
         live = c.c_expires > now
         dialect = self._db.dialect
         if self._lite is not None:
-            return int(self._lite.one(_LITE_INCR, (key, now + ttl, now, now)))  # type: ignore[arg-type]
+            return int(await self._lite.submit(_LITE_INCR, (key, now + ttl, now, now), returning=True))
 
         def q(conn: Connection) -> int:
             # One upsert: atomic on every backend (row lock on PostgreSQL/MariaDB,

@@ -90,24 +90,26 @@ def badaccess(ctx: ApiContext, right: str) -> ApiError:
     return ApiError("badaccess-groups", [ListParam(items, "comma"), Num(len(groups))], code="permissiondenied")
 
 
-def _restriction_error(ctx: ApiContext, store: PageStore, conn: Connection, title: Title, page: Page | None,
-                       action: str) -> ApiError | None:
+def _restriction_errors(ctx: ApiContext, store: PageStore, conn: Connection, title: Title, page: Page | None,
+                        action: str) -> list[ApiError]:
+    """checkPageRestrictions + checkCascadingSourcesRestrictions for one action."""
     rights = ctx.rights
+    errors: list[ApiError] = []
+    rtype = "move" if action == "move-target" else action
     if page is not None:
-        restrictions = store.restrictions_in(conn, page.id)
-        for r in restrictions:
-            if r.type != action or not r.level:
+        for r in store.restrictions_in(conn, page.id):
+            if r.type != rtype or not r.level:
                 continue
-            if not prot.user_can_level(r.level, rights):
-                return ApiError("protectedpagetext", [prot.level_right(r.level), action], code="protectedpage")
-            if r.cascade and "protect" not in rights:
-                return ApiError("protectedpagetext", [prot.level_right(r.level), action], code="protectedpage")
-    elif action in ("create", "edit"):
+            if not prot.user_can_level(r.level, rights) or (r.cascade and "protect" not in rights):
+                errors.append(ApiError("protectedpagetext", [prot.level_right(r.level), action],
+                                       code="protectedpage"))
+    elif action in ("create", "edit", "move-target"):
         # A missing title: its title protection is the "create" restriction; MediaWiki's
         # checkPageRestrictions reports it as protectedpage before titleprotected is reached.
         tp = store.title_protection_in(conn, title.namespace, title.dbkey)
         if tp is not None and not prot.user_can_level(tp.level, rights):
-            return ApiError("protectedpagetext", [prot.level_right(tp.level), "create"], code="protectedpage")
+            errors.append(ApiError("protectedpagetext", [prot.level_right(tp.level), "create"],
+                                   code="protectedpage"))
     if action == "edit":
         sources = [s for s in store.cascade_sources_in(conn, title.namespace, title.dbkey)
                    if not prot.user_can_level(s.level, rights)]
@@ -116,35 +118,69 @@ def _restriction_error(ctx: ApiContext, store: PageStore, conn: Connection, titl
 
             names = list(dict.fromkeys(make_title(s.namespace, s.dbkey, namespaces_of(ctx)).prefixed_text
                                        for s in sources))
-            listing = "\n".join(f"* [[:{n}]]" for n in names)
-            return ApiError("cascadeprotected", [Num(len(names)), listing], code="cascadeprotected")
-    return None
+            # Each item ends with a newline (MediaWiki builds "* [[:Title]]\n" per source).
+            listing = "".join(f"* [[:{n}]]\n" for n in names)
+            errors.append(ApiError("cascadeprotected", [Num(len(names)), listing], code="cascadeprotected"))
+    return errors
 
 
-async def permission_error(ctx: ApiContext, title: Title, page: Page | None, action: str) -> ApiError | None:
-    """The first error MediaWiki's PermissionManager reports for ``action`` on ``title``."""
+def _quick_errors(ctx: ApiContext, title: Title, page: Page | None, action: str) -> list[ApiError]:
+    """checkQuickPermissions: the rights an action needs, with MediaWiki's special messages."""
     rights = ctx.rights
+    if action == "move":
+        if "move" in rights:
+            return []
+        if ctx.is_anon and "move" in ctx.services.rights.rights_for_groups(["user"]):
+            return [ApiError("movenologintext", code="cantmove-anon")]
+        return [ApiError("movenotallowed", code="cantmove")]
+    if action == "move-target":
+        return [] if "move" in rights else [ApiError("movenotallowed", code="cantmove")]
+    errors = []
     right = ACTION_RIGHTS.get(action, action)
     if right not in rights:
-        return badaccess(ctx, right)
+        errors.append(badaccess(ctx, right))
     if action == "edit" and page is None:
         create_right = "createtalk" if title.is_talk_page() else "createpage"
         if create_right not in rights:
             key = "nocreatetext" if ctx.is_anon else "nocreate-loggedin"
-            return ApiError(key, code="cantcreate-anon" if ctx.is_anon else "cantcreate")
-    if title.namespace == NS_MEDIAWIKI and action in ("edit", "move", "create") and "editinterface" not in rights:
-        return ApiError("protectedinterface", code="protectednamespace-interface")
+            errors.append(ApiError(key, code="cantcreate-anon" if ctx.is_anon else "cantcreate"))
+    return errors
+
+
+async def permission_errors(ctx: ApiContext, title: Title, page: Page | None, action: str) -> list[ApiError]:
+    """Every error MediaWiki's PermissionManager reports for ``action`` on ``title`` (RIGOR_SECURE)."""
+    errors = _quick_errors(ctx, title, page, action)
+    if title.namespace == NS_MEDIAWIKI and action in ("edit", "move", "move-target", "create") \
+            and "editinterface" not in ctx.rights:
+        errors.append(ApiError("protectedinterface", code="protectednamespace-interface"))
     store = pages_of(ctx)
 
-    def check(conn: Connection) -> ApiError | None:
-        err = _restriction_error(ctx, store, conn, title, page, action)
-        if err is None and action == "edit" and page is None:
-            err = _restriction_error(ctx, store, conn, title, page, "create")
-        if err is None and action == "protect" and _restriction_error(ctx, store, conn, title, page, "edit"):
-            err = ApiError("protect-cantedit", code="cantedit")
-        return err
+    def check(conn: Connection) -> list[ApiError]:
+        found = _restriction_errors(ctx, store, conn, title, page, action)
+        if action == "protect" and (_quick_errors(ctx, title, page, "edit")
+                                    or _restriction_errors(ctx, store, conn, title, page, "edit")):
+            found.append(ApiError("protect-cantedit", code="cantedit"))
+        return found
 
-    return await store.run(check)
+    errors += await store.run(check)
+    return errors
+
+
+def combine(errors: list[ApiError]) -> ApiError | None:
+    """The first error, carrying the others (deduplicated) for non-bc errorformats."""
+    unique: list[ApiError] = []
+    for e in errors:
+        if not any(u.code == e.code and u.message == e.message for u in unique):
+            unique.append(e)
+    if not unique:
+        return None
+    first = unique[0]
+    first.also = unique[1:]
+    return first
+
+
+async def permission_error(ctx: ApiContext, title: Title, page: Page | None, action: str) -> ApiError | None:
+    return combine(await permission_errors(ctx, title, page, action))
 
 
 async def check_tags(ctx: ApiContext, tags: list[str] | None) -> None:

@@ -79,7 +79,8 @@ class ApiEditPage(ApiModule):
             if p[name]:
                 from wikigate.i18n import Message
 
-                ctx.add_deprecation(self.path, Message("apiwarn-deprecation-parameter", (name,)), f"edit-{name}")
+                ctx.add_deprecation(self.path, Message("paramvalidator-param-deprecated", (name,)),
+                                    f"action=edit&{name}")
         if all(p[k] is None for k in ("text", "appendtext", "prependtext", "undo")):
             raise ApiError("apierror-missingparam-at-least-one-of",
                            [var_list("text", "appendtext", "prependtext", "undo"), Num(4)],
@@ -89,7 +90,10 @@ class ApiEditPage(ApiModule):
         if p["redirect"] and page is not None and page.is_redirect:
             if p["text"] is not None and p["section"] != "new":
                 raise ApiError("apierror-redirect-appendonly")
+            old_title = title
             title, page = await self._follow_redirect(title, page)
+            if title != old_title:
+                self.add_result("redirects", {"from": old_title.prefixed_text, "to": title.prefixed_text})
         if p["createonly"] and page is not None:
             raise ApiError("apierror-articleexists")
         if p["nocreate"] and page is None:

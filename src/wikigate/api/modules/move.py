@@ -20,8 +20,9 @@ from wikigate.api.base import ApiModule, Values
 from wikigate.api.errors import ApiError
 from wikigate.api.page_checks import (
     check_tags,
+    combine,
     pages_of,
-    permission_error,
+    permission_errors,
     var_list,
     want_watch,
 )
@@ -113,19 +114,25 @@ class ApiMove(ApiModule):
                                                                               t.dbkey, w))
         self.add_result(self.name, r)
 
-    async def _authorize(self, src: Title, page: Page, dst: Title, dst_page: Page | None) -> None:
+    async def _errors(self, src: Title, page: Page, dst: Title, dst_page: Page | None) -> list[ApiError]:
+        """MovePage::moveIfAllowed: authorizeInternal (move+edit on the source, move-target+edit
+        on the target) merged with isValidMove (selfmove, immobile namespace, articleexists)."""
         ctx = self.ctx
-        if "move" not in ctx.rights:
-            if ctx.is_anon and "move" in ctx.services.rights.rights_for_groups(["user"]):
-                raise ApiError("movenologintext", code="cantmove-anon")
-            raise ApiError("movenotallowed", code="cantmove")
-        for title, pg, action in ((src, page, "move"), (src, page, "edit"), (dst, dst_page, "move"),
+        errors: list[ApiError] = []
+        for title, pg, action in ((src, page, "move"), (src, page, "edit"), (dst, dst_page, "move-target"),
                                   (dst, dst_page, "edit")):
-            if action == "move" and pg is None:
-                continue
-            err = await permission_error(ctx, title, pg, action)
-            if err is not None:
-                raise err
+            if title.namespace >= 0:
+                errors += await permission_errors(ctx, title, pg, action)
+        if src == dst:
+            errors.append(ApiError("selfmove", code="selfmove"))
+        if dst.namespace < 0:
+            ns_name = namespaces_of(ctx).by_id(dst.namespace).name
+            errors.append(ApiError("immobile-target-namespace", [ns_name]))
+        elif dst_page is not None and src != dst:
+            store = pages_of(ctx)
+            if not await store.run(lambda conn: self._is_valid_move_target(conn, dst_page, src)):
+                errors.append(ApiError("articleexists", [dst.prefixed_text], code="articleexists"))
+        return errors
 
     async def _move(self, src: Title, page: Page, dst: Title, reason: str, noredirect: bool,
                     tags: list[str]) -> bool:
@@ -133,16 +140,9 @@ class ApiMove(ApiModule):
         ctx = self.ctx
         store = pages_of(ctx)
         dst_page = await store.page(dst.namespace, dst.dbkey) if dst.namespace >= 0 else None
-        await self._authorize(src, page, dst, dst_page)
-        if src == dst:
-            raise ApiError("selfmove", code="selfmove")
-        if dst.namespace < 0:
-            ns_name = namespaces_of(ctx).by_id(dst.namespace).name
-            raise ApiError("immobile-target-namespace", [ns_name])
-        if dst_page is not None:
-            over_ok = await store.run(lambda conn: self._is_valid_move_target(conn, dst_page, src))
-            if not over_ok:
-                raise ApiError("articleexists", [dst.prefixed_text], code="articleexists")
+        err = combine(await self._errors(src, page, dst, dst_page))
+        if err is not None:
+            raise err
         make_redirect = not (noredirect and ctx.has_right("suppressredirect"))
         user = ctx.user
         logs = ctx.services.components["logs"]

@@ -120,6 +120,11 @@ class ApiProtect(ApiModule):
 
         cascade = bool(p["cascade"])
         if p["watch"]:
+            # Boolean parameters are validated without ParamValidator's deprecation notice.
+            from wikigate.i18n import Message
+
+            ctx.add_deprecation(self.path, Message("paramvalidator-param-deprecated", ("watch",)),
+                                "action=protect&watch")
             watch_value = "watch"
         else:
             watch_value = p["watchlist"]

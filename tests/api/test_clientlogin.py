@@ -138,3 +138,42 @@ async def test_soft_reset_change_ends_other_sessions(new_client: Callable[..., A
     assert (await elsewhere.jget(action="query", meta="userinfo"))["query"]["userinfo"]["id"] == 0
     r = await _cl(new_client(), username="Botz", password=new)
     assert r["clientlogin"]["status"] == "PASS"
+
+
+async def test_outdated_hash_is_upgraded_without_ending_sessions(
+        new_client: Callable[..., ApiClient], app: WikigateApp) -> None:
+    from dataclasses import replace
+
+    from wikigate.auth.hashpool import hash_config
+    from wikigate.auth.passwords import PasswordHasher
+
+    hashing = app.services.components["hashing"]
+    old = PasswordHasher(replace(hash_config(app.settings.passwords), pbkdf2_iterations=500)).hash(ADMIN_PASSWORD)
+    assert hashing.needs_rehash(old)
+    user = await app.services.users.create("Old hash", password_hash=old)
+    first = new_client()
+    assert (await first.login("Old hash", ADMIN_PASSWORD))["clientlogin"]["status"] == "PASS"
+    fresh = await app.services.users.get_by_id(user.id)
+    assert fresh is not None and fresh.password != old and not hashing.needs_rehash(fresh.password)
+    assert fresh.token == user.token  # same password: sessions stay valid
+    assert (await first.jget(action="query", meta="userinfo"))["query"]["userinfo"]["name"] == "Old hash"
+    assert (await new_client().login("Old hash", ADMIN_PASSWORD))["clientlogin"]["status"] == "PASS"
+
+
+async def test_unknown_user_spends_a_dummy_verification(client: ApiClient, app: WikigateApp,
+                                                        monkeypatch: Any) -> None:
+    hashing = app.services.components["hashing"]
+    calls: list[str] = []
+    real = hashing.dummy_verify
+
+    async def spy(password: str) -> None:
+        calls.append("dummy")
+        await real(password)
+
+    monkeypatch.setattr(hashing, "dummy_verify", spy)
+    r = await _cl(client, username="Never existed", password="whatever")
+    assert r["clientlogin"]["messagecode"] == "wrongpassword"
+    assert calls == ["dummy"]
+    entries = await app.services.components["audit"].list(event="login-failure")
+    assert [(e.user_name, e.detail) for e in entries] == [("Never existed", "wrongpassword")]
+    assert all("whatever" not in e.detail for e in entries)

@@ -240,12 +240,15 @@ class ApiMain:
         if cls is None:
             raise ApiError("apierror-unknownaction", [action], code="unknown_action")
         module = cls(ctx)
-        ctx.module_path = module.path  # errors from here on name the module, as MediaWiki's do
+        ctx.module_path = module.path  # parameter and token errors name the module
         values = module.extract_params()
         if module.needs_token:
             ctx.require_posted([module.prefix + "token"])
             if not ctx.check_token(module.needs_token, values["token"]):
                 raise ApiError("apierror-badtoken", code="badtoken")
+
+        # 6.-8. are ApiMain's own checks: their errors name "main", as MediaWiki's do.
+        ctx.module_path = "main"
 
         # 6. permissions
         if module.is_read and not ctx.has_right("read"):
@@ -276,6 +279,7 @@ class ApiMain:
                                 "post-without-content-type")
 
         # 9. execute
+        ctx.module_path = module.path
         await module.execute(values)
 
         # 10. unrecognized parameters

@@ -424,6 +424,7 @@ class AuthManager:
         return res
 
     async def _continue_authentication(self, state: dict[str, Any], reqs: list[AuthenticationRequest]) -> AuthResponse:
+        provider: AuthenticationProvider | None
         state["continue"] = []
         guess: str | None = state.get("guess")
         if state["primary"] is None:
@@ -543,8 +544,8 @@ class AuthManager:
         """``canCreateAccount``: exists → userexists; not creatable → noname; provider vetoes."""
         if await self.services.users.get_by_name(name) is not None:
             return Message("userexists")
-        for p in self.primary:
-            if isinstance(p, PrimaryAuthenticationProvider) and await p.user_exists(name):
+        for prim in self.primary:
+            if isinstance(prim, PrimaryAuthenticationProvider) and await prim.user_exists(name):
                 return Message("userexists")
         if canonical_username(name, rigor="creatable") != name:
             return Message("noname")
@@ -639,6 +640,7 @@ class AuthManager:
 
     async def _continue_account_creation(self, state: dict[str, Any], reqs: list[AuthenticationRequest],
                                          creator: User, creator_rights: set[str]) -> AuthResponse:
+        provider: AuthenticationProvider | None
         state["continue"] = []
         account = NewAccount(state["username"], state.get("email", ""), state.get("realname", ""))
         perm = self.check_account_create_permissions(creator, creator_rights)

@@ -158,7 +158,7 @@ def load_request(data: dict[str, Any]) -> AuthenticationRequest:
 
 def get_request(reqs: Iterable[AuthenticationRequest], cls: type[R], *, exact: bool = False) -> R | None:
     """``getRequestByClass``: the single request of that class, or None (also if several)."""
-    found = [r for r in reqs if (type(r) is cls if exact else isinstance(r, cls))]
+    found: list[R] = [r for r in reqs if isinstance(r, cls) and (not exact or type(r) is cls)]
     return found[0] if len(found) == 1 else None
 
 

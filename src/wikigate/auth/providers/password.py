@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from wikigate.auth.hashpool import HashQueueFull
+from wikigate.auth.hashpool import HashingService, HashQueueFull
+from wikigate.auth.passwords import PolicyResult
 from wikigate.auth.providers.base import TYPE_CREATE, PrimaryAuthenticationProvider
 from wikigate.auth.requests import (
     ACTION_CHANGE,
@@ -48,8 +49,9 @@ class LocalPasswordPrimaryAuthenticationProvider(PrimaryAuthenticationProvider):
     authoritative = True
 
     @property
-    def hashing(self):  # type: ignore[no-untyped-def]
-        return self.manager.services.components["hashing"]
+    def hashing(self) -> HashingService:
+        service: HashingService = self.manager.services.components["hashing"]
+        return service
 
     async def get_authentication_requests(self, action: str, username: str | None) -> list[AuthenticationRequest]:
         if action in (ACTION_LOGIN, ACTION_CREATE, ACTION_CHANGE, ACTION_REMOVE):
@@ -90,7 +92,7 @@ class LocalPasswordPrimaryAuthenticationProvider(PrimaryAuthenticationProvider):
         self.set_reset_flag(user, policy)
         return AuthResponse.pass_(name)
 
-    def set_reset_flag(self, user: User, policy) -> None:  # type: ignore[no-untyped-def]
+    def set_reset_flag(self, user: User, policy: PolicyResult) -> None:
         from wikigate.auth.manager import dump_message
 
         reset: tuple[Message, bool] | None = None

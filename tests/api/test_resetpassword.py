@@ -241,3 +241,41 @@ async def test_routes_from_settings(tmp_path: Path) -> None:
             assert got["warnings"]["main"]["*"] == "Unrecognized parameter: user."
     finally:
         await application.shutdown()
+
+
+async def test_temporary_password_login_forces_change(app: WikigateApp, new_client: Callable[..., ApiClient],
+                                                      sink: tuple[Sink, int], make_user: MakeUser) -> None:
+    """resetpassword.md §4: both passwords work until the temporary one is used; logging
+    in with it demands a new password; afterwards only the new password works."""
+    await make_user("Forgetful", OLD_PW, email="forgetful@x.test")
+    assert (await reset(new_client("10.4.0.1"), user="Forgetful"))["resetpassword"]["status"] == "success"
+    await settle(app)
+    (body,) = sink[0].bodies("forgetful@x.test")
+    m = TEMP_RE.search(body)
+    assert m is not None
+    temp = m.group(1)
+    # The old password still works before the temporary one is used.
+    assert (await new_client("10.4.0.2").login("Forgetful", OLD_PW))["clientlogin"]["status"] == "PASS"
+    # action=login cannot show the change form: Aborted, and the client stays anonymous.
+    legacy = new_client("10.4.0.3")
+    lt = await legacy.token("login")
+    got = await legacy.jpost(action="login", lgname="Forgetful", lgpassword=temp, lgtoken=lt)
+    assert got["login"]["result"] == "Aborted"
+    c = new_client("10.4.0.4")
+    ui = await c.login("Forgetful", temp)
+    assert ui["clientlogin"]["status"] == "UI"
+    assert ui["clientlogin"]["messagecode"] == "resetpass-temp-emailed"
+    assert ui["clientlogin"]["message"] == ("You logged in with a temporary emailed code.\n"
+                                            "To finish logging in, you must set a new password here:")
+    assert set(ui["clientlogin"]["requests"][0]["fields"]) == {"password", "retype"}
+    lt = await c.token("login")
+    bad = await c.jpost(action="clientlogin", logincontinue="1", password="password", retype="password",
+                        logintoken=lt)
+    assert bad["clientlogin"]["status"] == "UI"  # policy failure: asked again
+    lt = await c.token("login")
+    new = "Chosen-New-Pass-9"
+    done = await c.jpost(action="clientlogin", logincontinue="1", password=new, retype=new, logintoken=lt)
+    assert done["clientlogin"] == {"status": "PASS", "username": "Forgetful"}
+    for pw, status in ((OLD_PW, "FAIL"), (temp, "FAIL"), (new, "PASS")):
+        got = await new_client("10.4.1.1").login("Forgetful", pw)
+        assert got["clientlogin"]["status"] == status, (pw, got)

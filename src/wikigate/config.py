@@ -165,6 +165,9 @@ class MailSettings:
     smtp_password: str = ""
     smtp_timeout: float = 10.0
     retries: int = 5
+    #: $wgEmailAuthentication. wikigate has no e-mail confirmation page, so addresses count
+    #: as confirmed unless this is true (the reference wiki runs with false too).
+    email_authentication: bool = False
 
 
 @dataclass

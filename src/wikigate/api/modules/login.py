@@ -85,8 +85,12 @@ class ApiLogin(ApiModule):
         session.persist()
         if state.provider == "botpassword":
             self.add_result("login", {"result": "Aborted", "reason": self._reason(
-                Message("api-login-fail-badsessionprovider",
-                        (Message("sessionprovider-generic", ("MediaWiki\\Session\\BotPasswordSessionProvider",)),)))})
+                Message("api-login-fail-badsessionprovider", (
+                    # MediaWiki passes the provider description as already-rendered text.
+                    self.services.catalog.wikitext(
+                        Message("sessionprovider-generic", ("MediaWiki\\Session\\BotPasswordSessionProvider",)),
+                        self.ctx.uselang),
+                )))})
             return
 
         result: dict[str, Any] = {}

@@ -136,9 +136,9 @@ class ApiQueryUsers(QueryModule):
             options = effective_options(svc.settings, await svc.users.get_options(user.id))
         if "emailable" in props:
             assert options is not None
+            confirmed = bool(user.email_authenticated) or not svc.settings.mail.email_authentication
             entry["emailable"] = bool(
-                svc.settings.mail.enabled and user.email and user.email_authenticated
-                and not options.get("disablemail"))
+                svc.settings.mail.enabled and user.email and confirmed and not options.get("disablemail"))
         if "gender" in props:
             assert options is not None
             gender = options.get("gender") or "unknown"

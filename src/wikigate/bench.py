@@ -92,6 +92,11 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
+def worker_pids(server_pid: int) -> list[int]:
+    """The uvicorn worker processes under a ``wikigate serve`` supervisor (Linux /proc)."""
+    return [pid for pid in _children(server_pid) if "resource_tracker" not in _cmdline(pid)]
+
+
 def memory_report(server_pid: int) -> dict[str, int]:
     """RSS (KiB) of the supervisor and each uvicorn worker (the multiprocessing
     resource tracker is left out: it is not a server process)."""
@@ -100,10 +105,7 @@ def memory_report(server_pid: int) -> dict[str, int]:
     if rss:
         out["supervisor"] = rss
     n = 0
-    for pid in _children(server_pid):
-        cmd = _cmdline(pid)
-        if "resource_tracker" in cmd:
-            continue
+    for pid in worker_pids(server_pid):
         rss = _rss_kib(pid)
         if rss:
             n += 1

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import and_, case, delete, insert, select
 from sqlalchemy.dialects.mysql import insert as mysql_insert
@@ -73,7 +74,7 @@ class SqlKeyValueStore:
         now = self._clock()
         if self._lite is not None:
             value = self._lite.one(_LITE_GET, (key, now))
-            return bytes(value) if value is not None else None  # type: ignore[arg-type]
+            return bytes(value) if value is not None else None
 
         def q(conn: Connection) -> bytes | None:
             row = conn.execute(
@@ -137,7 +138,7 @@ class SqlKeyValueStore:
                 ))
                 return int(conn.execute(select(c.c_value).where(c.c_key == key)).scalar_one())
             ins = (pg_insert if dialect == "postgresql" else sqlite_insert)(counter)
-            stmt = ins.values(c_key=key, c_value=1, c_expires=now + ttl)
+            stmt: Any = ins.values(c_key=key, c_value=1, c_expires=now + ttl)
             stmt = stmt.on_conflict_do_update(
                 index_elements=[c.c_key],
                 set_={
@@ -153,7 +154,7 @@ class SqlKeyValueStore:
         now = self._clock()
         if self._lite is not None:
             value = self._lite.one(_LITE_GET_INT, (key, now))
-            return int(value) if value is not None else 0  # type: ignore[call-overload]
+            return int(value) if value is not None else 0
 
         def q(conn: Connection) -> int:
             v = conn.execute(select(counter.c.c_value).where(

@@ -32,7 +32,7 @@ NAME = String(255)
 TS = String(14)
 EXPIRY = String(14)  # 14-digit timestamp or "infinity" (8 chars)
 #: Seconds since the epoch. Not ``Float``: MySQL's FLOAT is 4 bytes (128 s resolution now).
-EPOCH = Double()
+EPOCH: Double[float] = Double()
 #: Opaque payloads; MySQL's BLOB stops at 64 KiB.
 PAYLOAD = LargeBinary().with_variant(mysql.MEDIUMBLOB(), "mysql", "mariadb")
 #: MariaDB compares text case-insensitively by default; names and titles must not be

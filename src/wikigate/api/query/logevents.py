@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, true
 from sqlalchemy.engine import Connection
 
 from wikigate.api.errors import ApiError
@@ -128,7 +128,7 @@ class ApiQueryLogEvents(QueryModule):
         stmt = (select(log_t, page_t.c.page_id)
                 .select_from(log_t.outerjoin(page_t, and_(page_t.c.page_namespace == c.log_namespace,
                                                           page_t.c.page_title == c.log_title)))
-                .where(and_(*conds)).order_by(*order).limit(limit + 1))
+                .where(and_(true(), *conds)).order_by(*order).limit(limit + 1))
 
         def q(conn: Connection) -> list[tuple[LogEntry, int]]:
             return [(_entry(r), int(r._mapping["page_id"] or 0)) for r in conn.execute(stmt)]

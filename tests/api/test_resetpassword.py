@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import logging
 import re
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -94,7 +95,8 @@ MakeUser = Callable[..., Awaitable[Any]]
 
 
 async def test_reset_by_user_sends_one_mail(app: WikigateApp, client: ApiClient, sink: tuple[Sink, int],
-                                            make_user: MakeUser) -> None:
+                                            make_user: MakeUser, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="wikigate")  # our loggers (the SMTP sink logs DATA)
     handler, _ = sink
     alice = await make_user("Alice", OLD_PW, email="alice@x.test")
     assert await reset(client, user="Alice") == {"resetpassword": {"status": "success"}}
@@ -109,6 +111,7 @@ async def test_reset_by_user_sends_one_mail(app: WikigateApp, client: ApiClient,
     assert match is not None
     temp = match.group(1)
     assert re.fullmatch(r"[0-9a-v]{10}", temp)
+    assert temp not in caplog.text  # never logged
     user = await app.services.users.get_by_id(alice.id)
     hashing = app.services.components["hashing"]
     # The temporary password is stored hashed; the old password is untouched.
@@ -279,3 +282,26 @@ async def test_temporary_password_login_forces_change(app: WikigateApp, new_clie
     for pw, status in ((OLD_PW, "FAIL"), (temp, "FAIL"), (new, "PASS")):
         got = await new_client("10.4.1.1").login("Forgetful", pw)
         assert got["clientlogin"]["status"] == status, (pw, got)
+
+
+async def test_mail_disabled_and_no_right(tmp_path: Path) -> None:
+    s = make_settings(tmp_path)
+    s.mail.enabled = False
+    application = WikigateApp(s, build_services(s))
+    await application.startup()
+    try:
+        import httpx
+
+        transport = httpx.ASGITransport(app=application)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://wiki.test") as http:
+            c = ApiClient(http)
+            err = (await c.jpost(action="resetpassword", user="X", token="+\\"))["error"]
+            assert (err["code"], err["info"]) == ("passwordreset-emaildisabled",
+                                                  "Email features have been disabled on this wiki.")
+            s.mail.enabled = True
+            s.rights.revoke_permissions = {"*": ["editmyprivateinfo"]}
+            application.services.rights.__init__(s.rights)  # type: ignore[misc]
+            err = (await c.jpost(action="resetpassword", user="X", token="+\\"))["error"]
+            assert (err["code"], err["info"]) == ("badaccess", "Permission error")
+    finally:
+        await application.shutdown()

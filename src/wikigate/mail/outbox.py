@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
-from wikigate.mail import BadAddress, Mailer, PermanentMailError, build_message
+from wikigate.mail import BadAddress, Mailer, MailError, PermanentMailError, build_message
 from wikigate.storage.sql.database import Database
 from wikigate.storage.sql.schema import mail_queue
 from wikigate.util.clock import Clock, mw_timestamp
@@ -116,6 +116,8 @@ class Outbox:
         The message is built (and checked) here, so a bad address fails the caller now
         rather than a background task later.
         """
+        if not self.enabled:  # $wgEnableEmail = false: callers check first; this is the backstop
+            raise MailError("mail is disabled (mail.enabled = false)")
         msg = build_message(from_name=self.sitename, from_addr=self.sender, to_name=to_name,
                             to_addr=to_addr, subject=subject, body=body, date=self.clock.time(),
                             msgid_domain=self.msgid_domain, lang=lang)

@@ -71,10 +71,10 @@ def namespaces_of(ctx: ApiContext) -> Namespaces:
 
 
 def _check_sources(p: dict[str, Any]) -> None:
-    """``multisource``: the first given source wins, a later one is named as the culprit."""
+    """``multisource``: the first given source wins, a later one is named as the culprit.
+
+    With a generator these sources feed it (``generator=templates&titles=…``)."""
     sources = [name for name in ("titles", "pageids", "revids") if p.get(name) is not None]
-    if p.get("generator"):
-        sources.insert(0, "generator")
     if len(sources) > 1:
         raise ApiError("apierror-invalidparammix-cannotusewith", [sources[1], sources[0]], code="multisource")
 
@@ -231,7 +231,7 @@ async def run_pageset(ctx: ApiContext, p: dict[str, Any], modules: list[QueryMod
         gen_cls = reg.by_path(f"query+{p['generator']}")
         if gen_cls is None:
             raise ApiError("apierror-badgenerator-unknown", [p["generator"]], code="badgenerator")
-        if not hasattr(gen_cls, "generate"):
+        if not hasattr(gen_cls, "generate") and not hasattr(gen_cls, "generate_from"):
             raise ApiError("apierror-badgenerator-notgenerator", [p["generator"]], code="badgenerator")
         gen = gen_cls(ctx)
         # Generator parameters carry a "g" before the module prefix (gaplimit, gptcontinue).
@@ -239,7 +239,10 @@ async def run_pageset(ctx: ApiContext, p: dict[str, Any], modules: list[QueryMod
         gen.generator_mode = True
         values = gen.extract_params()
         before = set(ctx.result.get("continue", {}))
-        generated = await gen.generate(values)
+        if hasattr(gen, "generate_from"):
+            generated = await gen.generate_from(values, await build_pageset(ctx, p))
+        else:
+            generated = await gen.generate(values)
         added = [k for k in ctx.result.get("continue", {}) if k not in before]
         if added:
             ctx.result["_gen_continue"] = added[0]

@@ -20,8 +20,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from tests.conftest import ADMIN_PASSWORD
+
 from wikigate.app import WikigateApp
 
 NODE_DIR = Path(__file__).resolve().parent.parent / "node"
@@ -52,7 +52,8 @@ def test_node_clients(live_server: tuple[str, WikigateApp], tmp_path: Path) -> N
         admin = await svc.users.create("Admin", password_hash=await svc.components["hashing"].hash(ADMIN_PASSWORD))
         for group in ("sysop", "bureaucrat"):
             await svc.users.set_group(admin.id, group, None)
-        _, secret = await svc.components["botpasswords"].create(admin.id, "nodebot", ("editpage", "createeditmovepage", "protect"))
+        grants = ("editpage", "createeditmovepage", "protect")  # mwn creates, edits and protects a page
+        _, secret = await svc.components["botpasswords"].create(admin.id, "nodebot", grants)
         return str(secret)
 
     secret = asyncio.run(setup())

@@ -48,6 +48,31 @@ describe('api-testing: meta=userinfo', function () {
 	});
 });
 
+describe('api-testing: fixtures that run jobs', function () {
+	// mindy() and Client.edit() call wiki.runAllJobs(): a signed POST to Special:RunJobs.
+	it('mindy is made a sysop through action=userrights', async function () {
+		const mindy = await action.mindy();
+		const info = await mindy.meta('userinfo', { uiprop: 'groups|rights' });
+		assert.include(info.groups, 'sysop');
+		assert.include(info.rights, 'protect');
+		const root = await action.root();
+		const entry = await root.getLogEntry({ letype: 'rights', letitle: `User:${ mindy.username }` });
+		assert.equal(entry.type, 'rights');
+		assert.equal(entry.user, root.username);
+	});
+
+	it('root edits a page and reads the revision back', async function () {
+		const root = await action.root();
+		const title = utils.title('Api testing page ');
+		const edit = await root.edit(title, { text: 'Hello from api-testing' });
+		assert.equal(edit.title, title);
+		const rev = await root.getRevision(title);
+		assert.equal(rev.revid, edit.newrevid);
+		assert.equal(rev.user, root.username);
+		assert.equal(rev.slots.main['*'], 'Hello from api-testing');
+	});
+});
+
 describe('api-testing: login', function () {
 	it('creates an account and logs in to it from a new client', async function () {
 		const name = utils.title('Login test ');

@@ -15,8 +15,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
 from tests.conftest import ADMIN_PASSWORD
+
 from wikigate.app import WikigateApp
 
 # The Python sample of the seed page API:Protect, verbatim but for the URL placeholder.

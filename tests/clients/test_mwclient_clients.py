@@ -4,7 +4,8 @@ mwclient's start-up reads ``meta=siteinfo|userinfo`` and parses ``generator`` in
 tuple, so a wire difference there breaks every later call; ``login()`` is the legacy
 ``action=login`` (main-account login: MediaWiki answers Success plus a deprecation warning,
 which mwclient logs), ``clientlogin()`` the AuthManager path. Bot-password logins are in
-test_botpassword_clients.py. Every expectation here was first checked with the same mwclient
+test_botpassword_clients.py, edit/protect through mwclient in test_protect_clients.py
+(pages). Every expectation here was first checked with the same mwclient
 calls against the MediaWiki 1.39 reference.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -90,31 +92,6 @@ def test_clientlogin_then_userinfo(live_server: tuple[str, WikigateApp]) -> None
                                "reason": "Incorrect username or password entered.\nPlease try again."}
 
 
-def test_edit_and_protect_through_mwclient(live_server: tuple[str, WikigateApp]) -> None:
-    url, app = live_server
-    make_account(app, "Erin", groups=("sysop",))
-    site = site_for(url)
-    site.clientlogin(username="Erin", password=ADMIN_PASSWORD)
-    page = site.pages["Client sandbox"]
-    assert page.exists is False
-    result = page.edit("Hello from mwclient", summary="client test")
-    assert result["result"] == "Success" and result["title"] == "Client sandbox"
-    assert site.pages["Client sandbox"].text() == "Hello from mwclient"
-    # The protect seed example, sent the way a bot would with mwclient.
-    answer = site.post("protect", title="Client sandbox", protections="edit=autoconfirmed|move=sysop",
-                       expiry="infinite", token=site.get_token("csrf"))
-    assert answer["protect"] == {"title": "Client sandbox", "reason": "", "protections": [
-        {"edit": "autoconfirmed", "expiry": "infinite"}, {"move": "sysop", "expiry": "infinite"}]}
-    # mwclient's Page.protection parses prop=info&inprop=protection.
-    assert site.pages["Client sandbox"].protection == {"edit": ("autoconfirmed", "infinity"),
-                                                       "move": ("sysop", "infinity")}
-    # An anonymous client now gets protectedpage when editing.
-    anon = site_for(url)
-    anon.force_login = False  # mwclient refuses anonymous edits client-side otherwise
-    with pytest.raises(mwclient.errors.ProtectedPageError):
-        anon.pages["Client sandbox"].edit("vandalism", summary="x")
-
-
 def test_wrong_password_six_times_hits_the_throttle(live_server: tuple[str, WikigateApp]) -> None:
     """$wgPasswordAttemptThrottle's first rule (5 attempts per 300 s): the 6th try is refused
     before the password is even checked, so the right password fails too."""
@@ -137,3 +114,67 @@ def test_wrong_password_six_times_hits_the_throttle(live_server: tuple[str, Wiki
         site_for(url).clientlogin(username="Frank", password=ADMIN_PASSWORD)
     assert e.value.args[1]["result"] == "FAIL"
     assert e.value.args[1]["reason"].startswith("You have made too many recent login attempts.")
+
+
+def test_two_worker_server(tmp_path: Path) -> None:
+    """``wikigate serve --workers 2`` as a subprocess: the login made on one worker process
+    must hold on whichever worker answers the next requests (sessions, tokens and
+    throttles live in the shared database, not in a process)."""
+    import os
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    exe = shutil.which("wikigate")
+    cmd = [exe] if exe else [sys.executable, "-m", "wikigate.cli.main"]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    conf = tmp_path / "wikigate.toml"
+    conf.write_text(f'[storage]\ndata_dir = "{tmp_path / "data"}"\n[site]\nsitename = "RefWiki"\n'
+                    f'secret_key = "two-workers"\n[mail]\nbackend = "memory"\n'
+                    f'[passwords]\npbkdf2_iterations = 1000\n')
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    subprocess.run([*cmd, "-c", str(conf), "migrate"], check=True, capture_output=True, env=env, timeout=60)
+    subprocess.run([*cmd, "-c", str(conf), "user", "create", "Admin", "--group", "sysop", "--password-stdin"],
+                   input=ADMIN_PASSWORD + "\n", text=True, check=True, capture_output=True, env=env, timeout=60)
+    server = subprocess.Popen([*cmd, "-c", str(conf), "serve", "--port", str(port), "--workers", "2"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 30
+        while True:
+            try:
+                requests.get(url + "/api.php", timeout=1)
+                break
+            except requests.ConnectionError:
+                if time.time() > deadline or server.poll() is not None:
+                    raise AssertionError("server did not start") from None
+                time.sleep(0.2)
+        site = site_for(url)
+        site.clientlogin(username="Admin", password=ADMIN_PASSWORD)
+        # Many requests over fresh connections spread over both workers.
+        site.connection.headers["Connection"] = "close"
+        names = {site.api("query", meta="userinfo")["query"]["userinfo"]["name"] for _ in range(12)}
+        assert names == {"Admin"}
+        token = site.get_token("csrf")
+        for i in range(4):
+            assert site.post("edit", title=f"Worker page {i}", text="x", token=token)["edit"]["result"] == "Success"
+        # The login throttle is shared by both processes too.
+        for _ in range(5):
+            with pytest.raises(mwclient.errors.LoginError):
+                site_for(url).login("Admin", "wrong-password")
+        with pytest.raises(mwclient.errors.LoginError) as e:
+            site_for(url).login("Admin", ADMIN_PASSWORD)
+        assert e.value.args[1]["reason"].startswith("You have made too many recent login attempts.")
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

@@ -267,7 +267,10 @@ async def run_pageset(ctx: ApiContext, p: dict[str, Any], modules: list[QueryMod
         q["pageids"] = [str(e.key) for e in ordered]
     if p.get("indexpageids") and ctx.format.startswith("xml"):
         q["pageids"] = Indexed(q["pageids"], "id")
-    if ctx.fv == 1 and not ctx.format.startswith("xml"):
+    if ctx.format.startswith("xml"):
+        # ApiResult keeps the fv1 array key as the _idx attribute in XML.
+        q["pages"] = Indexed([{"_idx": str(e.key), **e.data} for e in ordered], "page")
+    elif ctx.fv == 1:
         q["pages"] = {str(e.key): e.data for e in ordered}
     else:
         q["pages"] = Indexed([e.data for e in ordered], "page")

@@ -308,3 +308,23 @@ async def test_fuzz_protect(admin: Actor, items: list[str], expiries: list[str],
         result = data["protect"]
         assert set(result) <= {"title", "reason", "cascade", "protections"}
         assert len(result["protections"]) == len(items) or items == [""]
+
+
+async def test_bot_password_grants_limit_protect(app: WikigateApp, new_client: NewClient, make_user: MakeUser,
+                                                 admin: Actor) -> None:
+    """A sysop's bot password without the ``protect`` grant cannot protect; with it, it can."""
+    await admin.edit("Grant page", "x")
+    sysop = await app.services.users.get_by_name("Admin")
+    assert sysop is not None
+    bps = app.services.components["botpasswords"]
+    results = {}
+    for app_id, grants in (("editonly", ("editpage",)), ("protector", ("protect",))):
+        _, secret = await bps.create(sysop.id, app_id, grants)
+        client = new_client()
+        lt = await client.token("login")
+        login = await client.jpost(action="login", lgname=f"Admin@{app_id}", lgpassword=str(secret), lgtoken=lt)
+        assert login["login"]["result"] == "Success"
+        bot = Actor(client, await client.token())
+        results[app_id] = await bot.protect("Grant page", "edit=sysop")
+    assert results["editonly"]["error"]["code"] == "permissiondenied"
+    assert results["protector"]["protect"]["protections"] == [{"edit": "sysop", "expiry": "infinite"}]

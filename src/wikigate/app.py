@@ -9,8 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -41,25 +39,6 @@ COMPONENT_SETUPS: list[str] = [
 Handler = Callable[[Request], Awaitable[Response]]
 
 
-def _secret_key(settings: Settings) -> bytes:
-    if settings.site.secret_key:
-        return settings.site.secret_key.encode()
-    path = settings.data_path / "secret.key"
-    try:
-        return path.read_bytes().strip()
-    except FileNotFoundError:
-        pass
-    settings.data_path.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32).encode()
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another worker won the race
-        return path.read_bytes().strip()
-    with os.fdopen(fd, "wb") as f:
-        f.write(key)
-    return key
-
-
 def make_kv(settings: Settings, db: Database, clock: Clock) -> KeyValueStore:
     if settings.storage.redis_url:
         from wikigate.storage.redis import RedisKeyValueStore
@@ -83,7 +62,8 @@ def build_services(settings: Settings, *, clock: Clock | None = None, db: Databa
         users=UserStore(db, clock),
         rights=Rights(settings.rights),
         catalog=Catalog(sitename=settings.site.sitename, server=server + settings.site.script_path),
-        secret_key=_secret_key(settings),
+        # Empty until start-up loads the database's shared secret (unless configured).
+        secret_key=settings.site.secret_key.encode(),
     )
     for target in COMPONENT_SETUPS:
         module_name, func = target.split(":")
@@ -112,6 +92,10 @@ class WikigateApp:
         self._started = True
         if self.auto_migrate:
             await migrate.upgrade(self.services.db)
+        if not self.services.secret_key:
+            from wikigate.storage.sql.secrets import load_or_create_secret
+
+            self.services.secret_key = (await load_or_create_secret(self.services.db, "secret_key")).encode()
         for name, component in self.services.components.items():
             start = getattr(component, "start", None)
             if start is not None:

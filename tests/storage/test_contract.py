@@ -416,14 +416,14 @@ async def test_session_store_round_trip(kv_backend: KvBackend, clock: FakeClock)
     s.persist()
     assert s.id is not None and len(s.id) == 32
     s.set_user(7, "Zoë 🦊", "t" * 32, remember=True, now=clock.time())
-    secret = s.token_secret("default", create=True)
+    secret = s.token_secret("default", create=True, mac_key=b"k")
     s.set("authflow", {"id": "abc", "step": 2})
     await store.save(s, now=clock.time())
     assert not s.dirty
     loaded = await store.load(s.id)
     assert loaded is not None
     assert (loaded.user_id, loaded.user_name, loaded.user_token, loaded.remember) == (7, "Zoë 🦊", "t" * 32, True)
-    assert loaded.token_secret("default", create=False) == secret
+    assert loaded.token_secret("default", create=False, mac_key=b"k") == secret
     assert loaded.data == {"authflow": {"id": "abc", "step": 2}}
     # Another worker sees the same session.
     if kv_backend.twin is not None:

@@ -158,7 +158,7 @@ class ApiContext:
         if self.is_anon and key == "default":
             return tok.ANON_TOKEN
         session.persist()
-        secret = session.token_secret(key, create=True)
+        secret = session.token_secret(key, create=True, mac_key=self.services.secret_key)
         assert secret is not None
         return tok.make_token(secret, salt, int(self.now))
 
@@ -166,7 +166,7 @@ class ApiContext:
         key, salt = tok.TOKEN_TYPES[token_type]
         if self.is_anon and key == "default":
             return token == tok.ANON_TOKEN
-        secret = self.session.token_secret(key, create=False)
+        secret = self.session.token_secret(key, create=False, mac_key=self.services.secret_key)
         return tok.check_token(secret, salt, token, now=self.now, max_age=max_age)
 
     async def login(self, user: User, *, remember: bool) -> None:

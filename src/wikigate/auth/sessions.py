@@ -13,6 +13,8 @@ existing session of the user anonymous at once, on every worker and host.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import secrets
 from dataclasses import dataclass, field
@@ -66,17 +68,32 @@ class Session:
             self.dirty = True
         self.persist_requested = True
 
-    def token_secret(self, key: str, *, create: bool) -> str | None:
-        secret = self.secrets.get(key)
-        if secret is None and create:
-            secret = secrets.token_hex(16)
-            self.secrets[key] = secret
+    def token_secret(self, key: str, *, create: bool, mac_key: bytes) -> str | None:
+        """The secret behind tokens of ``key`` (None if none was issued and not ``create``).
+
+        The secret is derived — MAC(site key, session id, generation, key) — rather than
+        stored: concurrent requests of one session that each ask for a first token then
+        agree on it, instead of each storing its own random secret (last write wins).
+        The session only records *that* a secret was issued (MediaWiki's "sessionlost"
+        answer needs to know) and a generation counter that :meth:`reset_secrets` bumps.
+        Login gives a new session id, which changes every secret, as MediaWiki resets them.
+        """
+        if key not in self.secrets:
+            if not create:
+                return None
+            self.persist()
+            self.secrets[key] = "1"
             self.dirty = True
-        return secret
+        if self.id is None:
+            return None
+        gen = self.data.get("_gen", 0)
+        msg = f"{self.id}\0{gen}\0{key}".encode()
+        return hmac.new(mac_key, msg, hashlib.sha256).hexdigest()[:32]
 
     def reset_secrets(self) -> None:
         if self.secrets:
             self.secrets = {}
+            self.data["_gen"] = self.data.get("_gen", 0) + 1
             self.dirty = True
 
     def regenerate_id(self) -> None:

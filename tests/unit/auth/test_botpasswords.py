@@ -127,7 +127,7 @@ class FakeCtx:
         self.request = FakeRequest(ip)
         main = Session()
         main.persist()
-        main.token_secret("login", create=True)
+        main.token_secret("login", create=True, mac_key=app.services.secret_key)
         self.state = SessionState(main, anonymous(ip))
         self.now = app.services.clock.time()
         self.user: User = anonymous(ip)

@@ -19,9 +19,23 @@ async def test_unpersisted_session_is_not_stored() -> None:
     kv = MemoryKeyValueStore()
     store = SessionStore(kv, 3600)
     s = Session()
-    s.token_secret("default", create=True)
+    s.data["x"] = 1
     await store.save(s, now=0)
     assert s.id is None and kv._data == {}
+
+
+def test_secrets_are_derived_agree_and_reset() -> None:
+    a = Session(id="a" * 32)
+    b = Session(id="a" * 32)  # the same session loaded by two concurrent requests
+    assert a.token_secret("login", create=False, mac_key=b"k") is None
+    sa = a.token_secret("login", create=True, mac_key=b"k")
+    sb = b.token_secret("login", create=True, mac_key=b"k")
+    assert sa == sb and sa is not None and len(sa) == 32
+    assert a.token_secret("default", create=True, mac_key=b"k") != sa
+    assert Session(id="b" * 32).token_secret("login", create=True, mac_key=b"k") != sa
+    a.reset_secrets()
+    assert a.token_secret("login", create=False, mac_key=b"k") is None
+    assert a.token_secret("login", create=True, mac_key=b"k") != sa
 
 
 async def test_round_trip_and_expiry() -> None:
@@ -30,12 +44,13 @@ async def test_round_trip_and_expiry() -> None:
     store = SessionStore(kv, 3600)
     s = Session()
     s.persist()
-    secret = s.token_secret("login", create=True)
+    secret = s.token_secret("login", create=True, mac_key=b"k")
     s.set_user(7, "Alice", "tok", remember=True, now=1000)
     await store.save(s, now=clock.time())
     assert s.id is not None
     loaded = await store.load(s.id)
-    assert loaded is not None and loaded.user_id == 7 and loaded.secrets["login"] == secret
+    assert loaded is not None and loaded.user_id == 7
+    assert loaded.token_secret("login", create=False, mac_key=b"k") == secret
     clock.advance(3601)
     assert await store.load(s.id) is None
 

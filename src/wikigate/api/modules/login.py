@@ -98,10 +98,10 @@ class ApiLogin(ApiModule):
         message: Message | None = None
         #: ApiMessage::create( 'authpage-cannot-login-continue', 'sessionlost' ) has its own code.
         message_code: str | None = None
-        secret = session.token_secret("login", create=False)
+        secret = session.token_secret("login", create=False, mac_key=self.services.secret_key)
         token_was_new = secret is None
         if secret is None:
-            secret = session.token_secret("login", create=True)
+            secret = session.token_secret("login", create=True, mac_key=self.services.secret_key)
         if not p["token"]:
             auth_res = "NeedToken"
         elif token_was_new:

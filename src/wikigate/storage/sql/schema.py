@@ -233,3 +233,11 @@ Index("wg_al_user", audit_log.c.al_user_name, audit_log.c.al_timestamp)
 for _table in metadata.tables.values():
     _table.dialect_options["mysql"]["charset"] = "utf8mb4"
     _table.dialect_options["mysql"]["collate"] = MYSQL_COLLATION
+
+# Site-wide secrets (the MAC key for tokens), created once and shared by every worker and
+# host that uses this database, so a token issued by one is valid on all.
+site_secret = Table(
+    "wg_site_secret", metadata,
+    Column("ss_name", String(64), primary_key=True),
+    Column("ss_value", String(128), nullable=False),
+)

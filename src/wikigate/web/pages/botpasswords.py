@@ -129,7 +129,7 @@ class SpecialBotPasswords(WebPage):
     def _token(self, page: _Page) -> str:
         session = page.state.session
         session.persist()
-        secret = session.token_secret(tok.TOKEN_TYPES["csrf"][0], create=True)
+        secret = session.token_secret(tok.TOKEN_TYPES["csrf"][0], create=True, mac_key=self.services.secret_key)
         assert secret is not None
         return tok.make_token(secret, tok.TOKEN_TYPES["csrf"][1], int(self.services.clock.time()))
 
@@ -199,7 +199,7 @@ class SpecialBotPasswords(WebPage):
 
     def _token_ok(self, page: _Page) -> bool:
         key, salt = tok.TOKEN_TYPES["csrf"]
-        secret = page.state.session.token_secret(key, create=False)
+        secret = page.state.session.token_secret(key, create=False, mac_key=self.services.secret_key)
         token = page.request.params.get("wpEditToken", "")
         return tok.check_token(secret, salt, token, now=self.services.clock.time())
 

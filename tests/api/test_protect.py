@@ -307,7 +307,8 @@ async def test_fuzz_protect(admin: Actor, items: list[str], expiries: list[str],
     else:
         result = data["protect"]
         assert set(result) <= {"title", "reason", "cascade", "protections"}
-        assert len(result["protections"]) == len(items) or items == [""]
+        # ParamValidator drops exact duplicates of a multi-value parameter before ApiProtect sees them.
+        assert len(result["protections"]) == len(dict.fromkeys(items)) or items == [""]
 
 
 async def test_bot_password_grants_limit_protect(app: WikigateApp, new_client: NewClient, make_user: MakeUser,

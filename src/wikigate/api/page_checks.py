@@ -254,7 +254,8 @@ def parse_timestamp_param(ctx: ApiContext, name: str, value: str | None) -> str 
         m = rx.match(value)
         if m:
             try:
-                dt = datetime(*(int(g) for g in m.groups()), tzinfo=UTC)
+                y, mo, d, h, mi, sec = (int(g) for g in m.groups())
+                dt = datetime(y, mo, d, h, mi, sec, tzinfo=UTC)
             except ValueError:
                 break
             return dt.strftime("%Y%m%d%H%M%S")

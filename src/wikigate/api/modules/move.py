@@ -110,9 +110,13 @@ class ApiMove(ApiModule):
         for t in (src, dst):
             watch = await want_watch(ctx, p["watchlist"], t, True, option="watchmoves")
             if not ctx.is_anon:
-                await store.run(lambda conn, t=t, w=watch: store.set_watch_in(conn, ctx.user.id, t.namespace,
-                                                                              t.dbkey, w))
+                await self._set_watch(t, watch)
         self.add_result(self.name, r)
+
+    async def _set_watch(self, title: Title, watch: bool) -> None:
+        store = pages_of(self.ctx)
+        user_id = self.ctx.user.id
+        await store.run(lambda conn: store.set_watch_in(conn, user_id, title.namespace, title.dbkey, watch))
 
     async def _errors(self, src: Title, page: Page, dst: Title, dst_page: Page | None) -> list[ApiError]:
         """MovePage::moveIfAllowed: authorizeInternal (move+edit on the source, move-target+edit

@@ -64,10 +64,10 @@ class PageSet:
 
 def namespaces_of(ctx: ApiContext) -> Namespaces:
     ns = ctx.services.components.get("namespaces")
-    if ns is None:
+    if not isinstance(ns, Namespaces):
         ns = Namespaces(ctx.services.settings.site.sitename)
         ctx.services.components["namespaces"] = ns
-    return ns  # type: ignore[no-any-return]
+    return ns
 
 
 def _check_sources(p: dict[str, Any]) -> None:
@@ -248,9 +248,10 @@ async def run_pageset(ctx: ApiContext, p: dict[str, Any], modules: list[QueryMod
             ctx.result["_gen_continue"] = added[0]
     ps = await build_pageset(ctx, p, generated)
     for module in modules:
-        if getattr(module, "uses_pageset", False):
+        execute_pages = getattr(module, "execute_pages", None)
+        if getattr(module, "uses_pageset", False) and execute_pages is not None:
             values = module.extract_params()
-            await module.execute_pages(values, ps)
+            await execute_pages(values, ps)
     q = ctx.result.setdefault("query", {})
     if ps.normalized:
         q["normalized"] = Indexed(ps.normalized, "n")

@@ -13,8 +13,8 @@ import re
 from wikigate.pages.store import redirect_target
 
 _HEADING = re.compile(r"^(={1,6})(.+?)\1[ \t]*$", re.M)
-#: ``ContentHandler::getAutosummary`` keeps summaries within 200 characters.
-SUMMARY_LIMIT = 200
+#: ``CommentStore::COMMENT_CHARACTER_LIMIT``: the autosummary excerpt is sized against it (in bytes).
+SUMMARY_LIMIT = 500
 
 
 def sections(text: str) -> list[tuple[int, int, int]]:
@@ -57,34 +57,69 @@ def new_section(text: str, heading: str, body: str) -> str:
     return f"{text.rstrip()}\n\n{block}" if text.strip() else block
 
 
-def _truncate(text: str, limit: int) -> str:
-    """``Language::truncateForVisual``: cut to ``limit`` characters including ``...``."""
-    if len(text) <= limit:
+def _truncate(text: str, max_bytes: int) -> str:
+    """``Language::truncateForDatabase``: at most ``max_bytes`` UTF-8 bytes including ``...``."""
+    raw = text.encode("utf-8")
+    if len(raw) <= max_bytes:
         return text
-    return text[: max(0, limit - 3)].rstrip() + "..."
+    return raw[: max(0, max_bytes - 3)].decode("utf-8", errors="ignore") + "..."
+
+
+def _summary_text(text: str, template: str) -> str:
+    """``TextContent::getTextForSummary`` sized for a message template such as ``…"$1"``."""
+    return _truncate(re.sub(r"[\n\r]", " ", text), SUMMARY_LIMIT - len(template.encode("utf-8")))
+
+
+def change_type(old: str | None, new: str) -> str | None:
+    """``ContentHandler::getChangeType``; ``old`` is None for a new page."""
+    old_target = redirect_target(old) if old is not None else None
+    new_target = redirect_target(new)
+    if old is not None and old != "" and new == "":
+        return "blank"
+    if new_target is not None:
+        if old_target is None:
+            return "new-redirect"
+        if new_target != old_target:
+            return "changed-redirect-target"
+    elif old_target is not None:
+        return "removed-redirect"
+    if old is None:
+        return "newblank" if new == "" else "newpage"
+    if len(old.encode("utf-8")) > 10 * len(new.encode("utf-8")):
+        return "replace"
+    return None
+
+
+#: $wgSoftwareTags that ContentHandler::getChangeTag applies to edits (1.39 defaults).
+AUTO_TAGS = {"blank": "mw-blank", "new-redirect": "mw-new-redirect", "changed-redirect-target":
+             "mw-changed-redirect-target", "removed-redirect": "mw-removed-redirect", "replace": "mw-replace"}
+
+
+def auto_tag(old: str | None, new: str) -> str | None:
+    kind = change_type(old, new)
+    return AUTO_TAGS.get(kind) if kind else None
+
+
+#: autosumm-new / autosumm-replace (content language English); their length sizes the excerpt.
+NEW_TEMPLATE = 'Created page with "$1"'
+REPLACE_TEMPLATE = 'Replaced content with "$1"'
 
 
 def autosummary(old: str | None, new: str) -> str:
-    """The summary MediaWiki generates when the editor leaves it empty."""
-    new_target = redirect_target(new)
-    old_target = redirect_target(old) if old is not None else None
-    if new_target is not None and new_target != old_target:
-        if old_target is not None:
-            return f"Changed redirect target from [[{old_target}]] to [[{new_target}]]"
-        return f"Redirected page to [[{new_target}]]"
-    if old_target is not None and new_target is None:
-        return f"Removed redirect to [[{old_target}]]"
-    if old is None:
-        if new == "":
-            return "Created blank page"
-        flat = re.sub(r"[\n\r]", " ", new)
-        frame = 'Created page with ""'
-        return f'Created page with "{_truncate(flat, SUMMARY_LIMIT - len(frame))}"'
-    if old != "" and new == "":
+    """``ContentHandler::getAutosummary``: the summary used when the editor leaves it empty."""
+    kind = change_type(old, new)
+    if kind == "new-redirect":
+        return f"Redirected page to [[{redirect_target(new)}]]"
+    if kind == "changed-redirect-target":
+        return f"Changed redirect target from [[{redirect_target(old or '')}]] to [[{redirect_target(new)}]]"
+    if kind == "removed-redirect":
+        return f"Removed redirect to [[{redirect_target(old or '')}]]"
+    if kind == "newpage":
+        return NEW_TEMPLATE.replace("$1", _summary_text(new, NEW_TEMPLATE))
+    if kind == "blank":
         return "Blanked the page"
-    old_size, new_size = len(old.encode()), len(new.encode())
-    if old_size > 10 * new_size and new_size < 500:
-        flat = re.sub(r"[\n\r]", " ", new)
-        frame = 'Replaced content with ""'
-        return f'Replaced content with "{_truncate(flat, SUMMARY_LIMIT - len(frame))}"'
+    if kind == "replace":
+        return REPLACE_TEMPLATE.replace("$1", _summary_text(new, REPLACE_TEMPLATE))
+    if kind == "newblank":
+        return "Created blank page"
     return ""

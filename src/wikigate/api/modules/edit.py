@@ -164,6 +164,9 @@ class ApiEditPage(ApiModule):
         user = ctx.user
         comment = summary if summary else edit_rules.autosummary(current, text)
         tags = list(p["tags"] or [])
+        software_tag = edit_rules.auto_tag(current, text)
+        if software_tag is not None:
+            tags.append(software_tag)
 
         def save(conn: Connection) -> tuple[Page, Revision | None, int, bool]:
             fresh = store.page_in(conn, title.namespace, title.dbkey)

@@ -61,7 +61,8 @@ class ApiQueryLogEvents(QueryModule):
         return {
             "prop": Param("enum", multi=True, choices=LEPROP, default="ids|title|type|user|timestamp|comment|details"),
             "type": Param("enum", choices=LOG_TYPES),
-            "action": Param("enum", choices=LOG_ACTIONS + [f"{t}/*" for t in LOG_TYPES if t]),
+            # A string checked in execute(): MediaWiki answers unknown_leaction, not badvalue.
+            "action": Param("string"),
             "start": Param("timestamp"),
             "end": Param("timestamp"),
             "dir": Param("enum", default="older", choices=("newer", "older")),
@@ -82,8 +83,12 @@ class ApiQueryLogEvents(QueryModule):
         newer = p["dir"] == "newer"
         c = log_t.c
         conds: list[Any] = []
-        if p["action"]:
-            ltype, _, laction = p["action"].partition("/")
+        if p["action"] is not None:
+            parts = p["action"].split("/", 1)
+            if len(parts) != 2 or (p["action"] not in LOG_ACTIONS and f"{parts[0]}/*" not in LOG_ACTIONS):
+                raise ApiError("apierror-unrecognizedvalue", [self.prefix + "action", escape_wikitext(p["action"])],
+                               code=f"unknown_{self.prefix}action")
+            ltype, laction = parts
             conds.append(c.log_type == ltype)
             if laction != "*":
                 conds.append(c.log_action == laction)

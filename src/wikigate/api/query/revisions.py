@@ -64,7 +64,7 @@ class ApiQueryRevisions(QueryModule):
         good = ps.good
         if ps.from_revids:
             if enum_mode:
-                raise ApiError("apierror-revisions-norevids", ["rv"], code="revids")
+                raise ApiError("apierror-revisions-norevids", ["rv"], code="invalidparammix")
             for e in good:
                 e.data["revisions"] = Indexed([self._rev(r, props, slots) for r in e.revisions], "rev")
             return

@@ -201,3 +201,21 @@ async def test_expired_protection_is_ignored(app: WikigateApp, new_client: NewCl
         assert page["protection"] == []
     finally:
         clock.time = real  # type: ignore[method-assign]
+
+
+async def test_software_tags_and_autosummaries(admin: Actor) -> None:
+    await admin.edit("Tagged", "some text")
+    await admin.edit("Tagged", "")
+    await admin.edit("Tagged", "#REDIRECT [[Elsewhere]]")
+    await admin.edit("Long", "\u00ff" * 300)
+    revs = info_page(await admin.get(action="query", prop="revisions", titles="Tagged", rvprop="comment|tags",
+                                     rvlimit="3", formatversion="2"))["revisions"]
+    assert [(r["comment"], r["tags"]) for r in revs] == [
+        ("Redirected page to [[Elsewhere]]", ["mw-new-redirect"]),
+        ("Blanked the page", ["mw-blank"]),
+        ('Created page with "some text"', []),
+    ]
+    long = info_page(await admin.get(action="query", prop="revisions", titles="Long", rvprop="comment",
+                                     formatversion="2"))["revisions"][0]["comment"]
+    # 500-byte comment limit minus the message: 475 bytes of text plus "..." (as the reference)
+    assert long == 'Created page with "' + "\u00ff" * 237 + '..."'

@@ -119,3 +119,11 @@ async def test_allpages_and_generator(admin: Actor) -> None:
     assert [p["title"] for p in gen["query"]["pages"]] == ["Template:Apple"]
     prot = await admin.get(action="query", generator="protectedtitles", prop="info", formatversion="2")
     assert "pages" not in prot["query"]
+
+
+async def test_logevents_action_validation(admin: Actor) -> None:
+    data = await admin.get(action="query", list="logevents", leaction="create/*")
+    assert data["error"]["code"] == "unknown_leaction"
+    assert data["error"]["info"] == 'Unrecognized value for parameter "leaction": create/*.'
+    ok = await admin.get(action="query", list="logevents", leaction="create/create", letype="protect")
+    assert ok["query"]["logevents"] == []

@@ -97,28 +97,13 @@ def _run_sample(url: str) -> dict[str, object]:
 def test_seed_sample(live_server: tuple[str, WikigateApp]) -> None:
     url, app = live_server
     _setup_user(app, "Bot user name", "bot_password", ("sysop",))
-    # The page does not exist yet: the same answer as MediaWiki gives.
+    # The page does not exist: the same answer as MediaWiki gives, after a successful login.
     first = _run_sample(url)
     assert first["error"]["code"] == "missingtitle-createonly"  # type: ignore[index]
+    assert first["error"]["info"] == 'Missing titles can only be protected with "create".'  # type: ignore[index]
 
-    async def create_page() -> None:
-        store = app.services.components["pages"]
-        await store.run(lambda conn: store.insert_revision_in(
-            conn, namespace=2, dbkey="SSethi_(WMF)/common.js", text="// js", comment="", user_id=0,
-            user_name="127.0.0.1"))
-
-    asyncio.run(create_page())
-    out = _run_sample(url)
-    assert out["protect"] == {"title": "User:SSethi (WMF)/common.js", "reason": "", "protections": [
-        {"edit": "autoconfirmed", "expiry": "infinite"}, {"move": "sysop", "expiry": "infinite"}]}
-    assert "login" in out.get("warnings", {}) or "warnings" not in out
-    s = __import__("requests").Session()
-    info = s.get(url + "/api.php", params={"action": "query", "prop": "info", "inprop": "protection",
-                                           "titles": "User:SSethi (WMF)/common.js", "format": "json",
-                                           "formatversion": "2"}).json()
-    assert info["query"]["pages"][0]["protection"] == [
-        {"type": "edit", "level": "autoconfirmed", "expiry": "infinity"},
-        {"type": "move", "level": "sysop", "expiry": "infinity"}]
+    # Once the page exists MediaWiki refuses a sysop without edituserjs (customjsprotected),
+    # which wikigate does not implement yet: see the strict xfail in the seed-sample tests.
 
 
 def test_mwclient_protect_and_protection(live_server: tuple[str, WikigateApp]) -> None:

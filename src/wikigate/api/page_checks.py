@@ -25,7 +25,7 @@ from wikigate.api.errors import ApiError
 from wikigate.i18n import ListParam, Num
 from wikigate.i18n.message import RawMessage
 from wikigate.pages import protection as prot
-from wikigate.pages.namespaces import NS_MEDIAWIKI
+from wikigate.pages.namespaces import NS_MEDIAWIKI, NS_USER
 from wikigate.pages.store import Page, PageStore
 from wikigate.pages.titles import InvalidTitle, Title, make_title, parse_title
 from wikigate.storage.sql.schema import change_tag_def
@@ -153,6 +153,7 @@ async def permission_errors(ctx: ApiContext, title: Title, page: Page | None, ac
     if title.namespace == NS_MEDIAWIKI and action in ("edit", "move", "move-target", "create") \
             and "editinterface" not in ctx.rights:
         errors.append(ApiError("protectedinterface", code="protectednamespace-interface"))
+    errors += _config_page_errors(ctx, title, action)
     store = pages_of(ctx)
 
     def check(conn: Connection) -> list[ApiError]:
@@ -164,6 +165,42 @@ async def permission_errors(ctx: ApiContext, title: Title, page: Page | None, ac
 
     errors += await store.run(check)
     return errors
+
+
+_CONFIG_KINDS = ((".css", "css"), (".json", "json"), (".js", "js"))
+
+
+def _config_kind(title: Title) -> str | None:
+    """css/json/js for pages whose content model MediaWiki derives from the suffix."""
+    for suffix, kind in _CONFIG_KINDS:
+        if title.dbkey.endswith(suffix):
+            return kind
+    return None
+
+
+def _config_page_errors(ctx: ApiContext, title: Title, action: str) -> list[ApiError]:
+    """checkSiteConfigPermissions + checkUserConfigPermissions: site-wide and personal
+    CSS/JSON/JS pages can run code in other people's browsers, so they need their own
+    rights (interface-admins have them; sysops do not have ``edituserjs``)."""
+    if action in ("patrol", "delete", "deleterevision", "suppressrevision"):
+        return []
+    kind = _config_kind(title)
+    if kind is None:
+        return []
+    rights = ctx.rights
+    if title.namespace == NS_MEDIAWIKI:
+        if f"editsite{kind}" not in rights:
+            return [ApiError(f"site{kind}protected", [action])]
+        return []
+    if title.namespace != NS_USER or "/" not in title.text:
+        return []
+    if title.text.startswith(ctx.user.name + "/") and not ctx.is_anon:
+        if f"editmyuser{kind}" not in rights and f"edituser{kind}" not in rights:
+            return [ApiError(f"mycustom{kind}protected", [action])]
+        return []
+    if f"edituser{kind}" not in rights:
+        return [ApiError(f"custom{kind}protected", [action])]
+    return []
 
 
 def combine(errors: list[ApiError]) -> ApiError | None:

@@ -4,9 +4,11 @@ Store code is written as plain synchronous functions taking a SQLAlchemy ``Conne
 (``def q(conn): …``) and handed to :meth:`Database.run`, which executes it in one
 transaction:
 
-* SQLite (the embedded default) runs it inline on the event loop thread. A local SQLite
-  query takes microseconds, far less than a thread hop, and WAL mode lets several worker
-  processes read while one writes; writers wait on ``busy_timeout``.
+* SQLite (the embedded default) runs it on a small thread pool, inside ``BEGIN
+  IMMEDIATE``: WAL mode lets several worker processes read while one writes, and a
+  transaction waiting for another process's write lock waits in its thread, never on the
+  event loop. The hottest reads and writes (sessions, the current user) bypass SQLAlchemy
+  through :class:`SqliteFastPath`.
 * PostgreSQL (asyncpg) and MariaDB (aiomysql) run it through SQLAlchemy's asyncio bridge
   (``AsyncConnection.run_sync``), so the event loop never blocks on network I/O.
 
@@ -17,9 +19,12 @@ from __future__ import annotations
 
 import asyncio
 import queue
+import random
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -59,11 +64,23 @@ def _repair_aiomysql_bytes() -> None:
         conn_mod.escape_bytes_prefixed = lambda value: f"_binary X'{bytes(value).hex()}'"
 
 
+def _sqlite_manual_transactions(dbapi_conn: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event issue BEGIN instead of the driver (SQLAlchemy recipe).
+    dbapi_conn.isolation_level = None
+
+
+def _sqlite_begin_immediate(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=10000")
+    # Checkpoints are run by the writer thread's checkpointer, not by whichever commit
+    # happens to cross the WAL size limit (that commit would wait for the copy and fsync).
+    cur.execute("PRAGMA wal_autocheckpoint=0")
     cur.close()
 
 
@@ -91,6 +108,7 @@ class SqliteFastPath:
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA busy_timeout=10000")
+        self.conn.execute("PRAGMA wal_autocheckpoint=0")
 
     def one(self, sql: str, args: tuple[Any, ...]) -> Any:
         """First column of the first row, or None."""
@@ -125,6 +143,25 @@ class SqliteFastPath:
         self.conn.close()
 
 
+def begin_immediate(conn: sqlite3.Connection, timeout: float = 10.0) -> None:
+    """Take SQLite's write lock, retrying every fraction of a millisecond (with jitter, so
+    two processes do not retry in lockstep) until ``timeout``; the holder's transactions
+    are short, so the wait is short too."""
+    deadline = time.monotonic() + timeout
+    delay = 0.0002
+    while True:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) and "busy" not in str(e):
+                raise
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 1.5, 0.002)
+
+
 class _SqliteWriter:
     """One thread per process that performs the fast-path writes, in group commits.
 
@@ -150,6 +187,22 @@ class _SqliteWriter:
             queue.SimpleQueue())
         self._thread = threading.Thread(target=self._run, name="wikigate-sqlite-writer", daemon=True)
         self._thread.start()
+        self._stop = threading.Event()
+        self._checkpointer = threading.Thread(target=self._checkpoint_loop, name="wikigate-sqlite-checkpoint",
+                                              daemon=True)
+        self._checkpointer.start()
+
+    def _checkpoint_loop(self) -> None:
+        """Copy the WAL back into the database once a second (PASSIVE: never waits for or
+        blocks writers), so that no request's commit pays for a checkpoint."""
+        conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout=0")
+        while not self._stop.wait(1.0):
+            try:
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error:
+                continue  # another process is checkpointing; try again next second
+        conn.close()
 
     async def submit(self, sql: str, args: tuple[Any, ...], returning: bool) -> Any:
         fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
@@ -157,6 +210,7 @@ class _SqliteWriter:
         return await fut
 
     def close(self) -> None:
+        self._stop.set()
         self._queue.put(None)
         self._thread.join(timeout=10)
 
@@ -172,7 +226,11 @@ class _SqliteWriter:
     def _run(self) -> None:
         conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA busy_timeout=10000")
+        # No SQLite busy handler here: its sleeps grow to 100 ms, which showed up as a
+        # p99 of up to a second when two worker processes write at once. begin_immediate()
+        # retries with sub-millisecond sleeps instead.
+        conn.execute("PRAGMA busy_timeout=0")
+        conn.execute("PRAGMA wal_autocheckpoint=0")
         stop = False
         while not stop:
             first = self._queue.get()
@@ -190,7 +248,7 @@ class _SqliteWriter:
                 batch.append(item)
             results: list[tuple[bool, Any]] = []
             try:
-                conn.execute("BEGIN IMMEDIATE")
+                begin_immediate(conn)
                 for sql, args, returning, _fut in batch:
                     try:
                         cur = conn.execute(sql, args)
@@ -208,6 +266,10 @@ class _SqliteWriter:
                 results = [(False, e)] * len(batch)
             for (_sql, _args, _ret, fut), (ok, value) in zip(batch, results, strict=True):
                 fut.get_loop().call_soon_threadsafe(self._resolve, fut, ok, value)
+            # Fairness: leave the lock free for a moment before the next batch, or another
+            # process's writer (retrying every ~1 ms) could miss it again and again while
+            # this one re-takes it at once. The pause also lets the next batch grow.
+            time.sleep(0.0003)
         conn.close()
 
 
@@ -218,6 +280,7 @@ class Database:
         self.dialect, self.url = normalize_url(url)
         self.sync_engine: Engine | None = None
         self.async_engine: AsyncEngine | None = None
+        self._pool: ThreadPoolExecutor | None = None
         #: Raw fast path on a SQLite file, else None (see :class:`SqliteFastPath`).
         self.lite: SqliteFastPath | None = None
         if self.dialect == "sqlite":
@@ -235,6 +298,14 @@ class Database:
                     self.url, pool_size=pool_size, connect_args={"check_same_thread": False}
                 )
                 event.listen(engine, "connect", _sqlite_pragmas)
+                # Transactions take the write lock up front (BEGIN IMMEDIATE): a deferred
+                # transaction that reads and then writes would fail at once with
+                # SQLITE_BUSY_SNAPSHOT when another process wrote in between.
+                event.listen(engine, "connect", _sqlite_manual_transactions)
+                event.listen(engine, "begin", _sqlite_begin_immediate)
+                # ... and they run on a small thread pool, so waiting for another process's
+                # lock never stalls this worker's event loop.
+                self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="wikigate-sql")
             self.sync_engine = engine
             if not memory and path:
                 self.lite = SqliteFastPath(path)
@@ -249,13 +320,22 @@ class Database:
     async def run(self, fn: Callable[[Connection], T]) -> T:
         """Run ``fn(conn)`` inside one transaction and return its result."""
         if self.sync_engine is not None:
-            with self.sync_engine.begin() as conn:
-                return fn(conn)
+            if self._pool is not None:
+                return await asyncio.get_running_loop().run_in_executor(self._pool, self._run_sync, fn)
+            return self._run_sync(fn)
         assert self.async_engine is not None
         async with self.async_engine.begin() as aconn:
             return await aconn.run_sync(fn)
 
+    def _run_sync(self, fn: Callable[[Connection], T]) -> T:
+        assert self.sync_engine is not None
+        with self.sync_engine.begin() as conn:
+            return fn(conn)
+
     async def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
         if self.lite is not None:
             self.lite.close()
             self.lite = None

@@ -97,13 +97,21 @@ def _run_sample(url: str) -> dict[str, object]:
 def test_seed_sample(live_server: tuple[str, WikigateApp]) -> None:
     url, app = live_server
     _setup_user(app, "Bot user name", "bot_password", ("sysop",))
-    # The page does not exist: the same answer as MediaWiki gives, after a successful login.
+    # Another user's .js page needs edituserjs, which sysops lack (interface-admins have it):
+    # MediaWiki's checkUserConfigPermissions, also for a page that does not exist yet.
     first = _run_sample(url)
-    assert first["error"]["code"] == "missingtitle-createonly"  # type: ignore[index]
-    assert first["error"]["info"] == 'Missing titles can only be protected with "create".'  # type: ignore[index]
+    assert first["error"]["code"] == "customjsprotected"  # type: ignore[index]
 
-    # Once the page exists MediaWiki refuses a sysop without edituserjs (customjsprotected),
-    # which wikigate does not implement yet: see the strict xfail in the seed-sample tests.
+    async def promote() -> None:
+        user = await app.services.users.get_by_name("Bot user name")
+        assert user is not None
+        await app.services.users.set_group(user.id, "interface-admin", None)
+
+    asyncio.run(promote())
+    # With edituserjs the check passes, and the missing title gives MediaWiki's answer.
+    second = _run_sample(url)
+    assert second["error"]["code"] == "missingtitle-createonly"  # type: ignore[index]
+    assert second["error"]["info"] == 'Missing titles can only be protected with "create".'  # type: ignore[index]
 
 
 def test_mwclient_protect_and_protection(live_server: tuple[str, WikigateApp]) -> None:

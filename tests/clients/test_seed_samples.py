@@ -411,8 +411,6 @@ def pretty_json(page: str) -> Any:
     return json.loads(html.unescape(m.group(1)))
 
 
-@pytest.mark.xfail(strict=True, reason="wikigate lacks PermissionManager::checkUserConfigPermissions "
-                   "(customjsprotected for another user's .js page): it answers cantedit; pages helper")
 def test_protect_sample_on_another_users_js_page(wiki: tuple[str, WikigateApp, str]) -> None:
     url, _, secret = wiki
     api = url + "/api.php"

@@ -96,6 +96,24 @@ class ApiContext:
             return
         self.warnings.append(w)
 
+    def message_fields(self, msg: Message) -> dict[str, Any]:
+        """A message as the non-bc error formatter prints it: ``text`` (plaintext or
+        wikitext), ``html``, or raw ``key``/``params``; nothing for ``none`` or bc. One place
+        for errors, warnings, login reasons and status lists alike."""
+        from wikigate.api.output import ContentKey
+
+        cat = self.services.catalog
+        ef = self.errorformat
+        if ef == "plaintext":
+            return {ContentKey("text"): cat.plaintext(msg, self.errorlang)}
+        if ef == "wikitext":
+            return {ContentKey("text"): cat.wikitext(msg, self.errorlang)}
+        if ef == "html":
+            return {ContentKey("html"): cat.html(msg, self.errorlang)}
+        if ef == "raw":
+            return dict(cat.raw(msg))
+        return {}
+
     def add_deprecation(self, module: str, message: Message, feature: str) -> None:
         self.add_warning(module, message, "deprecation", {"feature": feature})
         if not self._deprecation_help:

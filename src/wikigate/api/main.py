@@ -338,18 +338,6 @@ class ApiMain:
 
     # -- output --------------------------------------------------------------------------
 
-    def _message_payload(self, ctx: ApiContext, msg: Message, lang: str) -> dict[str, Any]:
-        cat = self.services.catalog
-        ef = ctx.errorformat
-        if ef in ("plaintext", "wikitext"):
-            text = cat.plaintext(msg, lang) if ef == "plaintext" else cat.wikitext(msg, lang)
-            return {ContentKey("text"): text}
-        if ef == "html":
-            return {ContentKey("html"): cat.html(msg, lang)}
-        if ef == "raw":
-            return dict(cat.raw(msg))
-        return {}
-
     def docref(self, ctx: ApiContext) -> str:
         cat = self.services.catalog
         url = self.services.settings.site.server or ctx.request.server
@@ -374,7 +362,7 @@ class ApiMain:
         items = []
         for w in ctx.warnings:
             item: dict[str, Any] = {"code": w.code}
-            item.update(self._message_payload(ctx, w.message, ctx.errorlang))
+            item.update(ctx.message_fields(w.message))
             if w.data:
                 item["data"] = w.data
             item["module"] = w.module
@@ -393,7 +381,7 @@ class ApiMain:
         # A permission check can fail for several reasons; non-bc formats list them all.
         for e in (error, *error.also):
             item: dict[str, Any] = {"code": e.code}
-            item.update(self._message_payload(ctx, e.message, ctx.errorlang))
+            item.update(ctx.message_fields(e.message))
             if e.data:
                 item["data"] = e.data
             item["module"] = mpath

@@ -14,7 +14,6 @@ from typing import Any
 
 from wikigate.api.authmanager import make_manager
 from wikigate.api.base import ApiModule, Values
-from wikigate.api.output import ContentKey
 from wikigate.api.params import Param
 from wikigate.auth import tokens as tok
 from wikigate.auth.requests import ACTION_LOGIN, AuthResponse, load_requests_from_submission
@@ -62,14 +61,7 @@ class ApiLogin(ApiModule):
         if ef == "bc":
             return cat.bc(msg)
         out: dict[str, Any] = {"code": code or api_code_for_key(msg.key, msg.params)}
-        if ef == "plaintext":
-            out[ContentKey("text")] = cat.plaintext(msg, ctx.errorlang)
-        elif ef == "wikitext":
-            out[ContentKey("text")] = cat.wikitext(msg, ctx.errorlang)
-        elif ef == "html":
-            out[ContentKey("html")] = cat.html(msg, ctx.errorlang)
-        elif ef == "raw":
-            out.update(cat.raw(msg))
+        out.update(ctx.message_fields(msg))
         return out
 
     async def execute(self, p: Values) -> None:

@@ -11,7 +11,6 @@ from typing import Any
 
 from wikigate.api.base import ApiModule, Values
 from wikigate.api.errors import ApiError
-from wikigate.api.output import ContentKey
 from wikigate.api.params import Param
 from wikigate.auth.passwords import PolicyResult, check_password, merge_policy_overrides
 from wikigate.auth.usernames import is_creatable_username
@@ -51,7 +50,6 @@ def validity_messages(ctx: Any, result: PolicyResult) -> list[dict[str, Any]]:
     order. bc keeps MediaWiki's legacy shape (message/params/code/type); the other
     formats carry the rendered text under ``text``/``html`` (``*`` in formatversion 1).
     """
-    cat = ctx.services.catalog
     out: list[dict[str, Any]] = []
     for failure in result.failures:
         msg = Message(failure.key, failure.params)
@@ -61,14 +59,7 @@ def validity_messages(ctx: Any, result: PolicyResult) -> list[dict[str, Any]]:
                         "code": failure.key, "type": "error"})
             continue
         item: dict[str, Any] = {"code": failure.key}
-        if ef == "plaintext":
-            item[ContentKey("text")] = cat.plaintext(msg, ctx.errorlang)
-        elif ef == "wikitext":
-            item[ContentKey("text")] = cat.wikitext(msg, ctx.errorlang)
-        elif ef == "html":
-            item[ContentKey("html")] = cat.html(msg, ctx.errorlang)
-        elif ef == "raw":
-            item.update(cat.raw(msg))
+        item.update(ctx.message_fields(msg))
         out.append(item)
     return out
 

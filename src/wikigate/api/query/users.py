@@ -19,7 +19,7 @@ from typing import Any
 
 from wikigate.api.base import Values
 from wikigate.api.modules.query import QueryModule
-from wikigate.api.output import ContentKey, Indexed
+from wikigate.api.output import Indexed
 from wikigate.api.params import Param, require_max_one
 from wikigate.auth.usernames import canonical_username, is_creatable_username
 from wikigate.i18n import Message
@@ -94,20 +94,12 @@ class ApiQueryUsers(QueryModule):
     def _status_error(self, msg: Message, code: str) -> dict[str, Any]:
         """ApiErrorFormatter::arrayFromStatus: one error, shaped by the errorformat."""
         ctx = self.ctx
-        cat = self.services.catalog
         ef = ctx.errorformat
         if ef == "bc":
             return {"message": msg.key, "params": Indexed([str(x) for x in msg.params], "param"),
                     "code": code, "type": "error"}
         item: dict[str, Any] = {"code": code}
-        if ef == "plaintext":
-            item[ContentKey("text")] = cat.plaintext(msg, ctx.errorlang)
-        elif ef == "wikitext":
-            item[ContentKey("text")] = cat.wikitext(msg, ctx.errorlang)
-        elif ef == "html":
-            item[ContentKey("html")] = cat.html(msg, ctx.errorlang)
-        elif ef == "raw":
-            item.update(cat.raw(msg))
+        item.update(ctx.message_fields(msg))
         return item
 
     async def _user(self, user: User, props: set[str], attachedwiki: str | None) -> dict[str, Any]:

@@ -6,6 +6,20 @@ log level ``warning``), creates the ``Admin`` account, runs the shared harness
 ``bench.py`` (../shared/tools/bench, wrk and an asyncio flow driver) with the reference as
 target A and wikigate as target B — interleaved A B A B, so both see the same machine —
 and reports the resident memory of every wikigate worker before and after the load.
+
+Around the A/B runs it measures what the shared harness cannot (wikigate only):
+
+* the time of one password hash with the server's own settings and code path
+  (``PasswordHasher``, pbkdf2-sha512 30 000 rounds by default), median of 20, just before
+  and just after the A/B runs; the hash-bound limit ``cores / t_hash`` and the fraction of
+  it each login/createaccount flow reached (issue 3: >= 80 %);
+* ``mixed``: the bot login flow at full concurrency and, at the same time, a fixed-rate
+  (open-loop) stream of ``meta=userinfo|tokens`` on a logged-in session; p50/p99 of that
+  stream and the login rate meanwhile (issue 3: p99 < 50 ms);
+* ``fixed-rate``: tokens-anon and userinfo-session at a fixed offered load, by default 10x
+  the reference's rate of this run (issue 2: p99 < 20 ms at that load).
+  wrk is closed-loop and hides stalls from its percentiles; see wikigate.benchload.
+
 The server is stopped at the end; the data directory is removed unless ``--keep``.
 
     python -m wikigate.bench                       # tokens-anon, userinfo-session, login flows
@@ -23,12 +37,14 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 DEFAULT_SCENARIOS = "tokens-anon,userinfo-session,login-flow,clientlogin-flow,createaccount-flow"
 ADMIN = ("Admin", "AdminPassw0rd!2026")
@@ -113,6 +129,147 @@ def memory_report(server_pid: int) -> dict[str, int]:
     return out
 
 
+def hash_timing(conf: Path, samples: int = 20) -> dict[str, Any]:
+    """Time one password hash exactly as the server does it: its settings, its hasher.
+
+    ``t_hash`` is the median of ``samples`` sequential ``PasswordHasher.hash`` calls (one
+    thread, the machine otherwise as idle as the benchmark leaves it). ``parallel_rate``
+    is what ``cores`` threads hashing at once achieved for ~2 s: the hash-only ceiling of
+    this machine, which is below ``cores / t_hash`` when vCPUs share physical cores.
+    """
+    import threading
+
+    from wikigate.auth.hashpool import hash_config
+    from wikigate.auth.passwords.hashing import PasswordHasher
+    from wikigate.config import load_settings
+
+    settings = load_settings(conf, environ={})
+    hasher = PasswordHasher(hash_config(settings.passwords))
+    hasher.hash("warm-up password 1")
+    times = []
+    for i in range(samples):
+        t = time.perf_counter()
+        hasher.hash(f"Bench-hash-{i}-pw!")
+        times.append(time.perf_counter() - t)
+    cores = os.cpu_count() or 1
+    count = [0] * cores
+    stop_at = time.perf_counter() + 2.0
+
+    def spin(k: int) -> None:
+        while time.perf_counter() < stop_at:
+            hasher.hash(f"Bench-par-{k}-pw!")
+            count[k] += 1
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=spin, args=(k,)) for k in range(cores)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    par_rate = sum(count) / (time.perf_counter() - t0)
+    t_hash = statistics.median(times)
+    return {
+        "type": settings.passwords.default_type, "pbkdf2_algo": settings.passwords.pbkdf2_algo,
+        "pbkdf2_iterations": settings.passwords.pbkdf2_iterations, "samples": samples,
+        "t_hash_ms": round(t_hash * 1000, 3), "t_hash_min_ms": round(min(times) * 1000, 3),
+        "t_hash_max_ms": round(max(times) * 1000, 3), "cores": cores,
+        "limit_per_s": round(cores / t_hash, 2), "parallel_rate": round(par_rate, 2),
+    }
+
+
+#: flows with exactly one password hash each (login: verify; createaccount: hash)
+HASH_FLOWS = ("login-flow", "clientlogin-flow", "createaccount-flow")
+
+
+def hash_bound(report: dict[str, Any], before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """``cores / t_hash`` (t_hash: median of the before and after medians) and the fraction
+    of it that wikigate (B) reached in each hashing flow."""
+    t_hash = (before["t_hash_ms"] + after["t_hash_ms"]) / 2 / 1000
+    cores = before["cores"]
+    limit = cores / t_hash
+    out: dict[str, Any] = {"before": before, "after": after, "t_hash_ms": round(t_hash * 1000, 3),
+                           "cores": cores, "limit_per_s": round(limit, 2), "flows": {}}
+    for name in HASH_FLOWS:
+        summary = report.get("scenarios", {}).get(name, {}).get("summary", {}).get("B")
+        if summary and summary.get("rate"):
+            out["flows"][name] = {"rate": summary["rate"], "fraction_of_limit": round(summary["rate"] / limit, 3),
+                                  "fraction_of_parallel": round(summary["rate"] / before["parallel_rate"], 3)}
+    return out
+
+
+def print_hash_bound(hb: dict[str, Any]) -> None:
+    b = hb["before"]
+    print(f"\npassword hash ({b['type']} {b['pbkdf2_algo']} x{b['pbkdf2_iterations']}): t_hash "
+          f"{hb['t_hash_ms']:.1f} ms (median of {b['samples']}, before {b['t_hash_ms']:.1f} / after "
+          f"{hb['after']['t_hash_ms']:.1f}); hash-bound limit {hb['cores']} cores / t_hash = "
+          f"{hb['limit_per_s']:.1f}/s; {b['cores']} threads hashing only: {b['parallel_rate']:.1f}/s")
+    for name, f in hb["flows"].items():
+        print(f"  {name:20s} {f['rate']:8.1f}/s = {100 * f['fraction_of_limit']:5.1f} % of the hash-bound limit"
+              f" ({100 * f['fraction_of_parallel']:.1f} % of the measured parallel hash rate)")
+
+
+def _ref_rate(report: dict[str, Any], scenario: str) -> float | None:
+    summary = report.get("scenarios", {}).get(scenario, {}).get("summary", {}).get("A") or {}
+    rate = summary.get("rate")
+    return float(rate) if rate else None
+
+
+def extra_scenarios(url: str, report: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    """The open-loop measurements (wikigate only, after the A/B runs)."""
+    from wikigate import benchload as bl
+
+    target = bl.Target.from_url(url)
+    tag = time.strftime("%H%M%S")
+    pw = f"Bench-{tag}-pw!H"
+    users = [(f"Benchmix{tag}L{i}", pw) for i in range(args.mixed_concurrency)]
+    probe_user = f"Benchmix{tag}S"
+
+    async def setup() -> dict[str, str]:
+        for name, _ in [*users, (probe_user, pw)]:
+            await bl.create_account(target, name, pw)
+        return await bl.session_cookies(target, probe_user, pw)
+
+    cookies = bl.run(setup())
+    dur = 3.0 if args.quick else args.extra_duration
+    out: dict[str, Any] = {"duration_s": dur}
+    # the probe alone first: the same stream on an otherwise idle server
+    out["mixed_idle_probe"] = bl.fixed_rate(url, "userinfo-session", args.probe_rate, dur,
+                                            cookies=cookies, user=probe_user)
+    time.sleep(1)
+    out["mixed"] = bl.mixed_load(url, users, cookies, probe_user, concurrency=args.mixed_concurrency,
+                                 probe_rate=args.probe_rate, duration=dur)
+    time.sleep(2)
+    fixed: dict[str, Any] = {}
+    for scen in ("tokens-anon", "userinfo-session"):
+        ref = _ref_rate(report, scen)
+        rates = [float(r) for r in args.fixed_rates.split(",")] if args.fixed_rates else [
+            round(10 * ref, -1) if ref else 3000.0]
+        fixed[scen] = {"reference_rate": ref, "runs": []}
+        for rate in rates:
+            r = bl.fixed_rate(url, scen, rate, dur, cookies=cookies, user=probe_user)
+            fixed[scen]["runs"].append(r)
+            time.sleep(2)
+    out["fixed_rate"] = fixed
+    return out
+
+
+def print_extra(extra: dict[str, Any]) -> None:
+    def line(label: str, r: dict[str, Any]) -> str:
+        return (f"  {label:34s} offered {r['rate_offered']:7.0f}/s achieved {r['rate_achieved']:7.1f}/s  p50 "
+                f"{r['p50_ms']} ms  p99 {r['p99_ms']} ms  max {r['max_ms']} ms  errors {r['errors']}")
+
+    print("\nopen-loop latency (from each request's due time), wikigate only:")
+    print(line("userinfo probe, idle server", extra["mixed_idle_probe"]))
+    m = extra["mixed"]
+    print(line("userinfo probe, logins saturating", m["probe"]))
+    lf = m["login_flow"]
+    print(f"  {'  login flows meanwhile':34s} {lf.get('rate')}/s (concurrency {m['concurrency']}), p50 "
+          f"{lf.get('p50_ms')} ms, p99 {lf.get('p99_ms')} ms, errors {lf.get('errors')}")
+    for scen, f in extra["fixed_rate"].items():
+        for r in f["runs"]:
+            print(line(f"{scen} (reference {f['reference_rate']}/s)", r))
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m wikigate.bench", description=__doc__.split("\n\n")[1],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -126,6 +283,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="bench.py --quick (pass/fail, < 1 min)")
     p.add_argument("--keep", action="store_true", help="keep the data directory")
     p.add_argument("--config", metavar="TOML", help="extra TOML appended to the generated configuration")
+    p.add_argument("--no-extra", action="store_true", help="skip the open-loop scenarios (mixed, fixed-rate)")
+    p.add_argument("--extra-only", action="store_true", help="only the hash timing and open-loop scenarios")
+    p.add_argument("--extra-duration", type=float, default=8.0, help="seconds per open-loop run (default 8)")
+    p.add_argument("--probe-rate", type=float, default=100.0, help="userinfo probe rate under login load (100/s)")
+    p.add_argument("--mixed-concurrency", type=int, default=8, help="concurrent login flows in 'mixed' (8)")
+    p.add_argument("--fixed-rates", help="comma-separated offered loads for fixed-rate runs "
+                   "(default: 10x the reference's rate in this run, 3000 without one)")
     args, passthrough = p.parse_known_args(argv)
 
     if not Path(args.bench_py).is_file():
@@ -155,21 +319,37 @@ def main(argv: list[str] | None = None) -> int:
         _wait_ready(url, server)
         mem_before = memory_report(server.pid)
         out_json = args.json or str(work / "bench.json")
-        cmd = [sys.executable, args.bench_py, "--a", args.ref, "--a-admin", args.ref_admin,
-               "--b", url, "--b-admin", ":".join(ADMIN), "--scenarios", args.scenarios, "--json", out_json,
-               *(["--quick"] if args.quick else []), *passthrough]
-        print("+", " ".join(c if "Passw" not in c else "***" for c in cmd), flush=True)
-        rc = subprocess.run(cmd).returncode
+        hash_before = hash_timing(conf)
+        print(f"password hash before the runs: {hash_before['t_hash_ms']:.1f} ms", flush=True)
+        report: dict[str, Any] = {}
+        if args.extra_only:
+            rc = 0
+        else:
+            cmd = [sys.executable, args.bench_py, "--a", args.ref, "--a-admin", args.ref_admin,
+                   "--b", url, "--b-admin", ":".join(ADMIN), "--scenarios", args.scenarios, "--json", out_json,
+                   *(["--quick"] if args.quick else []), *passthrough]
+            print("+", " ".join(c if "Passw" not in c else "***" for c in cmd), flush=True)
+            rc = subprocess.run(cmd).returncode
+            try:
+                report = json.loads(Path(out_json).read_text())
+            except (OSError, ValueError):
+                report = {}
+        hash_after = hash_timing(conf)
+        hb = hash_bound(report, hash_before, hash_after)
+        print_hash_bound(hb)
+        extra = None if args.no_extra else extra_scenarios(url, report, args)
+        if extra:
+            print_extra(extra)
         mem_after = memory_report(server.pid)
         print("\nwikigate memory (RSS, MiB): " + ", ".join(
             f"{k} {mem_before.get(k, 0) / 1024:.0f} -> {v / 1024:.0f}" for k, v in mem_after.items()))
-        try:
-            report = json.loads(Path(out_json).read_text())
-            report["wikigate_memory_kib"] = {"before": mem_before, "after": mem_after}
-            report["wikigate_config"] = conf.read_text()
-            Path(out_json).write_text(json.dumps(report, indent=1))
-        except (OSError, ValueError):
-            pass
+        report["wikigate_memory_kib"] = {"before": mem_before, "after": mem_after}
+        report["wikigate_config"] = conf.read_text()
+        report["hash_bound"] = hb
+        if extra:
+            report["open_loop"] = extra
+        report["loadavg_end"] = os.getloadavg()
+        Path(out_json).write_text(json.dumps(report, indent=1))
     finally:
         try:
             os.killpg(server.pid, signal.SIGTERM)  # our own session: the supervisor and its workers

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -103,6 +104,10 @@ class WikigateApp:
                 await start()
         if isinstance(self.services.kv, SqlKeyValueStore):
             self._tasks.append(asyncio.create_task(self._purge_loop(self.services.kv)))
+        # Everything loaded so far (modules, message catalogue, SQLAlchemy metadata) lives
+        # as long as the process: move it out of the cyclic GC's generations, so collections
+        # under load walk only per-request garbage (shorter GC pauses, lower p99).
+        gc.freeze()
 
     async def shutdown(self) -> None:
         for t in self._tasks:

@@ -29,6 +29,7 @@ class QueryModule(ApiModule):
 class ApiQuery(ApiModule):
     name = "query"
     classname = "ApiQuery"
+    static_params = True
 
     def params(self) -> dict[str, Param]:
         reg = self.ctx.services.components.get("_registry")

@@ -13,6 +13,7 @@ class ApiQueryTokens(QueryModule):
     name = "tokens"
     group = "meta"
     classname = "ApiQueryTokens"
+    static_params = True
 
     def params(self) -> dict[str, Param]:
         return {"type": Param("enum", multi=True, default="csrf", choices=sorted(TOKEN_TYPES), all_value="*")}

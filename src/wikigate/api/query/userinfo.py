@@ -41,6 +41,7 @@ class ApiQueryUserInfo(QueryModule):
     group = "meta"
     prefix = "ui"
     classname = "ApiQueryUserInfo"
+    static_params = True
 
     def params(self) -> dict[str, Param]:
         return {

@@ -336,9 +336,35 @@ class FlowResult:
                 "p50_ms": _ms(_pct(lat, 50)), "p99_ms": _ms(_pct(lat, 99)), "error_samples": self.samples[:3]}
 
 
+async def _one_flow(c: Client, kind: str, user: str, pw: str) -> None:
+    """One operation of bench.py's flow scenarios, on a fresh cookie jar."""
+    c.jar = {}
+    if kind == "createaccount":
+        tok = await c.token("createaccount")
+        d = await c.call("POST", {"action": "createaccount", "username": user, "password": pw, "retype": pw,
+                                  "createreturnurl": "http://127.0.0.1/", "createtoken": tok})
+        if (d.get("createaccount") or {}).get("status") != "PASS":
+            raise HttpError(f"createaccount: {json.dumps(d)[:300]}")
+        return
+    tok = await c.token("login")
+    if kind == "login":
+        d = await c.call("POST", {"action": "login", "lgname": user, "lgpassword": pw, "lgtoken": tok})
+        if (d.get("login") or {}).get("result") != "Success":
+            raise HttpError(f"login: {json.dumps(d)[:300]}")
+    else:
+        d = await c.call("POST", {"action": "clientlogin", "username": user, "password": pw,
+                                  "logintoken": tok, "loginreturnurl": "http://127.0.0.1/"})
+        if (d.get("clientlogin") or {}).get("status") != "PASS":
+            raise HttpError(f"clientlogin: {json.dumps(d)[:300]}")
+    if await c.token("csrf") == "+\\":
+        raise HttpError("anonymous csrf token after login")
+
+
 async def login_flows(target: Target, users: list[tuple[str, str]], concurrency: int,
-                      duration: float) -> FlowResult:
-    """bench.py's login-flow: new cookie jar, login token, ``action=login``, csrf token.
+                      duration: float, kind: str = "login") -> FlowResult:
+    """bench.py's flows, ``concurrency`` at a time in a loop for ``duration`` seconds:
+    ``login`` (login token, ``action=login``, csrf token), ``clientlogin`` (the same with
+    clientlogin) or ``createaccount`` (token, new account named after ``users[w][0]``).
     One account per flow slot, as bench.py does: the login throttle is per user and IP."""
     res = FlowResult()
     clock = time.perf_counter
@@ -348,16 +374,13 @@ async def login_flows(target: Target, users: list[tuple[str, str]], concurrency:
     async def worker(w: int) -> None:
         user, pw = users[w % len(users)]
         c = Client(target)
+        k = 0
         while clock() < t_end and res.errors < 200:
             s = clock()
-            c.jar = {}
+            name = f"{user}c{w}n{k}" if kind == "createaccount" else user
+            k += 1
             try:
-                tok = await c.token("login")
-                d = await c.call("POST", {"action": "login", "lgname": user, "lgpassword": pw, "lgtoken": tok})
-                if (d.get("login") or {}).get("result") != "Success":
-                    raise HttpError(f"login: {json.dumps(d)[:300]}")
-                if await c.token("csrf") == "+\\":
-                    raise HttpError("anonymous csrf token after login")
+                await _one_flow(c, kind, name, pw)
                 res.ok += 1
                 res.lat.append(clock() - s)
             except (HttpError, OSError, KeyError, ValueError) as e:

@@ -13,6 +13,7 @@ existing session of the user anonymous at once, on every worker and host.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -22,13 +23,14 @@ from typing import Any
 
 from wikigate.storage.kv import KeyValueStore
 
-_ALPHABET = "0123456789abcdefghijklmnopqrstuv"
-
 
 def new_session_id() -> str:
-    """32 characters of ``[0-9a-v]`` (160 random bits), the shape MediaWiki uses."""
-    n = secrets.randbits(160)
-    return "".join(_ALPHABET[(n >> (5 * i)) & 31] for i in range(32))
+    """32 characters of ``[0-9a-v]`` (160 random bits), the shape MediaWiki uses.
+
+    Base32 with the "extended hex" alphabet is exactly ``0-9A-V``: 20 random bytes give 32
+    characters and no padding. One C call instead of a 32-step generator (every anonymous
+    token request makes a session, so this runs thousands of times a second)."""
+    return base64.b32hexencode(secrets.token_bytes(20)).decode("ascii").lower()
 
 
 def valid_session_id(value: str) -> bool:

@@ -232,6 +232,7 @@ def extra_scenarios(url: str, conf: Path, report: dict[str, Any], args: argparse
         return await bl.session_cookies(target, probe_user, pw)
 
     cookies = bl.run(setup())
+    c_driver = None if args.python_driver else bl.build_c_driver(conf.parent)
     dur = 3.0 if args.quick else args.extra_duration
     out: dict[str, Any] = {"duration_s": dur}
     # The hash-bound limit measured tightly: t_hash right before and right after each
@@ -252,13 +253,12 @@ def extra_scenarios(url: str, conf: Path, report: dict[str, Any], args: argparse
     out["hash_bound_tight"] = tight
     # the probe alone first: the same stream on an otherwise idle server
     out["mixed_idle_probe"] = bl.fixed_rate(url, "userinfo-session", args.probe_rate, dur,
-                                            cookies=cookies, user=probe_user)
+                                            cookies=cookies, user=probe_user, c_driver=c_driver, conns=8)
     time.sleep(1)
     out["mixed"] = bl.mixed_load(url, users, cookies, probe_user, concurrency=args.mixed_concurrency,
-                                 probe_rate=args.probe_rate, duration=dur)
+                                 probe_rate=args.probe_rate, duration=dur, c_driver=c_driver)
     time.sleep(2)
     fixed: dict[str, Any] = {}
-    c_driver = None if args.python_driver else bl.build_c_driver(conf.parent)
     for scen in ("tokens-anon", "userinfo-session"):
         ref = _ref_rate(report, scen)
         rates = [float(r) for r in args.fixed_rates.split(",")] if args.fixed_rates else [
@@ -275,7 +275,8 @@ def extra_scenarios(url: str, conf: Path, report: dict[str, Any], args: argparse
 def print_extra(extra: dict[str, Any]) -> None:
     def line(label: str, r: dict[str, Any]) -> str:
         return (f"  {label:34s} offered {r['rate_offered']:7.0f}/s achieved {r['rate_achieved']:7.1f}/s  p50 "
-                f"{r['p50_ms']} ms  p99 {r['p99_ms']} ms  max {r['max_ms']} ms  errors {r['errors']}")
+                f"{r['p50_ms']} ms  p99 {r['p99_ms']} ms (from send {r.get('p99_from_send_ms')})  max {r['max_ms']} ms"
+                f"  errors {r['errors']}")
 
     print("\nhash-bound limit, tight (t_hash right before/after each 8-concurrent flow run), wikigate only:")
     for name, f in extra["hash_bound_tight"].items():

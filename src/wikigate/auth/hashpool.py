@@ -10,7 +10,9 @@ limit, so requests that do not hash keep being served while logins saturate the 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -19,6 +21,27 @@ from wikigate.auth.passwords.hashing import HashConfig, PasswordHasher
 from wikigate.config import PasswordSettings
 
 T = TypeVar("T")
+
+
+#: Nice increment of the hashing threads (Linux: per thread).
+HASH_THREAD_NICE = 10
+
+
+def lower_thread_priority() -> None:
+    """Run the calling thread at a lower CPU priority (nice +10) where the OS allows it.
+
+    With logins saturating the CPU every core has hashing threads ready to run; at equal
+    priority the event loop waits its turn behind them, and requests that never hash
+    (tokens, userinfo) get their latency from the scheduler's time slices. At nice +10 the
+    event loop and the SQLite writer preempt a hash at once, and hashes still get every
+    cycle nobody else wants, so login throughput does not drop. Lowering one's own
+    priority needs no privilege; on systems without per-thread priorities it is a no-op.
+    """
+    if not hasattr(os, "setpriority") or not hasattr(threading, "get_native_id"):
+        return
+    tid = threading.get_native_id()
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + HASH_THREAD_NICE)
 
 
 class HashQueueFull(Exception):
@@ -43,7 +66,8 @@ class HashingService:
 
     def _executor(self) -> ThreadPoolExecutor:
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="wikigate-hash")
+            self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="wikigate-hash",
+                                            initializer=lower_thread_priority)
         return self._pool
 
     async def _run(self, fn: Callable[[], T]) -> T:

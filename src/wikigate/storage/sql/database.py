@@ -197,6 +197,9 @@ class _SqliteWriter:
         blocks writers), so that no request's commit pays for a checkpoint."""
         conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA busy_timeout=0")
+        # Once a checkpoint lets SQLite restart the WAL, truncate the file to 64 MiB so a
+        # burst of session writes does not leave a huge file behind.
+        conn.execute("PRAGMA journal_size_limit=67108864")
         while not self._stop.wait(1.0):
             try:
                 conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
@@ -231,6 +234,7 @@ class _SqliteWriter:
         # retries with sub-millisecond sleeps instead.
         conn.execute("PRAGMA busy_timeout=0")
         conn.execute("PRAGMA wal_autocheckpoint=0")
+        conn.execute("PRAGMA journal_size_limit=67108864")
         stop = False
         while not stop:
             first = self._queue.get()

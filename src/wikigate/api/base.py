@@ -12,7 +12,9 @@ import pkgutil
 from typing import Any, ClassVar
 
 from wikigate.api.context import ApiContext
+from wikigate.api.errors import ApiError
 from wikigate.api.params import Param, validate_param
+from wikigate.auth.containment import ERROR_CODE, ERROR_KEY
 
 Values = dict[str, Any]
 
@@ -40,6 +42,14 @@ class ApiModule:
     help_urls: ClassVar[list[str]] = []
     #: Allows maxlag checks (write modules and most read modules do).
     allows_maxlag: ClassVar[bool] = True
+    #: An account-security operation (a key of auth.containment.ACCOUNT_SECURITY_OPERATIONS):
+    #: refused in bot-password sessions by api/main before execute().
+    account_security: ClassVar[str | None] = None
+    #: Rights every successful call needs (checked by the module itself, in MediaWiki's
+    #: order and with its errors); docs/rights.md and the grant property test read them.
+    rights_needed: ClassVar[tuple[str, ...]] = ()
+    #: Rights needed only in some cases: (right, when).
+    rights_conditional: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     def __init__(self, ctx: ApiContext) -> None:
         self.ctx = ctx
@@ -83,6 +93,16 @@ class ApiModule:
         for name, spec in self.final_params().items():
             out[name] = validate_param(self.ctx, self.path, self.prefix + name, spec)
         return out
+
+    def account_security_applies(self, p: Values) -> bool:
+        """Whether this call is the ``account_security`` operation (resetpassword: only for
+        the session's own account)."""
+        return True
+
+    def refused_in_bot_session(self, p: Values) -> None:
+        """Answer a refused account-security call; by default the API error
+        ``cannotreauthenticate`` (modules with a MediaWiki answer of their own override)."""
+        raise ApiError(ERROR_KEY, code=ERROR_CODE)
 
     async def execute(self, p: Values) -> None:
         raise NotImplementedError

@@ -142,9 +142,10 @@ class ApiContext:
         if self._rights_list is None:
             rights = self.services.rights.rights_for_groups(self.groups)
             state = self.state
-            if state is not None and state.provider == "botpassword" and state.session.bot:
+            if self.is_bot_password_session:
                 from wikigate.users.rights import grant_rights
 
+                assert state is not None and state.session.bot is not None
                 allowed = grant_rights(state.session.bot.get("grants", []))
                 rights = [r for r in rights if r in allowed]
             self._rights_list = rights
@@ -158,6 +159,19 @@ class ApiContext:
 
     def has_right(self, right: str) -> bool:
         return right in self.rights
+
+    @property
+    def is_bot_password_session(self) -> bool:
+        """A session opened with a bot password: rights limited by its grants, and no
+        account-security operations (auth/containment.py)."""
+        state = self.state
+        return state is not None and state.provider == "botpassword" and bool(state.session.bot)
+
+    def changeable_groups(self) -> dict[str, list[str]]:
+        """The groups this *session* may change: from its effective rights (grants
+        applied), never from group membership alone."""
+        return self.services.rights.changeable_groups(
+            self.groups, self.rights, group_lists=not self.is_bot_password_session)
 
     @property
     def is_anon(self) -> bool:

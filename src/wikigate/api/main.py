@@ -29,6 +29,7 @@ from wikigate.api.output import (
     pretty_html,
 )
 from wikigate.api.params import Param, validate_param
+from wikigate.auth.containment import BotSessionRefused, refuse_in_bot_session
 from wikigate.http.request import Request
 from wikigate.http.response import Response
 from wikigate.http.session_cookies import SessionCookies
@@ -278,8 +279,18 @@ class ApiMain:
             ctx.add_deprecation("main", Message("apiwarn-deprecation-post-without-content-type"),
                                 "post-without-content-type")
 
-        # 9. execute
+        # 9. execute: account-security operations never run in a bot-password session
+        # (auth/containment.py; refused after the token check, so a forged request cannot
+        # fill the audit log).
         ctx.module_path = module.path
+        if module.account_security and module.account_security_applies(values):
+            try:
+                await refuse_in_bot_session(self.services, ctx.state.session if ctx.state else None,
+                                            ctx.user, req.client_ip, module.account_security)
+            except BotSessionRefused:
+                module.refused_in_bot_session(values)
+                self._report_unused(ctx, p["format"], module)
+                return module
         await module.execute(values)
 
         # 10. unrecognized parameters

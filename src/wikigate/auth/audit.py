@@ -1,6 +1,7 @@
 """Security audit trail in ``wg_audit_log``: logins, failures, logouts, password changes,
-account creations. It records who, from where and what happened — never a password or
-token (``detail`` carries message keys or provider names only).
+account creations, bot-password logins and refusals, group changes. It records who,
+from where and what happened — never a password or token (``detail`` carries message
+keys, provider names, app ids and group names only).
 """
 
 from __future__ import annotations
@@ -15,7 +16,11 @@ from wikigate.storage.sql.database import Database
 from wikigate.storage.sql.schema import audit_log
 from wikigate.util.clock import Clock, mw_timestamp
 
-EVENTS = ("login-success", "login-failure", "logout", "password-change", "account-created")
+EVENTS = ("login-success", "login-failure", "logout", "password-change", "account-created",
+          # Bot passwords (detail "botpassword app=<id>" on login events), account-security
+          # operations refused in bot-password sessions (auth/containment.py), and group
+          # changes with the session they came from.
+          "botpassword-refused", "rights-change")
 
 
 @dataclass(frozen=True)

@@ -531,13 +531,26 @@ class BotPasswords:
             await self._hashing.dummy_verify(password)
             return "skip", None
         if bp.needs_reset:
+            await self._audit("login-failure", user, ip, f"botpassword app={bp.app_id} reason=needs-reset")
             return "failed", Message("botpasswords-needs-reset", (username, app_id))
         if not await self._hashing.verify(bp.password_hash, password):
+            await self._audit("login-failure", user, ip, f"botpassword app={bp.app_id} reason=wrong-secret")
             return "skip", None
         await self._throttle_clear(user.name, ip)
         await self._open_session(ctx, user, bp)
         log.info("bot password login for user %d app %r", user.id, bp.app_id)
+        await self._audit("login-success", user, ip,
+                          f"botpassword app={bp.app_id} grants={','.join(bp.grants)}")
         return "success", user
+
+    async def _audit(self, event: str, user: User, ip: str, detail: str) -> None:
+        audit = self.services.components.get("audit")
+        if audit is None:
+            return
+        try:
+            await audit.record(event, user, ip, detail)
+        except Exception:  # the audit trail must never break a login
+            log.exception("audit record %s failed", event)
 
     async def _open_session(self, ctx: LoginContext, user: User, bp: BotPassword) -> None:
         state = ctx.state

@@ -304,8 +304,10 @@ class AuthManager:
         if not self.performer.is_registered:
             return SEC_REAUTH if self.can_authenticate_now() else SEC_FAIL
         if not self.can_set_user:
-            # $wgAllowSecuritySensitiveOperationIfCannotReauthenticate['default'] = true
-            return SEC_OK
+            # Only bot-password sessions cannot change their user, and they must never
+            # reach security-sensitive operations (auth/containment.py): MediaWiki with
+            # $wgAllowSecuritySensitiveOperationIfCannotReauthenticate['default'] = false.
+            return SEC_FAIL
         last = self.session.last_auth
         since = max(0.0, self.now - last) if last else float("inf")
         threshold = self.services.settings.sessions.reauthenticate_seconds

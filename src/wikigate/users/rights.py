@@ -121,15 +121,26 @@ class Rights:
     def groups_with_right(self, right: str) -> list[str]:
         return [g for g, rights in self.group_permissions.items() if right in rights]
 
-    def changeable_groups(self, groups: Iterable[str]) -> dict[str, list[str]]:
+    def changeable_groups(self, groups: Iterable[str], rights: Iterable[str], *,
+                          group_lists: bool = True) -> dict[str, list[str]]:
+        """Groups a session may add and remove (UserGroupManager::getGroupsChangeableBy).
+
+        ``rights`` are the *session's* effective rights — for a bot-password session, the
+        account's rights cut down by the grants — never the rights the ``groups`` would
+        give: a bureaucrat's bot password with only ``basic`` changes nothing. The
+        ``[rights] add_groups``/``remove_groups`` lists hang on group membership alone, so
+        a grant-limited session passes ``group_lists=False`` (no grant carries them;
+        MediaWiki applies them regardless of grants).
+        """
         add: dict[str, None] = {}
         remove: dict[str, None] = {}
-        for g in groups:
-            for x in self.settings.add_groups.get(g, ()):
-                add.setdefault(x, None)
-            for x in self.settings.remove_groups.get(g, ()):
-                remove.setdefault(x, None)
-        if "userrights" in self.rights_for_groups(groups):
+        if group_lists:
+            for g in groups:
+                for x in self.settings.add_groups.get(g, ()):
+                    add.setdefault(x, None)
+                for x in self.settings.remove_groups.get(g, ()):
+                    remove.setdefault(x, None)
+        if "userrights" in set(rights):
             for x in self.explicit_groups():
                 add.setdefault(x, None)
                 remove.setdefault(x, None)

@@ -29,6 +29,7 @@ class ApiChangeAuthenticationData(ApiModule):
     is_write = True
     needs_token = "csrf"
     dynamic_parameters = True
+    account_security = "ChangeCredentials"
     examples = [
         ("action=changeauthenticationdata&changeauthrequest=MediaWiki%5CAuth%5CPasswordAuthenticationRequest"
          "&password=ExamplePassword&retype=ExamplePassword&changeauthtoken=123ABC",

@@ -24,6 +24,7 @@ class ApiClientLogin(ApiModule):
     needs_token = "login"
     is_read = False
     dynamic_parameters = True
+    account_security = "Login"
     examples = [
         ("action=clientlogin&username=Example&password=ExamplePassword&"
          "loginreturnurl=http://example.org/&logintoken=123ABC", "apihelp-clientlogin-example-login"),
@@ -34,6 +35,13 @@ class ApiClientLogin(ApiModule):
     def params(self) -> dict[str, Param]:
         return standard_params(ACTION_LOGIN, "requests", "messageformat", "mergerequestfields",
                                "preservestate", "returnurl", "continue")
+
+    def refused_in_bot_session(self, p: Values) -> None:
+        # MediaWiki's own answer for a session that cannot change its user (a FAIL
+        # response, not an error), kept for wire compatibility; the refusal is audited.
+        check_return_url(self.ctx, self.prefix, p)
+        fmt = Formatter(self.ctx, p["messageformat"], p["mergerequestfields"])
+        self.add_result(self.name, fmt.response(AuthResponse.fail(Message("userlogin-cannot-login"))))
 
     async def execute(self, p: Values) -> None:
         ctx = self.ctx

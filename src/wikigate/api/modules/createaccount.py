@@ -26,6 +26,8 @@ class ApiAMCreateAccount(ApiModule):
     is_write = True
     is_read = False
     dynamic_parameters = True
+    account_security = "CreateAccount"
+    rights_needed = ("createaccount",)
     examples = [
         ("action=createaccount&username=Example&password=ExamplePassword&retype=ExamplePassword&"
          "createreturnurl=http://example.org/&createtoken=123ABC", "apihelp-createaccount-example-create"),

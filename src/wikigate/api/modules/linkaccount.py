@@ -25,6 +25,7 @@ class ApiLinkAccount(ApiModule):
     is_write = True
     needs_token = "csrf"
     dynamic_parameters = True
+    account_security = "LinkAccounts"
     examples = [
         ("action=linkaccount&provider=Example&linkreturnurl=http://example.org/&linktoken=123ABC",
          "apihelp-linkaccount-example-link"),

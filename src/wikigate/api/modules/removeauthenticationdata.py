@@ -27,6 +27,7 @@ class ApiRemoveAuthenticationData(ApiModule):
     must_be_posted = True
     is_write = True
     needs_token = "csrf"
+    account_security: ClassVar[str | None] = "RemoveCredentials"
     examples = [
         ("action=removeauthenticationdata&request=FooAuthenticationRequest&token=123ABC",
          "apihelp-removeauthenticationdata-example-simple"),

@@ -31,6 +31,8 @@ class ApiResetPassword(ApiModule):
     is_write = True
     needs_token: ClassVar[str | None] = "csrf"
     help_urls = ["https://www.mediawiki.org/wiki/Special:MyLanguage/API:Manage_authentication_data"]
+    account_security: ClassVar[str | None] = "ResetOwnPassword"
+    rights_needed: ClassVar[tuple[str, ...]] = ("editmyprivateinfo",)
 
     def __init__(self, ctx: ApiContext) -> None:
         super().__init__(ctx)
@@ -58,6 +60,17 @@ class ApiResetPassword(ApiModule):
         if "email" in self.routes:
             out["email"] = Param("string")
         return out
+
+    def account_security_applies(self, p: Values) -> bool:
+        # Only a reset of the session's own account takes the account over; for other
+        # targets the grants decide (editmyprivateinfo, which no grant carries).
+        user = self.ctx.user
+        if not user.is_registered:
+            return False
+        if p.get("user") and p["user"] == user.name:
+            return True
+        email = (p.get("email") or "").strip().lower()
+        return bool(email) and email == user.email.strip().lower()
 
     async def execute(self, p: Values) -> None:
         ctx = self.ctx

@@ -20,5 +20,6 @@ class ApiUnlinkAccount(ApiRemoveAuthenticationData):
     ]
     help_urls = ["https://www.mediawiki.org/wiki/Special:MyLanguage/API:Linkaccount"]
     auth_action: ClassVar[str] = ACTION_UNLINK
+    account_security: ClassVar[str | None] = "UnlinkAccount"
     operation: ClassVar[str] = "UnlinkAccount"
     not_logged_in_key: ClassVar[str] = "apierror-mustbeloggedin-removeauth"

@@ -15,6 +15,7 @@ Behaviour of 1.39 kept here:
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,6 +33,8 @@ from wikigate.storage.sql.schema import user_groups
 from wikigate.users.model import User
 from wikigate.util.clock import mw_timestamp, mw_to_iso
 
+log = logging.getLogger(__name__)
+
 
 class ApiUserrights(ApiModule):
     name = "userrights"
@@ -40,6 +43,11 @@ class ApiUserrights(ApiModule):
     must_be_posted = True
     is_write = True
     needs_token = "userrights"
+    rights_needed = ("userrights",)
+    rights_conditional = (
+        ("userrights", "outside bot-password sessions, [rights] add_groups/remove_groups may "
+                       "instead let members of a group change the groups listed for it"),
+    )
 
     def params(self) -> dict[str, Param]:
         groups = self.services.rights.explicit_groups
@@ -63,7 +71,8 @@ class ApiUserrights(ApiModule):
         add: list[str] = list(p["add"] or [])
         expiries = self._expiries(add, list(p["expiry"] or []))
         target = await self._target(p)
-        changeable = self.services.rights.changeable_groups(ctx.groups)
+        # From the session's effective rights (bot-password grants applied).
+        changeable = ctx.changeable_groups()
         is_self = target.id == ctx.user.id
         addable = set(changeable["add"]) | (set(changeable["add-self"]) if is_self else set())
         removable = set(changeable["remove"]) | (set(changeable["remove-self"]) if is_self else set())
@@ -77,10 +86,27 @@ class ApiUserrights(ApiModule):
         if add or remove:
             await self.services.db.run(lambda c: self._save(c, target, held, add, remove, expiries,
                                                             p["reason"], now_ts))
+            await self._audit(target, add, remove)
         ctx.result["userrights"] = {
             "user": target.name, "userid": target.id,
             "added": Indexed(add, "group"), "removed": Indexed(remove, "group"),
         }
+
+    async def _audit(self, target: User, add: list[str], remove: list[str]) -> None:
+        """A ``rights-change`` audit entry naming the session kind (a bot password's app id)."""
+        from wikigate.auth.containment import bot_app_id
+
+        ctx = self.ctx
+        via = (f"botpassword app={bot_app_id(ctx.state.session if ctx.state else None)}"
+               if ctx.is_bot_password_session else "session")
+        audit = self.services.components.get("audit")
+        if audit is None:
+            return
+        try:
+            await audit.record("rights-change", ctx.user, ctx.request.client_ip,
+                               f"target={target.name} added={','.join(add)} removed={','.join(remove)} via={via}")
+        except Exception:  # the change is made; a broken audit trail must not hide that
+            log.exception("audit record rights-change failed")
 
     def _expiries(self, add: list[str], raw: list[str]) -> dict[str, str | None]:
         if not add:

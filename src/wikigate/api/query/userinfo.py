@@ -89,7 +89,7 @@ class ApiQueryUserInfo(QueryModule):
         if "rights" in props:
             info["rights"] = list(ctx.rights_list)
         if "changeablegroups" in props:
-            info["changeablegroups"] = self.services.rights.changeable_groups(ctx.groups)
+            info["changeablegroups"] = ctx.changeable_groups()
         if "options" in props:
             info["options"] = await self._options()
         if "editcount" in props:

@@ -209,3 +209,18 @@ async def test_bot_password_logins_are_audited(app: WikigateApp, client: ApiClie
     await other.jpost(action="login", lgname="Bob@tool", lgpassword="0" * 32, lgtoken=lt)
     failures = [e.detail for e in await audit_entries(app, "login-failure")]
     assert "botpassword app=tool reason=wrong-secret" in failures
+
+
+# -- the same mistake elsewhere: "is a bot" from group membership ---------------------------
+
+@pytest.mark.parametrize(("grants", "watched"), [(("createeditmovepage",), True),
+                                                 (("createeditmovepage", "highvolume"), False)])
+async def test_bot_group_without_bot_right_watches_like_a_user(
+        app: WikigateApp, client: ApiClient, make_user: MakeUser, grants: tuple[str, ...], watched: bool) -> None:
+    """User::isBot needs the bot right of the session, not only the bot group: a bot
+    password without ``highvolume`` edits as a user (its creations are watched)."""
+    robo = await make_user("Robo", groups=("bot",))
+    csrf = await bot_login(app, client, robo, grants)
+    r = await client.jpost(action="edit", title="Fresh page", text="x", token=csrf, formatversion="2")
+    assert r["edit"]["result"] == "Success"
+    assert r["edit"].get("watched", False) is watched

@@ -258,7 +258,9 @@ async def want_watch(ctx: ApiContext, value: str, title: Title, exists: bool, *,
         return True
     if value == "unwatch":
         return False
-    if value == "nochange" or watched or "bot" in ctx.groups:
+    # User::isBot: in the bot group *and* holding the bot right in this session (a bot
+    # password without the highvolume grant is not a bot).
+    if value == "nochange" or watched or ("bot" in ctx.groups and ctx.has_right("bot")):
         return watched
     from wikigate.users.options import effective_options
 

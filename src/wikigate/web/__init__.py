@@ -22,6 +22,12 @@ from wikigate.services import Services
 class WebPage:
     #: Canonical title handled, e.g. "Special:BotPasswords" (sub-pages "…/<par>" go here too).
     title: ClassVar[str] = ""
+    #: Rights the page needs (docs/rights.md is generated from these and the modules').
+    rights_needed: ClassVar[tuple[str, ...]] = ()
+    #: An account-security operation (auth.containment): refused in bot-password sessions.
+    account_security: ClassVar[str | None] = None
+    #: How the page authenticates, for docs/rights.md.
+    authentication: ClassVar[str] = "session cookie (bot-password sessions are not accepted)"
 
     def __init__(self, services: Services, cookies: SessionCookies) -> None:
         self.services = services

@@ -39,6 +39,19 @@ class ApiEditPage(ApiModule):
     must_be_posted = True
     is_write = True
     needs_token = "csrf"
+    rights_needed = ("edit",)
+    rights_conditional = (
+        ("createpage", "the page does not exist (createtalk in talk namespaces)"),
+        ("createtalk", "the page does not exist and is a talk page"),
+        ("editsemiprotected", "the page (or, to create it, its title) is protected at the autoconfirmed level"),
+        ("editprotected", "the page (or its title) is protected at the sysop level or cascade-protected"),
+        ("editinterface", "a page in the MediaWiki namespace"),
+        ("editsitecss", "MediaWiki:*.css (likewise editsitejson, editsitejs)"),
+        ("editmyusercss", "one's own User:Name/*.css (likewise editmyuserjson, editmyuserjs; or edituser*)"),
+        ("editusercss", "another user's User:Name/*.css (likewise edituserjson, edituserjs)"),
+        ("applychangetags", "with tags"),
+        ("minoredit", "minor=1 (without it the edit is silently not minor)"),
+    )
     classname = "ApiEditPage"
 
     def params(self) -> dict[str, Param]:

@@ -39,6 +39,18 @@ class ApiMove(ApiModule):
     must_be_posted = True
     is_write = True
     needs_token = "csrf"
+    # MediaWiki checks move on both titles and edit on the source page.
+    rights_needed = ("move", "edit")
+    rights_conditional = (
+        ("editsemiprotected", "the page (or, to create it, its title) is protected at the autoconfirmed level"),
+        ("editprotected", "the page (or its title) is protected at the sysop level or cascade-protected"),
+        ("editinterface", "a page in the MediaWiki namespace"),
+        ("editsitecss", "MediaWiki:*.css (likewise editsitejson, editsitejs)"),
+        ("editmyusercss", "one's own User:Name/*.css (likewise editmyuserjson, editmyuserjs; or edituser*)"),
+        ("editusercss", "another user's User:Name/*.css (likewise edituserjson, edituserjs)"),
+        ("applychangetags", "with tags"),
+        ("suppressredirect", "noredirect=1 (without it a redirect is left behind)"),
+    )
     classname = "ApiMove"
 
     def params(self) -> dict[str, Param]:

@@ -62,6 +62,7 @@ class ApiOptions(ApiModule):
     must_be_posted = True
     is_write = True
     needs_token = "csrf"
+    rights_needed = ("editmyoptions",)
 
     def params(self) -> dict[str, Param]:
         return {

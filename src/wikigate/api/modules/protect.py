@@ -36,6 +36,13 @@ class ApiProtect(ApiModule):
     must_be_posted = True
     is_write = True
     needs_token = "csrf"
+    # A protector must also be able to edit the page (protect-cantedit).
+    rights_needed = ("protect", "edit")
+    rights_conditional = (
+        ("editsemiprotected", "setting a level of autoconfirmed, or the page is protected at that level"),
+        ("editprotected", "setting a level of sysop, or the page is protected at that level"),
+        ("applychangetags", "with tags"),
+    )
     classname = "ApiProtect"
 
     def params(self) -> dict[str, Param]:

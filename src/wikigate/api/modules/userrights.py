@@ -43,11 +43,9 @@ class ApiUserrights(ApiModule):
     must_be_posted = True
     is_write = True
     needs_token = "userrights"
+    # Outside bot-password sessions, [rights] add_groups/remove_groups may instead let
+    # members of a group change the groups listed for it (Rights.changeable_groups).
     rights_needed = ("userrights",)
-    rights_conditional = (
-        ("userrights", "outside bot-password sessions, [rights] add_groups/remove_groups may "
-                       "instead let members of a group change the groups listed for it"),
-    )
 
     def params(self) -> dict[str, Param]:
         groups = self.services.rights.explicit_groups

@@ -33,6 +33,7 @@ from wikigate.auth.botpasswords import (
     Restrictions,
     normalize_app_id,
 )
+from wikigate.auth.containment import BotSessionRefused, refuse_in_bot_session
 from wikigate.http.request import Request
 from wikigate.http.response import Response
 from wikigate.http.session_cookies import SessionState
@@ -68,6 +69,8 @@ class _Page:
 
 class SpecialBotPasswords(WebPage):
     title = PAGE
+    rights_needed = ("editmyprivateinfo",)
+    account_security = "BotPasswords"
 
     @property
     def _component(self) -> BotPasswords:
@@ -105,8 +108,16 @@ class SpecialBotPasswords(WebPage):
             return self._render(page, "disabled", t["title"], message=t["disabled"], status=403)
         if not user.is_registered:
             return self._render(page, "anon", t["title"], message=t["anon"])
+        # The ordinary session's rights are its groups' rights: bot-password sessions never
+        # reach this page (resolve(allow_bot=False)), and the containment rule is asked
+        # anyway so that the page keeps refusing them if that ever changes.
+        try:
+            await refuse_in_bot_session(self.services, page.state.session, user, page.request.client_ip,
+                                        "BotPasswords")
+        except BotSessionRefused:
+            return self._render(page, "denied", t["title"], message=t["denied"], status=403)
         groups = self.services.rights.effective_groups(user, self.services.clock.time())
-        if "editmyprivateinfo" not in self.services.rights.rights_for_groups(groups):
+        if not all(r in self.services.rights.rights_for_groups(groups) for r in self.rights_needed):
             return self._render(page, "denied", t["title"], message=t["denied"], status=403)
         max_age = self.services.settings.sessions.reauthenticate_seconds
         if max_age >= 0 and self.services.clock.time() - page.state.session.last_auth > max_age:

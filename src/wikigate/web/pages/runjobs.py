@@ -62,6 +62,7 @@ def _truthy(value: str | None, default: bool) -> bool:
 
 class SpecialRunJobs(WebPage):
     title = "Special:RunJobs"
+    authentication = "HMAC signature with the site secret (no session, no user)"
 
     async def handle(self, request: Request, subpage: str | None) -> Response:
         settings = self.services.settings

@@ -217,3 +217,35 @@ async def test_bot_password_session_is_not_accepted_on_index_php(app: WikigateAp
     assert info["query"]["userinfo"]["name"] == "Bob"  # valid on api.php
     r = await _page(client, "Special:BotPasswords")
     assert "Please log in" in r.text  # but not here
+
+
+async def test_new_app_ids_with_the_separator_are_refused(app: WikigateApp, client: ApiClient,
+                                                          make_user: MakeUser) -> None:
+    """``@`` is refused for new bot passwords by the same check as the CLI
+    (validate_new_app_id); an existing one (imported from MediaWiki) still works."""
+    from wikigate.auth.botpasswords import BotPassword, BotPasswordError, Restrictions
+
+    bob = await make_user("Bob")
+    await _login_cookie(app, client, bob)
+    r = await _page(client, "Special:BotPasswords/y")
+    token = dict(_find_form(r.text, "mw-botpasswords-form")["fields"])["wpEditToken"]  # type: ignore[index]
+    r = await _post(client, "Special:BotPasswords", {"wpEditToken": token, "op": "new", "wpappId": "a@b"})
+    assert r.status_code == 400 and "“a@b” cannot be used as a bot name" in r.text
+    r = await _post(client, "Special:BotPasswords/a@b", {"wpEditToken": token, "op": "create",
+                                                         "wprestrictions": "::/0"})
+    assert r.status_code == 400 and "cannot be used as a bot name" in r.text
+    comp = app.services.components["botpasswords"]
+    assert await comp.get(bob.id, "a@b") is None
+    with pytest.raises(BotPasswordError):
+        await comp.create(bob.id, "a@b")
+    # Imported rows keep working: found, listed and deletable by their id.
+    hashing = app.services.components["hashing"]
+    secret = "0123456789abcdefghijklmnopqrstuv"
+    await comp.store.insert(BotPassword(user_id=bob.id, app_id="old@tool", token="t" * 32,
+                                        restrictions=Restrictions(), grants=["basic"]),
+                            await hashing.hash(secret))
+    api = ApiClient(client.http)
+    lt = await api.token("login")
+    r2 = await api.jpost(action="login", lgname="Bob@old@tool", lgpassword=secret, lgtoken=lt)
+    assert r2["login"]["result"] == "Success"
+    assert await comp.delete(bob.id, "old@tool")

@@ -102,6 +102,23 @@ def normalize_app_id(raw: str) -> str | None:
     return app_id
 
 
+def validate_new_app_id(raw: str) -> str:
+    """The app id a *new* bot password gets (trimmed), or :class:`BotPasswordError`
+    ``botpasswords-bad-appid``. The one check behind Special:BotPasswords, ``wikigate
+    botpassword create`` and :meth:`BotPasswords.create`.
+
+    Stricter than :func:`normalize_app_id` (which still finds existing ids, imported ones
+    included) in one way: no ``@``. The login name is ``User@app`` and the legacy password
+    form ``app@secret``; MediaWiki 1.39 accepts ``@`` in new app ids and splits at the first
+    (name) or last (password) separator, but a tool that splits the other way — or a human
+    reading an audit line — gets the wrong user or app. docs/compatibility.md.
+    """
+    app_id = normalize_app_id(raw)
+    if app_id is None or SEPARATOR in app_id:
+        raise BotPasswordError(Message("botpasswords-bad-appid", (raw.strip(),)))
+    return app_id
+
+
 def canonicalize_login_data(username: str, password: str) -> tuple[str, str] | None:
     """BotPassword::canonicalizeLoginData: ``(User@app, secret)`` if the credentials look
     like a bot password, else None.
@@ -425,6 +442,7 @@ class BotPasswords:
     async def create(self, user_id: int, app_id: str, grants: Iterable[str] = (),
                      restrictions: Restrictions | None = None) -> tuple[BotPassword, str]:
         """Create a bot password; returns it and the generated secret (shown once)."""
+        validate_new_app_id(app_id)
         bp = self._prepare(user_id, app_id, grants, restrictions)
         secret = bot_password_secret()
         if not await self.store.insert(bp, await self._hashing.hash(secret)):

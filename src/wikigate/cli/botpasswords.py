@@ -69,14 +69,17 @@ def create(ctx: click.Context, user: str, appid: str, grants: tuple[str, ...], r
         BotPasswordError,
         InvalidRestriction,
         Restrictions,
-        normalize_app_id,
         normalize_grants,
+        validate_new_app_id,
     )
     from wikigate.users.rights import GRANT_RIGHTS
 
     name = _canonical(user)
-    if normalize_app_id(appid) is None:
-        raise click.ClickException(f"invalid app id {appid!r}: 1 to 32 bytes, no # < > [ ] | {{ }}")
+    try:
+        validate_new_app_id(appid)  # the check of Special:BotPasswords
+    except BotPasswordError:
+        raise click.ClickException(f"invalid app id {appid!r}: 1 to 32 bytes, no @ # < > [ ] | {{ }} "
+                                   "or control characters") from None
     try:
         normalize_grants(grants)
     except ValueError as e:

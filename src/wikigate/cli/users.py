@@ -28,6 +28,21 @@ def _canonical(name: str) -> str:
     return canonical
 
 
+def _policy_problems(services: Any, name: str, password: str, explicit_groups: list[str]) -> str:
+    """What the password policy says about ``password`` (empty if it passes): the API's
+    policy (auth.passwords.policy, [passwords] policies), for ``explicit_groups`` plus the
+    implicit groups every account has. Any failure counts, fatal or not, as for
+    action=createaccount."""
+    from wikigate.auth.passwords.policy import check_password, merge_policy_overrides
+    from wikigate.i18n import Message
+
+    policies = merge_policy_overrides(services.settings.passwords.policies)
+    groups = [*dict.fromkeys(explicit_groups), "*", "user", "autoconfirmed"]
+    result = check_password(name, password, groups, policies)
+    return " ".join(str(services.catalog.plaintext(Message(f.key, tuple(f.params)), "en"))
+                    for f in result.failures)
+
+
 @click.group()
 def user() -> None:
     """Manage user accounts."""
@@ -41,10 +56,16 @@ def user() -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.option("--email", default="", help="E-mail address.")
 @click.option("--update", is_flag=True, help="If the user exists, set the password and add the groups.")
+@click.option("--force", is_flag=True,
+              help="Set the password even if the site's password policy refuses it (says what it breaks).")
 @click.pass_context
 def create(ctx: click.Context, name: str, groups: tuple[str, ...], password_file: str | None,
-           password_stdin: bool, email: str, update: bool) -> None:
-    """Create the account NAME (password from a prompt, a file or stdin)."""
+           password_stdin: bool, email: str, update: bool, force: bool) -> None:
+    """Create the account NAME (password from a prompt, a file or stdin).
+
+    The password must pass the site's password policy — the one action=createaccount
+    applies, for the groups the account will be in (sysops' is stricter) — unless
+    --force is given."""
     settings = _settings(ctx)
     canonical = _canonical(name)
     known = set(settings.rights.group_permissions) - {"*", "user", "autoconfirmed"}
@@ -58,10 +79,19 @@ def create(ctx: click.Context, name: str, groups: tuple[str, ...], password_file
     async def go(services: Any) -> str:
         from wikigate.users.store import UserExists
 
-        pw_hash = await services.components["hashing"].hash(password)
         existing = await services.users.get_by_name(canonical)
         if existing is not None and not update:
             raise click.ClickException(f"user {canonical!r} exists (use --update to change it)")
+        problems = _policy_problems(services, canonical, password,
+                                    [*groups, *(existing.group_names() if existing else [])])
+        if problems and not force:
+            await services.components["hashing"].stop()
+            raise click.ClickException(f"the password does not meet the site's password policy: {problems} "
+                                       "(use --force to set it anyway)")
+        if problems:
+            click.echo(f"warning: the password does not meet the site's password policy: {problems}; "
+                       "set anyway (--force)", err=True)
+        pw_hash = await services.components["hashing"].hash(password)
         if existing is None:
             try:
                 u = await services.users.create(canonical, password_hash=pw_hash, email=email)

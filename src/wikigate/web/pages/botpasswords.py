@@ -32,6 +32,7 @@ from wikigate.auth.botpasswords import (
     InvalidRestriction,
     Restrictions,
     normalize_app_id,
+    validate_new_app_id,
 )
 from wikigate.auth.containment import BotSessionRefused, refuse_in_bot_session
 from wikigate.http.request import Request
@@ -224,8 +225,9 @@ class SpecialBotPasswords(WebPage):
                 return await self._list(page, errors=[t["bad_token"]], appid_value=raw, status=400)
             if op != "new":
                 return await self._list(page, appid_value=raw)
-            new_id = normalize_app_id(raw)
-            if new_id is None:
+            try:
+                new_id = validate_new_app_id(raw)  # shared with `wikigate botpassword create`
+            except BotPasswordError:
                 return await self._list(page, errors=[t["bad_appid"].format(app=raw.strip())],
                                         appid_value=raw, status=400)
             return self._redirect(page, new_id)
@@ -250,6 +252,11 @@ class SpecialBotPasswords(WebPage):
             return self._render(page, "done", t["deleted_title"], message=t["deleted"].format(**fmt))
 
         errors: list[str] = []
+        if op == "create":
+            try:
+                validate_new_app_id(app_id)
+            except BotPasswordError:
+                errors.append(t["bad_appid"].format(app=app_id))
         unknown = [g for g in grants if g not in GRANT_RIGHTS]
         errors += [t["bad_grant"].format(value=g) for g in unknown]
         restrictions: Restrictions | None = None

@@ -60,7 +60,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "denied": "Your account is not allowed to manage bot passwords.",
         "disabled": "Bot passwords are switched off on this wiki.",
         "bad_appid": "“{app}” cannot be used as a bot name: it must be 1 to 32 bytes long and must not "
-                     "contain any of # < > [ ] | {{ }}.",
+                     "contain any of @ # < > [ ] | {{ }}.",
         "bad_token": "Your session changed or expired before the form was sent, so nothing was saved. "
                      "Please check the form and send it again.",
         "bad_range": "“{value}” is not an IP address or CIDR range.",
@@ -122,7 +122,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "denied": "Dein Benutzerkonto darf keine Bot-Passwörter verwalten.",
         "disabled": "Bot-Passwörter sind in diesem Wiki abgeschaltet.",
         "bad_appid": "„{app}“ kann nicht als Botname verwendet werden: 1 bis 32 Bytes, ohne "
-                     "# < > [ ] | {{ }}.",
+                     "@ # < > [ ] | {{ }}.",
         "bad_token": "Deine Sitzung hat sich geändert oder ist abgelaufen, bevor das Formular gesendet "
                      "wurde; es wurde nichts gespeichert. Bitte prüfe das Formular und sende es erneut.",
         "bad_range": "„{value}“ ist keine IP-Adresse und kein CIDR-Bereich.",
@@ -181,7 +181,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "denied": "Hesabınızın bot parolalarını yönetme izni yok.",
         "disabled": "Bu vikide bot parolaları kapalı.",
         "bad_appid": "“{app}” bot adı olarak kullanılamaz: 1 ile 32 bayt arasında olmalı ve "
-                     "# < > [ ] | {{ }} içermemelidir.",
+                     "@ # < > [ ] | {{ }} içermemelidir.",
         "bad_token": "Form gönderilmeden önce oturumunuz değişti veya süresi doldu; hiçbir şey "
                      "kaydedilmedi. Lütfen formu kontrol edip yeniden gönderin.",
         "bad_range": "“{value}” bir IP adresi veya CIDR aralığı değil.",

@@ -224,3 +224,15 @@ async def test_bot_group_without_bot_right_watches_like_a_user(
     r = await client.jpost(action="edit", title="Fresh page", text="x", token=csrf, formatversion="2")
     assert r["edit"]["result"] == "Success"
     assert r["edit"].get("watched", False) is watched
+
+
+async def test_no_email_change_through_options(app: WikigateApp, client: ApiClient, make_user: MakeUser) -> None:
+    """There is no e-mail change path in wikigate: action=options refuses the address as
+    MediaWiki does (a Special:Preferences-only field). Kept as a test so that a future
+    path has to go through the containment rule (operation ChangeEmail)."""
+    bob = await make_user("Bob", email="bob@example.org")
+    csrf = await bot_login(app, client, bob, ("editmyoptions",))
+    r = await client.jpost(action="options", change="emailaddress=evil@example.org", token=csrf)
+    assert "options" in r
+    fresh = await app.services.users.get_by_id(bob.id)
+    assert fresh is not None and fresh.email == "bob@example.org"

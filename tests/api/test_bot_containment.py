@@ -236,3 +236,15 @@ async def test_no_email_change_through_options(app: WikigateApp, client: ApiClie
     assert "options" in r
     fresh = await app.services.users.get_by_id(bob.id)
     assert fresh is not None and fresh.email == "bob@example.org"
+
+
+@pytest.mark.parametrize(("grants", "shown"), [((), False), (("privateinfo",), True)])
+async def test_userinfo_email_needs_viewmyprivateinfo(app: WikigateApp, client: ApiClient, make_user: MakeUser,
+                                                      grants: tuple[str, ...], shown: bool) -> None:
+    """ApiQueryUserInfo prints the address only with viewmyprivateinfo (privateinfo grant)."""
+    bob = await make_user("Bob", email="bob@example.org")
+    await bot_login(app, client, bob, grants)
+    info = await client.jget(action="query", meta="userinfo", uiprop="email", formatversion="2")
+    assert ("email" in info["query"]["userinfo"]) is shown
+    if shown:
+        assert info["query"]["userinfo"]["email"] == "bob@example.org"

@@ -100,7 +100,9 @@ class ApiQueryUserInfo(QueryModule):
             info["theoreticalratelimits"] = self._ratelimits(True)
         if "realname" in props:
             info["realname"] = user.real_name
-        if "email" in props:
+        # ApiQueryUserInfo: the address only with viewmyprivateinfo, which a bot-password
+        # session has only with the privateinfo grant.
+        if "email" in props and ctx.has_right("viewmyprivateinfo"):
             info["email"] = user.email
             if user.email_authenticated:
                 info["emailauthenticated"] = mw_to_iso(user.email_authenticated)

@@ -18,11 +18,12 @@ decoding a large body runs in a thread so the event loop keeps serving other req
 from __future__ import annotations
 
 import asyncio
+import binascii
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import unquote_to_bytes
 
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
@@ -79,10 +80,22 @@ def _bad_multipart(why: str) -> RequestRejected:
     return RequestRejected(400, "badmultipart", f"The multipart/form-data body is malformed: {why}.")
 
 
+#: A ``%`` that does not start a two-digit escape (kept literally, as PHP keeps it).
+_LONE_PERCENT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+
+
 def _unquote(data: bytes) -> bytes:
-    if b"%" not in data and b"+" not in data:
+    """Percent-decoding (``+`` is a space) at C speed. ``urllib``'s ``unquote_to_bytes``
+    loops in Python over every escape: 3.8 s for a 15 MB value, holding the GIL in turns
+    with the event loop. Percent-escapes are rewritten as quoted-printable escapes
+    (literal ``=`` as ``=3D``, lone ``%`` as ``=25``) and decoded by ``binascii``
+    (0.25 s); identical results, checked against ``unquote_to_bytes`` by a fuzz test."""
+    if b"+" in data:
+        data = data.replace(b"+", b" ")
+    if b"%" not in data:
         return data
-    return unquote_to_bytes(data.replace(b"+", b" "))
+    data = _LONE_PERCENT.sub(b"=25", data.replace(b"=", b"=3D")).replace(b"%", b"=")
+    return binascii.a2b_qp(data)
 
 
 def _split_qs(data: bytes, limits: RequestLimits, counted: int = 0) -> list[tuple[bytes, bytes]]:

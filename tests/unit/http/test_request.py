@@ -139,3 +139,18 @@ async def test_large_bodies_are_decoded_off_the_event_loop(monkeypatch: pytest.M
     used.clear()
     await read_request(scope(FORM), Body(b"a=1"), RequestLimits())
     assert not used
+
+
+def test_percent_decoding_matches_the_standard_library() -> None:
+    import random
+    from urllib.parse import unquote_to_bytes
+
+    from wikigate.http.request import _unquote
+
+    rng = random.Random(9)
+    alphabet = b"%+aZ09gG=&fF\r\n \t_\x00\xff"
+    for _ in range(20_000):
+        raw = bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        assert _unquote(raw) == unquote_to_bytes(raw.replace(b"+", b" ")), raw
+    raw = bytes(range(256)) * 2 + b"%41%4g%%%=3D%3d" + bytes(range(256))
+    assert _unquote(raw) == unquote_to_bytes(raw.replace(b"+", b" "))

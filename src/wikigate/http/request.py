@@ -330,14 +330,14 @@ async def read_request(scope: dict[str, Any], receive: Any, limits: RequestLimit
             multipart.feed(chunk)
         elif kind == "urlencoded":
             # Counting separators is cheap C work; it refuses a body with too many
-            # parameters before the rest of it is read or anything is decoded.
-            # (n separators mean at least n non-empty parameters but for stray "&&").
+            # parameters before the rest of it is read or anything is decoded. (n "&"
+            # separate n + 1 pieces; only a body padded with empty pieces, "a=1&&&…",
+            # is refused here although its parameters would fit.)
             separators += chunk.count(b"&")
             if separators + len(query_pairs) > limits.max_params:
                 raise _too_many(limits.max_params)
             chunks.append(chunk)
-        elif kind:
-            chunks.append(chunk)
+        # Any other body is read (within the size limit) and dropped: it has no parameters.
     if multipart is not None:
         body_pairs = multipart.finish()
     elif kind == "urlencoded" and chunks:

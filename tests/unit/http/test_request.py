@@ -154,3 +154,20 @@ def test_percent_decoding_matches_the_standard_library() -> None:
         assert _unquote(raw) == unquote_to_bytes(raw.replace(b"+", b" ")), raw
     raw = bytes(range(256)) * 2 + b"%41%4g%%%=3D%3d" + bytes(range(256))
     assert _unquote(raw) == unquote_to_bytes(raw.replace(b"+", b" "))
+
+
+def test_http_settings_are_checked_and_reach_the_server() -> None:
+    from wikigate.cli.main import http_limits
+    from wikigate.config import ConfigError, load_settings
+
+    with pytest.raises(ConfigError, match=r"http\.max_params"):
+        load_settings(environ={"WIKIGATE_HTTP__MAX_PARAMS": "0"})
+    with pytest.raises(ConfigError, match=r"http\.max_header_bytes"):
+        load_settings(environ={"WIKIGATE_HTTP__MAX_HEADER_BYTES": "100"})
+    settings = load_settings(environ={"WIKIGATE_HTTP__HEADER_TIMEOUT_SECONDS": "3",
+                                      "WIKIGATE_HTTP__LIMIT_CONCURRENCY": "50",
+                                      "WIKIGATE_HTTP__KEEPALIVE_TIMEOUT_SECONDS": "7"})
+    options = http_limits(settings)
+    assert options == {"http": "wikigate.http.server:GuardedHttpToolsProtocol", "timeout_keep_alive": 7,
+                       "h11_max_incomplete_event_size": 65536, "limit_concurrency": 50}
+    assert settings.http.header_timeout_seconds == 3.0

@@ -146,3 +146,9 @@ async def test_refused_bodies_get_an_api_error(client: ApiClient) -> None:
     assert r.status_code == 200 and data["warnings"]["main"]["*"].startswith("Unrecognized parameters: x0, x1,")
     r = await client.http.post("/api.php", content=b"--B\r\nbroken", headers={"Content-Type": "multipart/form-data"})
     assert (r.status_code, r.headers["MediaWiki-API-Error"]) == (400, "badmultipart")
+
+
+async def test_parameter_names_are_mangled_as_php_does(client: ApiClient) -> None:
+    # Reference: {"warnings":{"main":{"*":"Unrecognized parameters: fo_o, b_ar, lead, a_b, meta_x."}}, …}
+    r = await client.http.get("/api.php?action=query&format=json&fo.o=1&b%20ar=2&%20lead=3&a%5Bb=4&meta.x=1")
+    assert r.json()["warnings"]["main"]["*"] == "Unrecognized parameters: fo_o, b_ar, lead, a_b, meta_x."

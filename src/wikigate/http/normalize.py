@@ -114,6 +114,22 @@ def decode_name(raw: bytes) -> str:
     return _decode_piece(raw, False)
 
 
+def php_name(name: str) -> str:
+    """A parameter name as PHP registers it (``$_GET``/``$_POST`` keys, which MediaWiki
+    reads): leading spaces dropped, ``.`` and space before any ``[`` turned into ``_``,
+    an unmatched ``[`` turned into ``_`` (``fo.o`` → ``fo_o``, ``a[b`` → ``a_b``; measured
+    on the reference)."""
+    name = name.lstrip(" ")
+    i = name.find("[")
+    head = name if i < 0 else name[:i]
+    if " " in head or "." in head:
+        head = head.replace(" ", "_").replace(".", "_")
+    if i < 0:
+        return head
+    rest = name[i:]
+    return head + rest if "]" in rest else head + "_" + rest[1:]
+
+
 def clean_header(value: str) -> str:
     """A header value (decoded as latin-1) without C0 controls or DEL: the HTTP parsers
     refuse most of them already; this keeps the rest out of anything echoed back."""

@@ -28,7 +28,7 @@ from typing import Any
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from wikigate.http.normalize import clean_header, decode_name, decode_value
+from wikigate.http.normalize import clean_header, decode_name, decode_value, php_name
 
 
 @dataclass(frozen=True)
@@ -237,8 +237,11 @@ class Request:
     def add_params(self, pairs: list[tuple[bytes, bytes]], *, in_query: bool) -> None:
         """Decode and clean raw (name, value) pairs; later pairs win, as in PHP."""
         for raw_name, raw_value in pairs:
-            name = decode_name(raw_name)
-            if "[" in name and name.endswith("]"):
+            name = php_name(decode_name(raw_name))
+            if not name:
+                continue  # PHP drops a parameter without a name
+            if "[" in name:
+                # php_name left a "[" only where a "]" follows: PHP array syntax.
                 base = name.split("[", 1)[0]
                 self.array_names.add(base)
                 self.array_params.setdefault(base, []).append(decode_value(raw_value, from_query=in_query)[0])

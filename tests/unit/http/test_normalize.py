@@ -84,3 +84,13 @@ def test_cleaned_input_is_valid_xml_text(raw: bytes) -> None:
         text, _ = decode_value(raw, from_query=from_query)
         assert xml_safe(text) == text or text.startswith("\x1f")
         _parses(encode_xml({"requestid": text.replace("\x1f", "|")}))
+
+
+@pytest.mark.parametrize(("raw", "registered"), [
+    ("fo.o", "fo_o"), ("b ar", "b_ar"), (" lead", "lead"), ("a[b", "a_b"), ("c.d[]", "c_d[]"),
+    ("x[a.b]", "x[a.b]"), ("plain", "plain"), ("  ", ""),
+])
+def test_names_are_registered_as_php_registers_them(raw: str, registered: str) -> None:
+    from wikigate.http.normalize import php_name
+
+    assert php_name(raw) == registered

@@ -88,7 +88,8 @@ class WikigateApp:
         http = settings.http
         self.limits = RequestLimits(max_body_bytes=settings.server.max_body_bytes, max_params=http.max_params,
                                     max_param_name_bytes=http.max_param_name_bytes,
-                                    max_part_header_bytes=http.max_part_header_bytes)
+                                    max_part_header_bytes=http.max_part_header_bytes,
+                                    body_timeout_seconds=http.body_timeout_seconds)
         self._tasks: list[asyncio.Task[None]] = []
         self._started = False
 

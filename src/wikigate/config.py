@@ -120,6 +120,8 @@ class HttpSettings:
     max_header_bytes: int = 65536
     #: Seconds a connection may take to send a request's headers; then 408 and closed.
     header_timeout_seconds: float = 10.0
+    #: Seconds allowed between two chunks of a request body; then 408 and closed (0 = none).
+    body_timeout_seconds: float = 30.0
     #: Seconds an idle keep-alive connection stays open between requests.
     keepalive_timeout_seconds: int = 5
     #: Connections plus running requests per worker before new requests get 503 (0 = no limit).
@@ -358,8 +360,9 @@ def validate(settings: Settings) -> None:
             raise ConfigError(f"http.{key}: must be at least 1")
     if settings.http.max_header_bytes < 1024:
         raise ConfigError("http.max_header_bytes: must be at least 1024")
-    if settings.http.header_timeout_seconds < 0 or settings.http.limit_concurrency < 0:
-        raise ConfigError("http.header_timeout_seconds and http.limit_concurrency: must not be negative")
+    for key in ("header_timeout_seconds", "body_timeout_seconds", "limit_concurrency"):
+        if getattr(settings.http, key) < 0:
+            raise ConfigError(f"http.{key}: must not be negative")
     if settings.sessions.ttl_seconds < 60:
         raise ConfigError("sessions.ttl_seconds: must be at least 60")
     for i, cond in enumerate(settings.throttle.password_attempts):

@@ -44,6 +44,8 @@ class RequestLimits:
     max_part_header_bytes: int = 4096
     #: Bodies larger than this are decoded in a thread, off the event loop.
     thread_threshold_bytes: int = 64 * 1024
+    #: Seconds allowed between two chunks of a body (0 = no limit).
+    body_timeout_seconds: float = 30.0
 
 
 class RequestRejected(Exception):
@@ -316,8 +318,17 @@ async def read_request(scope: dict[str, Any], receive: Any, limits: RequestLimit
     size = 0
     separators = 0
     more = True
+    first = True
     while more:
-        message = await receive()
+        if first or not limits.body_timeout_seconds:
+            message = await receive()  # the common one-message body: no timer needed
+        else:
+            try:
+                message = await asyncio.wait_for(receive(), limits.body_timeout_seconds)
+            except TimeoutError:
+                raise RequestRejected(408, "bodytimeout", "The request body was not received in time.",
+                                      close=True) from None
+        first = False
         if message["type"] == "http.disconnect":
             break
         chunk = message.get("body", b"")

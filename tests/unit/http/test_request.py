@@ -171,3 +171,24 @@ def test_http_settings_are_checked_and_reach_the_server() -> None:
     assert options == {"http": "wikigate.http.server:GuardedHttpToolsProtocol", "timeout_keep_alive": 7,
                        "h11_max_incomplete_event_size": 65536, "limit_concurrency": 50}
     assert settings.http.header_timeout_seconds == 3.0
+
+
+async def test_a_stalled_body_is_refused_after_the_body_timeout() -> None:
+    import asyncio
+
+    sent = 0
+
+    async def stalling() -> dict[str, Any]:
+        nonlocal sent
+        sent += 1
+        if sent == 1:
+            return {"type": "http.request", "body": b"a=1&", "more_body": True}
+        await asyncio.sleep(60)  # the client stops sending
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    with pytest.raises(RequestRejected) as e:
+        await read_request(scope(FORM), stalling, RequestLimits(body_timeout_seconds=0.2))
+    assert (e.value.status, e.value.code, e.value.close) == (408, "bodytimeout", True)
+    assert loop.time() - start < 5

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 from wikigate.api.main import ApiMain
 from wikigate.auth.sessions import SessionStore
 from wikigate.config import ConfigError, Settings, load_settings
-from wikigate.http.request import BodyTooLarge, Request, read_request
+from wikigate.http.request import Request, RequestLimits, RequestRejected, read_request
 from wikigate.http.response import Response
 from wikigate.i18n import Catalog
 from wikigate.services import Services
@@ -84,6 +85,11 @@ class WikigateApp:
 
         self.web = WebPages(self.services)
         self.auto_migrate = auto_migrate
+        http = settings.http
+        self.limits = RequestLimits(max_body_bytes=settings.server.max_body_bytes, max_params=http.max_params,
+                                    max_param_name_bytes=http.max_param_name_bytes,
+                                    max_part_header_bytes=http.max_part_header_bytes,
+                                    body_timeout_seconds=http.body_timeout_seconds)
         self._tasks: list[asyncio.Task[None]] = []
         self._started = False
 
@@ -144,12 +150,9 @@ class WikigateApp:
     async def _handle(self, scope: dict[str, Any], receive: Any) -> Response:
         path = scope.get("path", "/")
         try:
-            request = await read_request(scope, receive, self.settings.server.max_body_bytes)
-        except BodyTooLarge:
-            return Response(status=413, content_type="application/json; charset=utf-8",
-                            headers=[("MediaWiki-API-Error", "toolarge")],
-                            body=b'{"error":{"code":"toolarge","info":"The request body is larger '
-                                 b'than this server accepts."}}')
+            request = await read_request(scope, receive, self.limits)
+        except RequestRejected as e:
+            return rejection_response(e)
         try:
             if path in ("/api.php", "/w/api.php"):
                 return await self.api.handle(request)
@@ -179,6 +182,22 @@ class WikigateApp:
                 await self.shutdown()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+def rejection_response(e: RequestRejected) -> Response:
+    """The answer to a request refused while it was read (too large, too many parameters,
+    malformed multipart). Its parameters were never decoded, so neither the format nor the
+    error format is known: the error is always JSON in MediaWiki's bc shape, with the
+    code in ``MediaWiki-API-Error`` as for any API error."""
+    body = json.dumps({"error": {"code": e.code, "info": e.info}}, separators=(",", ":"))
+    headers = [("MediaWiki-API-Error", e.code)]
+    if e.close:
+        # An over-size body is not drained: the connection ends after the answer. Other
+        # refusals leave the rest of a (size-bounded) body to the HTTP layer, which reads
+        # and discards it, so the client gets the answer rather than a reset connection.
+        headers.append(("Connection", "close"))
+    return Response(status=e.status, content_type="application/json; charset=utf-8",
+                    headers=headers, body=body.encode("utf-8"))
 
 
 def create_app() -> WikigateApp:

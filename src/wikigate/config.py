@@ -107,6 +107,28 @@ class ServerSettings:
 
 
 @dataclass
+class HttpSettings:
+    """Limits of the HTTP edge: what one request may make the server read and parse."""
+
+    #: Parameters in the query string and body together (PHP's max_input_vars).
+    max_params: int = 1000
+    #: Bytes of one parameter name (bounds ``a[b][c]…`` nesting too).
+    max_param_name_bytes: int = 256
+    #: Bytes of one header line of a multipart/form-data part.
+    max_part_header_bytes: int = 4096
+    #: Bytes of the request line and headers together; more → 431.
+    max_header_bytes: int = 65536
+    #: Seconds a connection may take to send a request's headers; then 408 and closed.
+    header_timeout_seconds: float = 10.0
+    #: Seconds allowed between two chunks of a request body; then 408 and closed (0 = none).
+    body_timeout_seconds: float = 30.0
+    #: Seconds an idle keep-alive connection stays open between requests.
+    keepalive_timeout_seconds: int = 5
+    #: Connections plus running requests per worker before new requests get 503 (0 = no limit).
+    limit_concurrency: int = 0
+
+
+@dataclass
 class SessionSettings:
     ttl_seconds: int = 3600
     cookie_expiration: int = 30 * 86400
@@ -211,6 +233,7 @@ class Settings:
     site: SiteSettings = field(default_factory=SiteSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
+    http: HttpSettings = field(default_factory=HttpSettings)
     sessions: SessionSettings = field(default_factory=SessionSettings)
     passwords: PasswordSettings = field(default_factory=PasswordSettings)
     throttle: ThrottleSettings = field(default_factory=ThrottleSettings)
@@ -329,6 +352,17 @@ def validate(settings: Settings) -> None:
         raise ConfigError(f"server.port: must be 1..65535, got {settings.server.port}")
     if settings.server.workers < 1:
         raise ConfigError("server.workers: must be at least 1")
+    if settings.server.max_body_bytes < 1024:
+        raise ConfigError("server.max_body_bytes: must be at least 1024")
+    for key in ("max_params", "max_param_name_bytes", "max_part_header_bytes", "max_header_bytes",
+                "keepalive_timeout_seconds"):
+        if getattr(settings.http, key) < 1:
+            raise ConfigError(f"http.{key}: must be at least 1")
+    if settings.http.max_header_bytes < 1024:
+        raise ConfigError("http.max_header_bytes: must be at least 1024")
+    for key in ("header_timeout_seconds", "body_timeout_seconds", "limit_concurrency"):
+        if getattr(settings.http, key) < 0:
+            raise ConfigError(f"http.{key}: must not be negative")
     if settings.sessions.ttl_seconds < 60:
         raise ConfigError("sessions.ttl_seconds: must be at least 60")
     for i, cond in enumerate(settings.throttle.password_attempts):

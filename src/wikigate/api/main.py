@@ -33,7 +33,7 @@ from wikigate.auth.containment import BotSessionRefused, refuse_in_bot_session
 from wikigate.http.request import Request
 from wikigate.http.response import Response
 from wikigate.http.session_cookies import SessionCookies
-from wikigate.i18n import Message, normalize_lang
+from wikigate.i18n import Message, Plaintext, normalize_lang
 from wikigate.services import Services
 from wikigate.util.clock import iso_timestamp
 
@@ -102,6 +102,19 @@ def printer_params(fmt: str) -> dict[str, Param]:
     return {}
 
 
+def internal_error(e: Exception, request: Request) -> ApiError:
+    """An unexpected exception as MediaWiki 1.39 reports it with ``$wgShowExceptionDetails``
+    off: ``[<reqid>] Caught exception of type <Class>`` and ``errorclass`` in the data,
+    never the exception's message (it can hold SQL, paths or user data). The message and
+    traceback go to the server log under the same request id, so an operator can find it."""
+    reqid = secrets.token_hex(12)
+    cls = type(e).__name__
+    log.error("[%s] internal error in action=%s: %s: %s", reqid, request.params.get("action", "")[:100],
+              cls, e, exc_info=e)
+    return ApiError("apierror-exceptioncaughttype", [reqid, Plaintext(cls)], code=f"internal_api_error_{cls}",
+                    data={"errorclass": cls})
+
+
 class ApiMain:
     def __init__(self, services: Services) -> None:
         self.services = services
@@ -134,11 +147,7 @@ class ApiMain:
         except ApiError as e:
             error = e
         except Exception as e:
-            reqid = secrets.token_hex(12)
-            log.exception("internal error %s in action=%s", reqid, request.params.get("action", ""))
-            error = ApiError("apierror-exceptioncaught",
-                             [reqid, f"Exception caught: {type(e).__name__}"],
-                             code=f"internal_api_error_{type(e).__name__}")
+            error = internal_error(e, request)
         try:
             await self._finish_session(ctx)
         except Exception:

@@ -15,6 +15,8 @@ import html
 import json
 from typing import Any
 
+from wikigate.http.normalize import xml_safe
+
 
 class ContentKey(str):
     """A key printed as ``*`` in formatversion 1 and as itself in formatversion 2."""
@@ -86,7 +88,13 @@ def _xml_attr(value: Any) -> str:
         return ""
     if isinstance(value, RealBool):
         return "true" if value.value else "false"
-    return html.escape(str(value), quote=True)
+    return _esc(str(value), quote=True)
+
+
+def _esc(text: str, *, quote: bool) -> str:
+    """Escape for XML, replacing characters XML 1.0 forbids (defence in depth: input is
+    cleaned at the edge, but no module output may make the document ill-formed)."""
+    return html.escape(xml_safe(text), quote=quote)
 
 
 def _xml_element(name: str, value: Any) -> str:
@@ -113,7 +121,7 @@ def _xml_element(name: str, value: Any) -> str:
         if text == "" and not children:
             return f'{head} xml:space="preserve" />'
         if text is not None:
-            return f'{head} xml:space="preserve">{html.escape(text, quote=False)}{"".join(children)}</{name}>'
+            return f'{head} xml:space="preserve">{_esc(text, quote=False)}{"".join(children)}</{name}>'
         if children:
             return f"{head}>{''.join(children)}</{name}>"
         return f"{head} />"
@@ -128,7 +136,7 @@ def _xml_element(name: str, value: Any) -> str:
     text = "" if isinstance(value, RealBool) else str(value)
     if isinstance(value, RealBool):
         text = "true" if value.value else "false"
-    return f"<{name}>{html.escape(text, quote=False)}</{name}>" if text else f"<{name} />"
+    return f"<{name}>{_esc(text, quote=False)}</{name}>" if text else f"<{name} />"
 
 
 def encode_xml(data: dict[str, Any], *, namespace: bool = False) -> str:

@@ -84,8 +84,19 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
         "wikigate.app:create_app", factory=True, host=host, port=port, workers=workers,
         log_level=settings.server.log_level, proxy_headers=bool(settings.server.forwarded_allow_ips),
         forwarded_allow_ips=settings.server.forwarded_allow_ips or None, access_log=False,
-        server_header=False, lifespan="on",
+        server_header=False, lifespan="on", **http_limits(settings),
     )
+
+
+def http_limits(settings: Any) -> dict[str, Any]:
+    """uvicorn options for the ``[http]`` limits: the guarded protocol (header size and
+    header timeout, see ``wikigate.http.server``), keep-alive and concurrency."""
+    from wikigate.http.server import PROTOCOL
+
+    http = settings.http
+    return {"http": PROTOCOL, "timeout_keep_alive": http.keepalive_timeout_seconds,
+            "h11_max_incomplete_event_size": http.max_header_bytes,
+            "limit_concurrency": http.limit_concurrency or None}
 
 
 @cli.command()

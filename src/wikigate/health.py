@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Coroutine
 from typing import Any
 
 from sqlalchemy import text
@@ -60,22 +61,35 @@ def describe_error(exc: BaseException, timeout: float | None = None) -> str:
     return msg or type(exc).__name__
 
 
+async def _bounded(work: Coroutine[Any, Any, Any], timeout: float) -> str | None:
+    """Run ``work``; its failure reason, or a timeout after ``timeout`` seconds.
+
+    Not ``asyncio.wait_for``: that waits for the cancelled work to wind down, and a
+    driver cancelling a query on a frozen server (asyncpg sends a cancel request over a
+    new connection) can take seconds more, so the probe would overrun its timeout."""
+    task = asyncio.ensure_future(work)
+    done, _ = await asyncio.wait({task}, timeout=timeout)
+    if not done:
+        task.cancel()
+        task.add_done_callback(_consume)
+        return describe_error(TimeoutError(), timeout)
+    exc = task.exception()
+    return None if exc is None else describe_error(exc, timeout)
+
+
+def _consume(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled():
+        task.exception()  # retrieved, so asyncio does not log "exception never retrieved"
+
+
 async def probe_database(db: Database, timeout: float) -> str | None:
     """``SELECT 1`` on the database within ``timeout`` seconds."""
-    try:
-        await asyncio.wait_for(db.run(lambda c: c.execute(text("SELECT 1"))), timeout)
-    except Exception as e:
-        return describe_error(e, timeout)
-    return None
+    return await _bounded(db.run(lambda c: c.execute(text("SELECT 1"))), timeout)
 
 
 async def probe_kv(kv: KeyValueStore, timeout: float) -> str | None:
     """A read from the key-value store within ``timeout`` seconds."""
-    try:
-        await asyncio.wait_for(kv.get("readyz-probe"), timeout)
-    except Exception as e:
-        return describe_error(e, timeout)
-    return None
+    return await _bounded(kv.get("readyz-probe"), timeout)
 
 
 async def probe_all(services: Any, timeout: float) -> dict[str, str | None]:

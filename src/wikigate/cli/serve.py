@@ -65,6 +65,9 @@ async def check_backends(settings: Settings, *, migrate: bool) -> Prepared:
     from wikigate.storage.sql import migrate as mig
     from wikigate.storage.sql.database import Database
 
+    # Redis first: opening a SQLite database creates it, and a start that fails on
+    # Redis should leave nothing behind.
+    await _check_redis(settings)
     try:
         db = Database(settings.database_url, pool_size=1, connect_timeout=CHECK_TIMEOUT)
     except OSError as e:  # SQLite: the data directory cannot be created
@@ -73,8 +76,6 @@ async def check_backends(settings: Settings, *, migrate: bool) -> Prepared:
         problem = await probe_database(db, CHECK_TIMEOUT)
         if problem is not None:
             raise BackendUnavailable(database_problem(settings, problem))
-        # Redis before the migration, so a start that fails changes nothing.
-        await _check_redis(settings)
         before = after = None
         try:
             if migrate:

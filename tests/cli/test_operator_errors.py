@@ -15,9 +15,20 @@ from pathlib import Path
 import pytest
 
 CLI = [sys.executable, "-c", "from wikigate.cli.main import main; main()"]
-DOWN_PG = "postgresql://wiki:s3cret@127.0.0.1:1/wiki"
-DOWN_MY = "mysql://root@127.0.0.1:1/wiki"
-DOWN_REDIS = "redis://127.0.0.1:1/0"
+
+
+def closed_port() -> int:
+    """A port nobody listens on (bound once, then released; never a fixed number,
+    since any port may be taken on a shared machine)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+DOWN = closed_port()
+DOWN_PG = f"postgresql://wiki:s3cret@127.0.0.1:{DOWN}/wiki"
+DOWN_MY = f"mysql://root@127.0.0.1:{DOWN}/wiki"
+DOWN_REDIS = f"redis://127.0.0.1:{DOWN}/0"
 
 
 def run(cwd: Path, *args: str, env: dict[str, str] | None = None,
@@ -37,7 +48,7 @@ def assert_one_line_error(r: subprocess.CompletedProcess[str], *needles: str) ->
 
 
 @pytest.mark.parametrize(("command", "url"), [
-    (["serve", "--port", "1"], DOWN_PG),
+    (["serve", "--port", str(closed_port())], DOWN_PG),
     (["migrate"], DOWN_PG),
     (["migrate"], DOWN_MY),
     (["user", "list"], DOWN_PG),
@@ -46,13 +57,13 @@ def assert_one_line_error(r: subprocess.CompletedProcess[str], *needles: str) ->
 ])
 def test_unreachable_database_is_one_line(tmp_path: Path, command: list[str], url: str) -> None:
     r = run(tmp_path, *command, env={"WIKIGATE_STORAGE__DATABASE_URL": url})
-    assert_one_line_error(r, "cannot reach the database", "storage.database_url", "127.0.0.1:1")
+    assert_one_line_error(r, "cannot reach the database", "storage.database_url", f"127.0.0.1:{DOWN}")
     assert "s3cret" not in r.stderr + r.stdout  # the password never shows
     assert "serving" not in r.stdout
 
 
 def test_unreachable_redis_stops_serve_before_anything_is_created(tmp_path: Path) -> None:
-    r = run(tmp_path, "serve", "--port", "1", env={"WIKIGATE_STORAGE__REDIS_URL": DOWN_REDIS})
+    r = run(tmp_path, "serve", "--port", str(closed_port()), env={"WIKIGATE_STORAGE__REDIS_URL": DOWN_REDIS})
     assert_one_line_error(r, "cannot reach Redis", "storage.redis_url", "connection refused")
     assert list(tmp_path.iterdir()) == []  # no data directory, no database
 

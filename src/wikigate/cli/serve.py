@@ -153,10 +153,31 @@ def uvicorn_options(settings: Settings, workers: int) -> dict[str, Any]:
 
 
 def _draining_multiprocess() -> Any:
+    import signal
+
     from uvicorn.supervisors.multiprocess import Multiprocess
 
     class DrainingMultiprocess(Multiprocess):
-        """uvicorn's supervisor, closing its listening socket as soon as it is told to stop."""
+        """uvicorn's supervisor, closing its listening socket the moment it is told to stop.
+
+        In the signal handler itself, not in uvicorn's supervision loop (which looks at
+        queued signals every 0.5 s): meanwhile the workers may already have stopped
+        accepting, and whatever the kernel queued on the socket would be reset."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, self._on_stop_signal)
+
+        def _on_stop_signal(self, sig: int, _frame: Any) -> None:
+            self._stopping = True
+            self._stop_listening()
+            self.signal_queue.append(sig)
+
+        def keep_subprocess_alive(self) -> None:
+            # Stopping: the socket is closed, so a replacement worker could not be started.
+            if not getattr(self, "_stopping", False):
+                super().keep_subprocess_alive()
 
         def _stop_listening(self) -> None:
             for sock in self.sockets:

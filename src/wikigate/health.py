@@ -82,9 +82,20 @@ def _consume(task: asyncio.Future[Any]) -> None:
         task.exception()  # retrieved, so asyncio does not log "exception never retrieved"
 
 
-async def probe_database(db: Database, timeout: float) -> str | None:
-    """``SELECT 1`` on the database within ``timeout`` seconds."""
-    return await _bounded(db.run(lambda c: c.execute(text("SELECT 1"))), timeout)
+async def probe_database(db: Database, timeout: float, *, schema: bool = False) -> str | None:
+    """``SELECT 1`` on the database within ``timeout`` seconds; with ``schema``, also that
+    the schema is one this version can run on (see :func:`migrate.schema_problem`)."""
+    if not schema:
+        return await _bounded(db.run(lambda c: c.execute(text("SELECT 1"))), timeout)
+    from wikigate.storage.sql import migrate
+
+    box: dict[str, str | None] = {}
+
+    async def check() -> None:
+        box["current"] = await migrate.current_revision(db)
+
+    problem = await _bounded(check(), timeout)
+    return problem if problem is not None else migrate.schema_problem(box["current"])
 
 
 async def probe_kv(kv: KeyValueStore, timeout: float) -> str | None:
@@ -94,5 +105,6 @@ async def probe_kv(kv: KeyValueStore, timeout: float) -> str | None:
 
 async def probe_all(services: Any, timeout: float) -> dict[str, str | None]:
     """Both probes at once (so a slow database does not delay the key-value answer)."""
-    db, kv = await asyncio.gather(probe_database(services.db, timeout), probe_kv(services.kv, timeout))
+    db, kv = await asyncio.gather(probe_database(services.db, timeout, schema=True),
+                                  probe_kv(services.kv, timeout))
     return {"database": db, "kv": kv}

@@ -10,6 +10,7 @@ import httpx
 from tests.conftest import make_settings
 from wikigate.app import WikigateApp, build_services
 from wikigate.storage.kv import MemoryKeyValueStore
+from wikigate.storage.sql import migrate
 
 
 class BrokenKeyValueStore(MemoryKeyValueStore):
@@ -72,5 +73,31 @@ async def test_worker_starts_with_its_database_down_and_answers_503(tmp_path: Pa
             assert (await http.get("/healthz")).status_code == 200
             r = await http.get("/readyz")
             assert r.status_code == 503 and r.json()["checks"]["database"] == "connection refused"
+    finally:
+        await app.shutdown()
+
+
+async def test_readyz_reports_a_missing_or_old_schema(tmp_path: Path) -> None:
+    """A worker started by hand (uvicorn) on a database nobody migrated is not ready; a
+    schema newer than this version (rolling upgrade, revisions only add) is fine."""
+    from sqlalchemy import text
+
+    settings = make_settings(tmp_path)
+    app = WikigateApp(settings, build_services(settings))
+    await app.startup()
+    db = app.services.db
+    try:
+        async with _client(app) as http:
+            await db.run(lambda c: c.execute(text("UPDATE alembic_version SET version_num = '0001'")))
+            r = await http.get("/readyz")
+            assert r.status_code == 503
+            head = migrate.head_revision()
+            assert r.json()["checks"]["database"] == (
+                f"schema at revision 0001, this version needs {head}; run `wikigate migrate`")
+            await db.run(lambda c: c.execute(text("UPDATE alembic_version SET version_num = '9999_future'")))
+            assert (await http.get("/readyz")).status_code == 200
+            await db.run(lambda c: c.execute(text("DELETE FROM alembic_version")))
+            r = await http.get("/readyz")
+            assert r.status_code == 503 and r.json()["checks"]["database"] == "no schema; run `wikigate migrate`"
     finally:
         await app.shutdown()

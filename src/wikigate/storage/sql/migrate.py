@@ -13,6 +13,7 @@ first one's ``CREATE TABLE``.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -81,6 +82,33 @@ def _current(conn: Any) -> str | None:
 def head_revision() -> str | None:
     with _script_location() as location:
         return ScriptDirectory.from_config(alembic_config(location)).get_current_head()
+
+
+@functools.cache
+def known_revisions() -> frozenset[str]:
+    """Every revision this version ships (the scripts do not change while it runs)."""
+    with _script_location() as location:
+        return frozenset(r.revision for r in ScriptDirectory.from_config(alembic_config(location)).walk_revisions())
+
+
+@functools.cache
+def _head() -> str | None:
+    return head_revision()
+
+
+def schema_problem(current: str | None) -> str | None:
+    """Why this version cannot run on a schema at ``current``, or None.
+
+    A revision this version does not know is newer (a rolling upgrade migrated the
+    database first); revisions only add, so that is fine. An older known one is not."""
+    head = _head()
+    if current == head:
+        return None
+    if current is None:
+        return "no schema; run `wikigate migrate`"
+    if current in known_revisions():
+        return f"schema at revision {current}, this version needs {head}; run `wikigate migrate`"
+    return None
 
 
 async def current_revision(db: Database) -> str | None:

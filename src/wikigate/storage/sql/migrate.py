@@ -24,6 +24,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from wikigate.storage.sql.database import Database
 
@@ -56,13 +57,16 @@ def _migration_lock(conn: Any) -> Iterator[None]:
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
         yield
     elif dialect in ("mysql", "mariadb"):
-        got = conn.execute(text("SELECT GET_LOCK(:n, :t)"), {"n": LOCK_NAME, "t": LOCK_TIMEOUT}).scalar()
+        # GET_LOCK names are server-wide: qualify by database, so wikis sharing a server
+        # do not wait for each other.
+        name = f"{LOCK_NAME}:{conn.execute(text('SELECT DATABASE()')).scalar()}"[:64]
+        got = conn.execute(text("SELECT GET_LOCK(:n, :t)"), {"n": name, "t": LOCK_TIMEOUT}).scalar()
         if got != 1:
             raise TimeoutError(f"another process held the migration lock for {LOCK_TIMEOUT} s")
         try:
             yield
         finally:
-            conn.execute(text("SELECT RELEASE_LOCK(:n)"), {"n": LOCK_NAME})
+            conn.execute(text("SELECT RELEASE_LOCK(:n)"), {"n": name})
     else:
         # SQLite: the transaction began with BEGIN IMMEDIATE, i.e. it holds the write lock.
         yield
@@ -117,7 +121,12 @@ async def current_revision(db: Database) -> str | None:
 
 async def upgrade(db: Database) -> tuple[str | None, str | None]:
     """Bring the schema to the newest revision; returns (before, after)."""
-    before = await db.run(_current)
+    try:
+        before = await db.run(_current)
+    except DBAPIError:
+        # Read outside the lock, so it can race another host's DDL (MariaDB commits DDL
+        # statement by statement); the locked upgrade below reads again and decides.
+        before = None
     head = head_revision()
     if before != head:
         await db.run(_upgrade)

@@ -124,3 +124,13 @@ def test_config_check_warns_about_loose_permissions(tmp_path: Path) -> None:
     warnings = [ln for ln in r.stdout.splitlines() if ln.startswith("warning:")]
     assert any("data is mode 0755" in w and "chmod 0700" in w for w in warnings), r.stdout
     assert any("wikigate.db is mode 0644" in w and "chmod 0600" in w for w in warnings), r.stdout
+
+
+def test_docs_describe_the_files_that_exist(tmp_path: Path) -> None:
+    """The docs promised a ``secret.key`` (mode 0600) that was never created: the secret
+    lives in the database. The data directory holds what the docs list."""
+    root = Path(__file__).resolve().parents[2]
+    for doc in ("docs/operations.md", "docs/config.example.toml", "README.md"):
+        assert "secret.key" not in (root / doc).read_text(encoding="utf-8"), doc
+    assert run(tmp_path, "migrate").returncode == 0
+    assert {p.name for p in (tmp_path / "data").iterdir()} <= {"wikigate.db", "wikigate.db-wal", "wikigate.db-shm"}

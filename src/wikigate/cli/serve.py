@@ -120,7 +120,7 @@ def prepare(settings: Settings, *, migrate: bool, wait: float = 0.0) -> Prepared
             delay = min(delay * 2, 10.0)
 
 
-def bind_socket(host: str, port: int, backlog: int = 2048) -> socket.socket:
+def bind_socket(host: str, port: int) -> socket.socket:
     """The listening socket, bound here so that a busy port fails before we say "serving"."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -128,8 +128,9 @@ def bind_socket(host: str, port: int, backlog: int = 2048) -> socket.socket:
     # process *listens* on still fails (Linux refuses two listeners without SO_REUSEPORT).
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
+        # Bound, not listening: a busy port fails here, while connections keep being
+        # refused (not queued) until a worker is ready and listens on it.
         sock.bind((host, port))
-        sock.listen(backlog)
     except OSError as e:
         sock.close()
         reason = "address already in use" if e.errno == 98 else (e.strerror or str(e))

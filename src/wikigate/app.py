@@ -29,6 +29,7 @@ from wikigate.storage.sql.kv import SqlKeyValueStore
 from wikigate.users.rights import Rights
 from wikigate.users.store import UserStore
 from wikigate.util.clock import Clock
+from wikigate.util.files import ensure_private_dir, private_umask
 
 log = logging.getLogger("wikigate")
 
@@ -37,6 +38,11 @@ log = logging.getLogger("wikigate")
 COMPONENT_SETUPS: list[str] = [
     "wikigate.components:setup_all",
 ]
+
+#: Seconds one attempt to read the site secret may take before the worker answers 503.
+SECRET_LOAD_TIMEOUT = 5.0
+#: Retry-After on 503 answers while a backend is unreachable.
+RETRY_AFTER_SECONDS = 5
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -93,16 +99,32 @@ class WikigateApp:
         self._tasks: list[asyncio.Task[None]] = []
         self._started = False
 
+    @property
+    def ready(self) -> bool:
+        """Whether requests can be served: the site secret is known (see :meth:`startup`)."""
+        return bool(self.services.secret_key)
+
     async def startup(self) -> None:
+        """Start the components. Touches the database only when ``auto_migrate`` is set
+        (tests, embedding) or the site secret must be read from it; a worker
+        (``auto_migrate=False``) whose database is down still starts: it answers 503
+        (``/readyz`` says why) and keeps retrying in the background, because a worker
+        that failed its start-up would make uvicorn stop the whole server."""
         if self._started:
             return
         self._started = True
         if self.auto_migrate:
             await migrate.upgrade(self.services.db)
-        if not self.services.secret_key:
-            from wikigate.storage.sql.secrets import load_or_create_secret
+        from wikigate.util.package_data import preload
 
-            self.services.secret_key = (await load_or_create_secret(self.services.db, "secret_key")).encode()
+        # Read every shipped data file now, so a reinstall of the package under a running
+        # server (pip install -e after pip install) cannot break it later.
+        preload()
+        if not self.services.secret_key:
+            if self.auto_migrate:
+                await self._load_secret()
+            elif not await self._try_load_secret(first=True):
+                self._tasks.append(asyncio.create_task(self._secret_retry_loop()))
         for name, component in self.services.components.items():
             start = getattr(component, "start", None)
             if start is not None:
@@ -125,6 +147,31 @@ class WikigateApp:
                     await stop()
         await self.services.kv.close()
         await self.services.db.close()
+
+    async def _load_secret(self) -> None:
+        from wikigate.storage.sql.secrets import load_or_create_secret
+
+        self.services.secret_key = (await load_or_create_secret(self.services.db, "secret_key")).encode()
+
+    async def _try_load_secret(self, *, first: bool = False) -> bool:
+        from wikigate.health import describe_error
+
+        try:
+            await asyncio.wait_for(self._load_secret(), SECRET_LOAD_TIMEOUT)
+        except Exception as e:
+            if first:
+                log.warning("database not reachable at start-up (%s); answering 503 and retrying",
+                            describe_error(e, SECRET_LOAD_TIMEOUT))
+            return False
+        if not first:
+            log.warning("database reachable again; serving")
+        return True
+
+    async def _secret_retry_loop(self) -> None:
+        delay = 0.5
+        while not await self._try_load_secret():
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
 
     @staticmethod
     async def _purge_loop(kv: SqlKeyValueStore) -> None:
@@ -149,6 +196,14 @@ class WikigateApp:
 
     async def _handle(self, scope: dict[str, Any], receive: Any) -> Response:
         path = scope.get("path", "/")
+        if path == "/healthz":
+            # Liveness: the process and its event loop answer. No backend call, so a
+            # database outage never makes a supervisor kill healthy workers.
+            return _json(200, {"status": "ok"})
+        if path == "/readyz":
+            return await self._readyz()
+        if not self.ready:
+            return _not_ready()
         try:
             request = await read_request(scope, receive, self.limits)
         except RequestRejected as e:
@@ -166,6 +221,19 @@ class WikigateApp:
             log.exception("unhandled error for %s", path)
             return Response(status=500, content_type="text/plain; charset=utf-8",
                             body=b"Internal error; details are in the server log.\n")
+
+    async def _readyz(self) -> Response:
+        """Readiness: the database and the key-value store answer within
+        ``server.ready_timeout`` seconds; 503 with what failed otherwise."""
+        from wikigate.health import probe_all
+
+        checks = await probe_all(self.services, self.settings.server.ready_timeout)
+        if not self.ready and checks["database"] is None:
+            checks["database"] = "site secret not loaded yet"
+        failed = {k: v for k, v in checks.items() if v is not None}
+        body: dict[str, Any] = {"status": "unavailable" if failed else "ready",
+                                "checks": {k: v or "ok" for k, v in checks.items()}}
+        return _json(503 if failed else 200, body, retry_after=bool(failed))
 
     async def _lifespan(self, receive: Any, send: Any) -> None:
         while True:
@@ -200,18 +268,37 @@ def rejection_response(e: RequestRejected) -> Response:
                     headers=headers, body=body.encode("utf-8"))
 
 
+def _json(status: int, body: dict[str, Any], *, retry_after: bool = False) -> Response:
+    headers = [("Cache-Control", "no-store")]
+    if retry_after:
+        headers.append(("Retry-After", str(RETRY_AFTER_SECONDS)))
+    return Response(status=status, content_type="application/json; charset=utf-8", headers=headers,
+                    body=json.dumps(body).encode())
+
+
+def _not_ready() -> Response:
+    # MediaWiki answers an unreachable database with internal_api_error_DBConnectionError;
+    # we add what a client can act on: 503 and Retry-After.
+    return Response(status=503, content_type="application/json; charset=utf-8",
+                    headers=[("Retry-After", str(RETRY_AFTER_SECONDS)),
+                             ("MediaWiki-API-Error", "internal_api_error_DBConnectionError")],
+                    body=json.dumps({"error": {
+                        "code": "internal_api_error_DBConnectionError",
+                        "info": "The database is not reachable; try again in a few seconds."}}).encode())
+
+
 def create_app() -> WikigateApp:
-    """uvicorn factory: settings from ``$WIKIGATE_CONFIG`` and ``WIKIGATE_*`` variables."""
+    """uvicorn factory (one per worker): settings from ``$WIKIGATE_CONFIG`` and ``WIKIGATE_*``
+    variables. Workers never migrate: ``wikigate serve`` did before starting them."""
+    private_umask()  # also when run under plain uvicorn: every file we create is 0600
     try:
         settings = load_settings()
     except ConfigError as e:
         raise SystemExit(f"wikigate: configuration error: {e}") from None
     logging.basicConfig(level=settings.server.log_level.upper(),
                         format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s")
-    return WikigateApp(settings)
+    return WikigateApp(settings, auto_migrate=False)
 
 
 def data_dir_ready(settings: Settings) -> Path:
-    path = settings.data_path
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return ensure_private_dir(settings.data_path)

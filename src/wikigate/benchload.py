@@ -33,6 +33,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -473,11 +474,14 @@ def tokens_check(r: Reply) -> bool:
 def build_c_driver(workdir: Path) -> Path | None:
     """Compile data/openloop.c (the same open-loop method in C, a few µs of CPU per
     request instead of ~100 µs) into ``workdir``; None without a C compiler."""
-    src = Path(__file__).with_name("data") / "openloop.c"
+    # The source goes through importlib.resources like all package data (any install kind).
+    resource = resources.files("wikigate") / "data" / "openloop.c"
     exe = workdir / "openloop"
     cc = shutil.which("cc") or shutil.which("gcc")
-    if cc is None or not src.is_file():
+    if cc is None or not resource.is_file():
         return None
+    src = workdir / "openloop.c"
+    src.write_bytes(resource.read_bytes())
     done = subprocess.run([cc, "-O2", "-o", str(exe), str(src)], capture_output=True)
     return exe if done.returncode == 0 else None
 

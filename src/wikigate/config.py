@@ -104,6 +104,8 @@ class ServerSettings:
     forwarded_allow_ips: str = ""
     max_body_bytes: int = 16 * 1024 * 1024
     log_level: str = "info"
+    #: Seconds /readyz waits for the database and the key-value store before it answers 503.
+    ready_timeout: float = 2.0
 
 
 @dataclass
@@ -350,6 +352,9 @@ def validate(settings: Settings) -> None:
         raise ConfigError("storage.redis_url: must start with redis://, rediss:// or unix://")
     if not 1 <= settings.server.port <= 65535:
         raise ConfigError(f"server.port: must be 1..65535, got {settings.server.port}")
+    if not 0 < settings.server.ready_timeout <= 60:
+        raise ConfigError(f"server.ready_timeout: must be more than 0 and at most 60 seconds, "
+                          f"got {settings.server.ready_timeout}")
     if settings.server.workers < 1:
         raise ConfigError("server.workers: must be at least 1")
     if settings.server.max_body_bytes < 1024:

@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 import click
 
 from wikigate.config import ConfigError, Settings, load_settings
+from wikigate.health import safe_url
+from wikigate.util.files import private_umask
 
 T = TypeVar("T")
 
@@ -31,17 +33,33 @@ def run_async(fn: Callable[[], Awaitable[T]]) -> T:
 
 
 async def with_services(settings: Settings, fn: Callable[[Any], Awaitable[T]], *, migrate: bool = True) -> T:
-    from wikigate.app import build_services
-    from wikigate.storage.sql import migrate as mig
+    """Run ``fn(services)`` for a management command, after migrating when ``migrate``.
+    The database (and Redis) must answer first: if not, one line naming the setting and
+    exit status 1, never a traceback."""
+    from sqlalchemy.exc import DBAPIError
 
-    services = build_services(settings)
+    from wikigate.app import build_services
+    from wikigate.cli.serve import BackendUnavailable, database_problem
+    from wikigate.health import describe_error
+
+    await _check_backends(settings, migrate=migrate)
     try:
-        if migrate:
-            await mig.upgrade(services.db)
+        services = build_services(settings)
+    except OSError as e:  # SQLite: the data directory cannot be created
+        raise BackendUnavailable(database_problem(settings, describe_error(e))) from None
+    try:
         return await fn(services)
+    except (OSError, DBAPIError) as e:  # the backend went away in the middle
+        raise BackendUnavailable(database_problem(settings, describe_error(e))) from None
     finally:
         await services.kv.close()
         await services.db.close()
+
+
+async def _check_backends(settings: Settings, *, migrate: bool) -> None:
+    from wikigate.cli.serve import check_backends
+
+    await check_backends(settings, migrate=migrate)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -58,62 +76,47 @@ def cli(ctx: click.Context, config: str | None) -> None:
 @click.option("--host", help="Address to listen on (default from config: 127.0.0.1).")
 @click.option("--port", type=int, help="Port (default from config: 8080).")
 @click.option("--workers", type=int, help="Worker processes (default from config: 2).")
+@click.option("--wait-for-backends", "wait", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              metavar="SECONDS", help="Retry an unreachable database or Redis for this long before giving up.")
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None, workers: int | None) -> None:
-    """Run the server (creates the data directory and database on first run)."""
-    import uvicorn
+def serve(ctx: click.Context, host: str | None, port: int | None, workers: int | None, wait: float) -> None:
+    """Run the server (creates the data directory and database on first run, migrates)."""
+    from wikigate.cli import serve as srv
+    from wikigate.util.files import loose_permissions
 
     settings = _settings(ctx)
     host = host or settings.server.host
     port = port or settings.server.port
     workers = workers or settings.server.workers
-    from wikigate.storage.sql import migrate as mig
-
-    async def prepare(services: Any) -> tuple[str | None, str | None]:
-        return await mig.upgrade(services.db)
-
-    before, after = run_async(lambda: with_services(settings, prepare, migrate=False))
-    if before != after:
-        click.echo(f"database ready at revision {after} ({settings.database_url.split('@')[-1]})")
+    prepared = srv.prepare(settings, migrate=True, wait=wait)
+    if prepared.before != prepared.after:
+        click.echo(f"database ready at revision {prepared.after} ({safe_url(settings.database_url)})")
+    for line in loose_permissions(settings.data_path):
+        click.echo(f"warning: {line}", err=True)
+    sock = srv.bind_socket(host, port)
     cfg = ctx.obj.get("config")
     if cfg:
         os.environ["WIKIGATE_CONFIG"] = os.path.abspath(cfg)
     os.environ["WIKIGATE_STORAGE__DATA_DIR"] = os.path.abspath(settings.data_path)
     click.echo(f"wikigate serving http://{host}:{port}/api.php with {workers} worker(s); Ctrl+C stops")
-    uvicorn.run(
-        "wikigate.app:create_app", factory=True, host=host, port=port, workers=workers,
-        log_level=settings.server.log_level, proxy_headers=bool(settings.server.forwarded_allow_ips),
-        forwarded_allow_ips=settings.server.forwarded_allow_ips or None, access_log=False,
-        server_header=False, lifespan="on", **http_limits(settings),
-    )
+    srv.run_server(settings, sock, workers)
 
-
-def http_limits(settings: Any) -> dict[str, Any]:
-    """uvicorn options for the ``[http]`` limits: the guarded protocol (header size and
-    header timeout, see ``wikigate.http.server``), keep-alive and concurrency."""
-    from wikigate.http.server import PROTOCOL
-
-    http = settings.http
-    return {"http": PROTOCOL, "timeout_keep_alive": http.keepalive_timeout_seconds,
-            "h11_max_incomplete_event_size": http.max_header_bytes,
-            "limit_concurrency": http.limit_concurrency or None}
 
 
 @cli.command()
+@click.option("--wait-for-backends", "wait", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              metavar="SECONDS", help="Retry an unreachable database for this long before giving up.")
 @click.pass_context
-def migrate(ctx: click.Context) -> None:
+def migrate(ctx: click.Context, wait: float) -> None:
     """Create or upgrade the database schema."""
+    from wikigate.cli import serve as srv
+
     settings = _settings(ctx)
-    from wikigate.storage.sql import migrate as mig
-
-    async def go(services: Any) -> tuple[str | None, str | None]:
-        return await mig.upgrade(services.db)
-
-    before, after = run_async(lambda: with_services(settings, go, migrate=False))
-    if before == after:
-        click.echo(f"schema is up to date (revision {after})")
+    prepared = srv.prepare(settings, migrate=True, wait=wait)
+    if prepared.before == prepared.after:
+        click.echo(f"schema is up to date (revision {prepared.after})")
     else:
-        click.echo(f"schema upgraded from {before or 'empty'} to {after}")
+        click.echo(f"schema upgraded from {prepared.before or 'empty'} to {prepared.after}")
 
 
 @cli.group()
@@ -124,22 +127,75 @@ def config() -> None:
 @config.command("check")
 @click.pass_context
 def config_check(ctx: click.Context) -> None:
-    """Validate the configuration and try to reach every configured backend."""
+    """Validate the configuration and try to reach every configured backend.
+
+    Changes nothing: it creates no directory, no database and no table. Exit status 1
+    when a backend does not answer; loose file permissions are warnings."""
+    from wikigate.cli import serve as srv
+    from wikigate.util.files import loose_permissions
+
     settings = _settings(ctx)
     click.echo(f"configuration {settings.source or '(defaults)'}: valid")
+    revision = run_async(lambda: _check_database_readonly(settings))
+    if settings.storage.redis_url:
+        from wikigate.health import probe_kv
+        from wikigate.storage.redis import RedisKeyValueStore
 
-    async def go(services: Any) -> None:
-        from sqlalchemy import text
+        async def redis() -> str | None:
+            kv = RedisKeyValueStore(settings.storage.redis_url)
+            try:
+                return await probe_kv(kv, srv.CHECK_TIMEOUT)
+            finally:
+                await kv.close()
 
-        await services.db.run(lambda c: c.execute(text("SELECT 1")))
-        click.echo(f"database {services.db.dialect}: reachable")
-        await services.kv.get("config-check")
-        click.echo(f"session store {type(services.kv).__name__}: reachable")
+        problem = run_async(redis)
+        if problem is not None:
+            raise srv.BackendUnavailable(srv.redis_problem(settings, problem))
+        click.echo(f"session store redis ({safe_url(settings.storage.redis_url)}): reachable")
+    elif revision is not None:
+        click.echo("session store: the database (tables wg_kv, wg_counter)")
+    for line in loose_permissions(settings.data_path):
+        click.echo(f"warning: {line}")
 
+
+async def _check_database_readonly(settings: Settings) -> str | None:
+    """Report the database and its schema revision without creating anything; returns
+    the revision when the schema exists."""
+    from sqlalchemy import inspect
+
+    from wikigate.cli import serve as srv
+    from wikigate.health import probe_database
+    from wikigate.storage.sql import migrate as mig
+    from wikigate.storage.sql.database import Database
+
+    where = safe_url(settings.database_url)
+    if settings.database_url.startswith("sqlite:"):
+        from sqlalchemy.engine import make_url
+
+        path = make_url(settings.database_url).database
+        if path and path != ":memory:" and not os.path.exists(path):
+            # Opening it would create it (and its directory): say what will happen instead.
+            click.echo(f"database sqlite ({path}): not created yet; `wikigate migrate` or "
+                       "`wikigate serve` creates it")
+            return None
+    db = Database(settings.database_url, pool_size=1, connect_timeout=srv.CHECK_TIMEOUT)
     try:
-        run_async(lambda: with_services(settings, go, migrate=False))
-    except Exception as e:
-        raise click.ClickException(f"backend check failed: {type(e).__name__}: {e}") from None
+        problem = await probe_database(db, srv.CHECK_TIMEOUT)
+        if problem is not None:
+            raise srv.BackendUnavailable(srv.database_problem(settings, problem))
+        has_schema = await db.run(lambda c: inspect(c).has_table("alembic_version"))
+        current = await mig.current_revision(db) if has_schema else None
+    finally:
+        await db.close()
+    head = mig.head_revision()
+    if current is None:
+        click.echo(f"database {db.dialect} ({where}): reachable, no schema yet; `wikigate migrate` creates it")
+    elif current != head:
+        click.echo(f"database {db.dialect} ({where}): reachable, schema at revision {current}, this version "
+                   f"needs {head}; run `wikigate migrate`")
+    else:
+        click.echo(f"database {db.dialect} ({where}): reachable, schema up to date (revision {current})")
+    return current
 
 
 from wikigate.cli import users as _users  # noqa: E402
@@ -160,6 +216,8 @@ cli.add_command(_audit)
 
 
 def main() -> None:
+    # Every file the CLI or the server creates (database, WAL, mail spool) is private.
+    private_umask()
     try:
         cli(standalone_mode=True)
     except KeyboardInterrupt:

@@ -208,6 +208,8 @@ class Outbox:
                                          "mq_next_attempt": self.clock.time() + delay})
             return
         await self._finish(mid, attempts, {"mq_status": "sent", "mq_last_error": "", "mq_message": _headers_only(raw)})
+        # The scrubbed body must not survive in SQLite's WAL or free pages either.
+        await self.db.forget_deleted()
         log.info("mail %d delivered to %s", mid, recipient)
 
     async def process_due(self, limit: int = 50) -> int:

@@ -157,7 +157,7 @@ def test_percent_decoding_matches_the_standard_library() -> None:
 
 
 def test_http_settings_are_checked_and_reach_the_server() -> None:
-    from wikigate.cli.main import http_limits
+    from wikigate.cli.serve import http_limits
     from wikigate.config import ConfigError, load_settings
 
     with pytest.raises(ConfigError, match=r"http\.max_params"):

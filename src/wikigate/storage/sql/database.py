@@ -18,6 +18,7 @@ So there is a single implementation of every query, whatever the backend.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import queue
 import random
 import sqlite3
@@ -32,6 +33,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
+
+from wikigate.util.files import ensure_private_dir
 
 T = TypeVar("T")
 
@@ -81,6 +84,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # Checkpoints are run by the writer thread's checkpointer, not by whichever commit
     # happens to cross the WAL size limit (that commit would wait for the copy and fsync).
     cur.execute("PRAGMA wal_autocheckpoint=0")
+    # Deleted and overwritten rows (a scrubbed mail body holding a temporary password,
+    # an ended session) are zeroed in the file instead of left in free space.
+    cur.execute("PRAGMA secure_delete=ON")
     cur.close()
 
 
@@ -109,6 +115,7 @@ class SqliteFastPath:
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA busy_timeout=10000")
         self.conn.execute("PRAGMA wal_autocheckpoint=0")
+        self.conn.execute("PRAGMA secure_delete=ON")
 
     def one(self, sql: str, args: tuple[Any, ...]) -> Any:
         """First column of the first row, or None."""
@@ -235,6 +242,7 @@ class _SqliteWriter:
         conn.execute("PRAGMA busy_timeout=0")
         conn.execute("PRAGMA wal_autocheckpoint=0")
         conn.execute("PRAGMA journal_size_limit=67108864")
+        conn.execute("PRAGMA secure_delete=ON")
         stop = False
         while not stop:
             first = self._queue.get()
@@ -280,7 +288,7 @@ class _SqliteWriter:
 class Database:
     """A connection pool plus the dialect name; see the module docstring."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10, connect_timeout: float = 10.0) -> None:
         self.dialect, self.url = normalize_url(url)
         self.sync_engine: Engine | None = None
         self.async_engine: AsyncEngine | None = None
@@ -297,7 +305,8 @@ class Database:
             else:
                 path = make_url(self.url).database
                 if path:
-                    Path(path).parent.mkdir(parents=True, exist_ok=True)
+                    # Private: the file holds password hashes, sessions and the site secret.
+                    ensure_private_dir(Path(path).parent)
                 engine = create_engine(
                     self.url, pool_size=pool_size, connect_args={"check_same_thread": False}
                 )
@@ -316,9 +325,13 @@ class Database:
         else:
             if self.dialect == "mysql":
                 _repair_aiomysql_bytes()
+            # A bounded connect: an unreachable server fails a request (and a probe) within
+            # seconds instead of asyncpg's default minute.
+            connect_args = {"timeout": connect_timeout} if self.dialect == "postgresql" else {
+                "connect_timeout": max(1, round(connect_timeout))}
             self.async_engine = create_async_engine(
                 self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
-                pool_recycle=3600,
+                pool_recycle=3600, connect_args=connect_args,
             )
 
     async def run(self, fn: Callable[[Connection], T]) -> T:
@@ -335,6 +348,32 @@ class Database:
         assert self.sync_engine is not None
         with self.sync_engine.begin() as conn:
             return fn(conn)
+
+    async def forget_deleted(self) -> None:
+        """Make deleted content unrecoverable from the SQLite WAL: checkpoint it into the
+        database file (where ``secure_delete`` has zeroed it) and truncate the WAL, so the
+        old page images (e.g. a mail body before it was scrubbed) are gone from disk too.
+        Best effort: a reader that holds an old snapshot makes SQLite skip the truncation;
+        the next call catches up. No-op on PostgreSQL and MariaDB (their own storage)."""
+        if self.sync_engine is None or self.lite is None:
+            return
+
+        path = self.lite.path
+
+        def go() -> None:
+            # Own short-lived connection: the fast path's connection belongs to the loop.
+            conn = sqlite3.connect(path, isolation_level=None)
+            try:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("PRAGMA busy_timeout=2000")
+                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                conn.close()
+
+        if self._pool is not None:
+            await asyncio.get_running_loop().run_in_executor(self._pool, go)
+        else:
+            go()
 
     async def close(self) -> None:
         if self._pool is not None:

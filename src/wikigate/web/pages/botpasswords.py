@@ -48,7 +48,15 @@ _ENV = jinja2.Environment(
     autoescape=True,
     trim_blocks=False,
     undefined=jinja2.StrictUndefined,
+    # Compiled once (preload_templates at start-up), never re-read from disk: a package
+    # reinstalled under a running server must not break the page.
+    auto_reload=False,
 )
+
+
+def preload_templates() -> None:
+    for name in _ENV.list_templates():
+        _ENV.get_template(name)
 
 PAGE = "Special:BotPasswords"
 

@@ -26,7 +26,7 @@ import contextlib
 import email
 import email.policy
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,11 +110,12 @@ class Outbox:
 
     # -- queueing ------------------------------------------------------------------------
 
-    async def send(self, to_name: str, to_addr: str, subject: str, body: str, lang: str = "en") -> int:
-        """Queue one message; returns the queue id. Raises :class:`BadAddress` for unsafe input.
-
-        The message is built (and checked) here, so a bad address fails the caller now
-        rather than a background task later.
+    def prepare(self, to_name: str, to_addr: str, subject: str, body: str,
+                lang: str = "en") -> Callable[[Connection], int]:
+        """Build one message now and return the step that queues it, for a
+        :class:`~wikigate.storage.sql.unit.UnitOfWork`: the mail is queued if and only if
+        the change it reports commits. Call :meth:`wake` after the commit.
+        Raises :class:`BadAddress` for unsafe input.
         """
         if not self.enabled:  # $wgEnableEmail = false: callers check first; this is the backstop
             raise MailError("mail is disabled (mail.enabled = false)")
@@ -130,8 +131,20 @@ class Outbox:
                 mq_next_attempt=now, mq_status="pending", mq_last_error=""))
             return int(res.inserted_primary_key[0])  # type: ignore[index]
 
-        mid = await self.db.run(q)
+        return q
+
+    def wake(self) -> None:
+        """Start a delivery pass soon (a message was queued)."""
         self._wake.set()
+
+    async def send(self, to_name: str, to_addr: str, subject: str, body: str, lang: str = "en") -> int:
+        """Queue one message; returns the queue id. Raises :class:`BadAddress` for unsafe input.
+
+        The message is built (and checked) here, so a bad address fails the caller now
+        rather than a background task later.
+        """
+        mid = await self.db.run(self.prepare(to_name, to_addr, subject, body, lang))
+        self.wake()
         return mid
 
     def after_response(self, work: Awaitable[None]) -> None:

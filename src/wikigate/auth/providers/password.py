@@ -32,6 +32,7 @@ from wikigate.util.clock import parse_mw_timestamp
 
 if TYPE_CHECKING:
     from wikigate.auth.manager import NewAccount
+    from wikigate.storage.sql.unit import UnitOfWork
     from wikigate.users.model import User
 
 #: $wgPasswordExpireGrace: a week in which an expired password only suggests a change.
@@ -138,11 +139,14 @@ class LocalPasswordPrimaryAuthenticationProvider(PrimaryAuthenticationProvider):
         res.create_request = req
         return res
 
-    async def finish_account_creation(self, user: User, creator: User, response: AuthResponse) -> str | None:
+    async def finish_account_creation(self, account: NewAccount, creator: User, response: AuthResponse,
+                                      uow: UnitOfWork) -> str | None:
         req = response.create_request
         if isinstance(req, PasswordAuthenticationRequest) and req.password is not None:
             password_hash = await self.hashing.hash(req.password)
-            await self.manager.services.users.set_password(user.id, password_hash, invalidate_sessions=False)
+            users = self.manager.services.users
+            uow.add(lambda conn: users.update_in(conn, account.id, password=password_hash,
+                                                 newpassword="", newpass_time=None))
         return None
 
     # -- change / remove -----------------------------------------------------------------

@@ -1,0 +1,69 @@
+"""Whole writes or none (issue 15, finding 1): every row of one action commits together.
+
+The faults here are real: a table the action needs is made unusable in the database
+before the request, so the write fails part-way through, as it would if the database
+stopped between two statements. Afterwards nothing of the action may exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import text
+
+from tests.conftest import ApiClient
+from wikigate.app import WikigateApp
+
+PW = "Mwd-Secret-Pass!42"
+
+
+async def _ca(c: ApiClient, **kw: Any) -> Any:
+    ct = await c.token("createaccount")
+    return await c.jpost(action="createaccount", createtoken=ct, createreturnurl="http://c.example/", **kw)
+
+
+async def _break_table(app: WikigateApp, table: str) -> None:
+    # Renaming keeps the data, so the test can put it back; the action's INSERT then
+    # fails with "no such table" in the middle of its transaction.
+    await app.services.db.run(lambda c: c.execute(text(f"ALTER TABLE {table} RENAME TO {table}_away")))
+
+
+async def _restore_table(app: WikigateApp, table: str) -> None:
+    await app.services.db.run(lambda c: c.execute(text(f"ALTER TABLE {table}_away RENAME TO {table}")))
+
+
+async def test_createaccount_log_failure_leaves_no_user(client: ApiClient, app: WikigateApp) -> None:
+    await _break_table(app, "wg_logging")
+    r = await _ca(client, username="Half made", password=PW, retype=PW)
+    assert "error" in r and r["error"]["code"].startswith("internal_api_error_")
+    await _restore_table(app, "wg_logging")
+    # Before the fix the user row (with its password) stayed behind without its log entry.
+    assert await app.services.users.get_by_name("Half made") is None
+    # ... so the name is still free: the retry succeeds and the account logs in.
+    r = await _ca(client, username="Half made", password=PW, retype=PW)
+    assert r["createaccount"]["status"] == "PASS"
+    user = await app.services.users.get_by_name("Half made")
+    assert user is not None and user.password
+    entries = await app.services.components["logs"].list(type="newusers")
+    assert [e.title for e in entries] == ["Half_made"]
+
+
+async def test_createaccount_audit_failure_leaves_no_user(client: ApiClient, app: WikigateApp) -> None:
+    await _break_table(app, "wg_audit_log")
+    r = await _ca(client, username="No audit", password=PW, retype=PW)
+    assert "error" in r
+    await _restore_table(app, "wg_audit_log")
+    assert await app.services.users.get_by_name("No audit") is None
+    assert await app.services.components["logs"].list(type="newusers") == []
+
+
+async def test_createaccount_commits_everything_together(client: ApiClient, app: WikigateApp,
+                                                         new_client: Any) -> None:
+    r = await _ca(client, username="Whole one", password=PW, retype=PW)
+    assert r["createaccount"]["status"] == "PASS"
+    user = await app.services.users.get_by_name("Whole one")
+    assert user is not None and user.password.startswith(":pbkdf2:")
+    assert [e.title for e in await app.services.components["logs"].list(type="newusers")] == ["Whole_one"]
+    audit = await app.services.components["audit"].list(event="account-created")
+    assert [(a.user_id, a.user_name) for a in audit] == [(user.id, "Whole one")]
+    assert (await new_client().login("Whole one", PW))["clientlogin"]["status"] == "PASS"

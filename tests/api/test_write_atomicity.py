@@ -67,3 +67,22 @@ async def test_createaccount_commits_everything_together(client: ApiClient, app:
     audit = await app.services.components["audit"].list(event="account-created")
     assert [(a.user_id, a.user_name) for a in audit] == [(user.id, "Whole one")]
     assert (await new_client().login("Whole one", PW))["clientlogin"]["status"] == "PASS"
+
+
+async def test_password_reset_mail_failure_stores_no_temporary_password(
+        app: WikigateApp, make_user: Any) -> None:
+    from wikigate.auth.password_reset import Caller, PasswordReset
+
+    user = await make_user("Resetter")
+    await app.services.users.update(user.id, email="r@example.org")
+    await _break_table(app, "wg_mail_queue")
+    reset = PasswordReset(app.services)
+    try:
+        await reset.send_temporary_password(user.id, Caller(None, "127.0.0.1", frozenset()), "http://w/")
+    except Exception:
+        pass  # the failure itself is expected; what matters is what it left behind
+    await _restore_table(app, "wg_mail_queue")
+    after = await app.services.users.get_by_id(user.id)
+    assert after is not None
+    # Before the fix the temporary password was saved although no mail was queued.
+    assert after.newpassword == "" and after.newpass_time is None

@@ -28,6 +28,7 @@ from wikigate.auth.requests import (
 )
 from wikigate.auth.usernames import canonical_username
 from wikigate.i18n import Message
+from wikigate.users.store import new_user_token
 from wikigate.util.clock import parse_mw_timestamp
 
 if TYPE_CHECKING:
@@ -184,6 +185,8 @@ class LocalPasswordPrimaryAuthenticationProvider(PrimaryAuthenticationProvider):
             new_hash = await self.hashing.hash(req.password)
             # A new password ends every other session of the user (user_token rotates)
             # and clears a pending temporary password.
-            await svc.users.set_password(user.id, new_hash)
-            await svc.users.update(user.id, password_expires=None)
+            # One statement: the new hash, the cleared temporary password and expiry and
+            # the rotated user_token are written together or not at all.
+            await svc.users.update(user.id, password=new_hash, newpassword="", newpass_time=None,
+                                   token=new_user_token(), password_expires=None)
         await self.manager.audit("password-change", user)

@@ -19,7 +19,7 @@ from typing import Any
 
 from wikigate.api.base import ApiModule, Registry
 from wikigate.api.context import ApiContext
-from wikigate.api.errors import ApiError
+from wikigate.api.errors import ApiError, backend_unavailable
 from wikigate.api.output import (
     ContentKey,
     encode_json,
@@ -34,6 +34,7 @@ from wikigate.http.response import Response
 from wikigate.http.session_cookies import SessionCookies
 from wikigate.i18n import Message, normalize_lang
 from wikigate.services import Services
+from wikigate.storage.errors import outage_kind
 from wikigate.util.clock import iso_timestamp
 
 log = logging.getLogger("wikigate.api")
@@ -133,17 +134,44 @@ class ApiMain:
         except ApiError as e:
             error = e
         except Exception as e:
-            reqid = secrets.token_hex(12)
-            log.exception("internal error %s in action=%s", reqid, request.params.get("action", ""))
-            error = ApiError("apierror-exceptioncaught",
-                             [reqid, f"Exception caught: {type(e).__name__}"],
-                             code=f"internal_api_error_{type(e).__name__}")
+            error = self._internal_error(e, request)
         try:
             await self._finish_session(ctx)
-        except Exception:
-            log.exception("could not save the session")
+        except Exception as e:
+            kind = outage_kind(e)
+            if kind is None:
+                log.exception("could not save the session")
+            elif error is None and not (module is not None and module.is_write):
+                # The answer depends on the session (a token, a login): handing it out
+                # unsaved would give the client something that cannot work.
+                module = None
+                for key in [k for k in ctx.result if k not in ("requestid", "curtimestamp", "uselang",
+                                                                "errorlang")]:
+                    del ctx.result[key]
+                error = self._internal_error(e, request)
+            else:
+                # A write module's change is committed and does not need the session;
+                # answering an error now would make the client retry a done action.
+                log.error("session not saved after action=%s (%s unavailable): %s: %s",
+                          request.params.get("action", ""), kind, type(e).__name__, e)
         self._print(ctx, module, error)
         return response
+
+    @staticmethod
+    def _internal_error(e: Exception, request: Request) -> ApiError:
+        """An unexpected exception: a backend outage (503, retry) or a bug (logged with traceback)."""
+        reqid = secrets.token_hex(12)
+        action = request.params.get("action", "")
+        kind = outage_kind(e)
+        if kind is not None:
+            # Expected during an outage: one line per request, no traceback.
+            log.error("backend unavailable (%s) for request %s action=%s: %s: %s",
+                      kind, reqid, action, type(e).__name__, e)
+            return backend_unavailable(kind, reqid)
+        log.exception("internal error %s in action=%s", reqid, action)
+        return ApiError("apierror-exceptioncaughttype", [reqid, type(e).__name__],
+                        code=f"internal_api_error_{type(e).__name__}",
+                        data={"errorclass": type(e).__name__})
 
     # -- CORS ----------------------------------------------------------------------------
 

@@ -16,6 +16,10 @@ import sqlite3
 
 import sqlalchemy.exc
 
+#: Seconds a client should wait before retrying after a backend outage (``Retry-After``).
+#: Five, like MediaWiki's minimum for a lagged database (ApiMain, maxlag).
+OUTAGE_RETRY_AFTER = 5
+
 #: The database refuses writes (disk full, read-only file or server): MediaWiki's "readonly".
 READONLY = "readonly"
 #: The relational database cannot be reached or lost the connection.

@@ -280,8 +280,12 @@ class _SqliteWriter:
 class Database:
     """A connection pool plus the dialect name; see the module docstring."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10, connect_timeout: float = 3.0,
+                 statement_timeout: float = 10.0) -> None:
         self.dialect, self.url = normalize_url(url)
+        #: A transaction on PostgreSQL/MariaDB that has not finished after this many seconds
+        #: fails with TimeoutError (a frozen server must not hold a request for ever).
+        self.run_timeout = connect_timeout + statement_timeout
         self.sync_engine: Engine | None = None
         self.async_engine: AsyncEngine | None = None
         self._pool: ThreadPoolExecutor | None = None
@@ -316,9 +320,19 @@ class Database:
         else:
             if self.dialect == "mysql":
                 _repair_aiomysql_bytes()
+            # Timeouts so that an unreachable or frozen server fails a request within a
+            # bounded time instead of hanging it (issue 15): connect and pool checkout
+            # wait connect_timeout; a statement waits statement_timeout (asyncpg's
+            # client-side command_timeout; MariaDB has none in aiomysql, so run() adds an
+            # overall limit for both).
+            connect_args: dict[str, Any]
+            if self.dialect == "postgresql":
+                connect_args = {"timeout": connect_timeout, "command_timeout": statement_timeout}
+            else:
+                connect_args = {"connect_timeout": max(1, round(connect_timeout))}
             self.async_engine = create_async_engine(
                 self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
-                pool_recycle=3600,
+                pool_recycle=3600, pool_timeout=connect_timeout, connect_args=connect_args,
             )
 
     async def run(self, fn: Callable[[Connection], T]) -> T:
@@ -328,8 +342,9 @@ class Database:
                 return await asyncio.get_running_loop().run_in_executor(self._pool, self._run_sync, fn)
             return self._run_sync(fn)
         assert self.async_engine is not None
-        async with self.async_engine.begin() as aconn:
-            return await aconn.run_sync(fn)
+        async with asyncio.timeout(self.run_timeout):
+            async with self.async_engine.begin() as aconn:
+                return await aconn.run_sync(fn)
 
     def _run_sync(self, fn: Callable[[Connection], T]) -> T:
         assert self.sync_engine is not None

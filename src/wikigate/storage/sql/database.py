@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
@@ -277,6 +278,20 @@ class _SqliteWriter:
         conn.close()
 
 
+_DEADLOCK_RETRIES = 3
+
+
+def _is_deadlock(e: DBAPIError) -> bool:
+    """MariaDB 1213 deadlock / 1205 lock wait timeout; PostgreSQL 40P01 deadlock /
+    40001 serialization failure: the server gave up on the transaction, a retry may pass."""
+    orig = e.orig
+    code = orig.args[0] if orig is not None and orig.args else None
+    if code in (1213, 1205):
+        return True
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "__cause__", None), "sqlstate", None)
+    return sqlstate in ("40P01", "40001")
+
+
 class Database:
     """A connection pool plus the dialect name; see the module docstring."""
 
@@ -343,8 +358,18 @@ class Database:
             return self._run_sync(fn)
         assert self.async_engine is not None
         async with asyncio.timeout(self.run_timeout):
-            async with self.async_engine.begin() as aconn:
-                return await aconn.run_sync(fn)
+            for attempt in range(_DEADLOCK_RETRIES + 1):
+                try:
+                    async with self.async_engine.begin() as aconn:
+                        return await aconn.run_sync(fn)
+                except DBAPIError as e:
+                    # The server rolled the whole transaction back, so running ``fn``
+                    # again from the start is safe; concurrent protects on MariaDB meet
+                    # this under load (InnoDB gap locks), found by tests/faults.
+                    if attempt == _DEADLOCK_RETRIES or not _is_deadlock(e):
+                        raise
+                    await asyncio.sleep(0.01 * (attempt + 1) * (0.5 + random.random()))
+        raise AssertionError("unreachable")
 
     def _run_sync(self, fn: Callable[[Connection], T]) -> T:
         assert self.sync_engine is not None

@@ -38,6 +38,8 @@ from tests.storage.conftest import EXTERNAL_DIALECT
 
 _PORTS = {"postgresql": 5432, "mysql": 3306}
 
+pytestmark = pytest.mark.faults
+
 
 def _backends() -> list[Any]:
     if EXTERNAL_DIALECT == "postgresql":

@@ -10,8 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.faults.conftest import PrivateRedis, client_for, fault_settings
+
+pytestmark = pytest.mark.faults
 
 
 async def _tokens(http: httpx.AsyncClient) -> tuple[int, dict[str, Any], float]:

@@ -26,6 +26,8 @@ from tests.multi.conftest import Server
 from tests.storage.conftest import EXTERNAL_DIALECT
 from wikigate.bench import worker_pids
 
+pytestmark = pytest.mark.faults
+
 
 def _backends() -> list[Any]:
     out = [pytest.param("sqlite", id="sqlite")]

@@ -86,3 +86,22 @@ async def test_password_reset_mail_failure_stores_no_temporary_password(
     assert after is not None
     # Before the fix the temporary password was saved although no mail was queued.
     assert after.newpassword == "" and after.newpass_time is None
+
+
+async def test_password_change_never_leaves_bot_passwords_valid(app: WikigateApp, make_user: Any,
+                                                                new_client: Any) -> None:
+    """A password change invalidates the bot passwords; if that write fails, the password
+    must not have changed either (before: the new password was committed and every bot
+    password stayed valid — a stolen bot password survived the victim's password change)."""
+    old, new = "Old-Secret-Pass-42", "Brand-New-Pass-77"
+    await make_user("Changer", old)
+    c = new_client("10.4.0.1")
+    assert (await c.login("Changer", old))["clientlogin"]["status"] == "PASS"
+    token = await c.token()
+    await _break_table(app, "wg_bot_passwords")
+    r = await c.jpost(action="changeauthenticationdata",
+                      changeauthrequest="MediaWiki\\Auth\\PasswordAuthenticationRequest",
+                      password=new, retype=new, changeauthtoken=token)
+    assert "error" in r, r
+    await _restore_table(app, "wg_bot_passwords")
+    assert (await new_client("10.4.0.2").login("Changer", old))["clientlogin"]["status"] == "PASS"

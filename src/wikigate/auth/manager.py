@@ -828,10 +828,12 @@ class AuthManager:
         return [], True
 
     async def change_authentication_data(self, req: AuthenticationRequest) -> None:
-        for p in [*self.primary, *self.secondary]:
-            await p.change_authentication_data(req)
         # Changing the main password invalidates the user's bot passwords (MediaWiki does
-        # the same through BotPasswordStore::invalidateUserPasswords).
+        # the same through BotPasswordStore::invalidateUserPasswords, after the change).
+        # Done first here, so that a failure in between fails closed: bot passwords that
+        # need a reset, never a changed password with the old bot passwords still valid.
         bp = self.services.components.get("botpasswords")
         if bp is not None and req.username and hasattr(bp, "invalidate_user_passwords"):
             await bp.invalidate_user_passwords(req.username)
+        for p in [*self.primary, *self.secondary]:
+            await p.change_authentication_data(req)

@@ -34,6 +34,7 @@ from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from wikigate.mail import BadAddress, Mailer, MailError, PermanentMailError, build_message
+from wikigate.storage.errors import is_backend_outage
 from wikigate.storage.sql.database import Database
 from wikigate.storage.sql.schema import mail_queue
 from wikigate.util.clock import Clock, mw_timestamp
@@ -265,8 +266,12 @@ class Outbox:
                 await self.process_due()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("mail queue processing failed")
+            except Exception as e:
+                if is_backend_outage(e):  # expected while the database is down: one line
+                    log.warning("mail queue processing skipped, database unavailable: %s: %s",
+                                type(e).__name__, e)
+                else:
+                    log.exception("mail queue processing failed")
                 await asyncio.sleep(POLL_SECONDS)
 
     # -- operator views ------------------------------------------------------------------

@@ -56,6 +56,8 @@ async def test_redis_restart_costs_no_request(private_redis: PrivateRedis, make_
     answers = await _fresh_tokens(app, 20)
     bad = [d for s, d, _ in answers if s != 200 or "error" in d]
     assert bad == [], bad[:3]
+    slowest = max(e for _, _, e in answers)
+    print(f"\nRedis restart: 20/20 new sessions saved, slowest {slowest:.3f}s")
     await _token_works(app)
 
 
@@ -66,10 +68,12 @@ async def test_redis_frozen_fails_fast_and_recovers(private_redis: PrivateRedis,
     assert all(s == 200 for s, _, _ in await _fresh_tokens(app, 4))
     private_redis.freeze()
     try:
-        answers = await _fresh_tokens(app, 12)
+        # Bounded here so that a client without timeouts fails the test instead of hanging it.
+        answers = await asyncio.wait_for(_fresh_tokens(app, 12), 10)
     finally:
         private_redis.thaw()
-    limit = settings.storage.redis_socket_timeout + settings.storage.redis_connect_timeout
+    st = settings.storage
+    limit = getattr(st, "redis_socket_timeout", 0.5) + getattr(st, "redis_connect_timeout", 0.5)
     for status, data, elapsed in answers:
         # Before: no socket timeout, a call waited as long as Redis stayed frozen.
         assert status == 503 and data["error"]["code"] == "internal_api_error_DBConnectionError", data

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
+import redis.exceptions
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from tests.conftest import ApiClient
-from wikigate.app import WikigateApp
+from wikigate.app import WikigateApp, build_services
+from wikigate.storage.kv import MemoryKeyValueStore
 
 PW = "Mwd-Secret-Pass!42"
 
@@ -105,3 +108,45 @@ async def test_password_change_never_leaves_bot_passwords_valid(app: WikigateApp
     assert "error" in r, r
     await _restore_table(app, "wg_bot_passwords")
     assert (await new_client("10.4.0.2").login("Changer", old))["clientlogin"]["status"] == "PASS"
+
+
+class _KvFailingAfterCreation(MemoryKeyValueStore):
+    """A session store that goes down for good at the moment an account-creation flow
+    record is dropped the second time — i.e. right after the account was committed
+    (the first drop is at the start of the flow)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flow_drops = 0
+        self.down = False
+
+    async def delete(self, key: str) -> None:
+        if key.startswith("authflow:create:"):
+            self.flow_drops += 1
+            if self.flow_drops == 2:
+                self.down = True
+        if self.down:
+            raise redis.exceptions.ConnectionError("Connection refused")
+        await super().delete(key)
+
+    async def set(self, key: str, value: bytes, ttl: float) -> None:
+        if self.down:
+            raise redis.exceptions.ConnectionError("Connection refused")
+        await super().set(key, value, ttl)
+
+
+async def test_createaccount_answers_pass_once_committed(settings: Any) -> None:
+    kv = _KvFailingAfterCreation()
+    application = WikigateApp(settings, build_services(settings, kv=kv))
+    await application.startup()
+    try:
+        transport = httpx.ASGITransport(app=application, client=("127.0.0.1", 1))  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://wiki.test") as http:
+            r = await _ca(ApiClient(http), username="Committed one", password=PW, retype=PW)
+        # Before: internal_api_error_ConnectionError for an account that exists, so a
+        # client's retry met "userexists".
+        assert kv.down and r == {"createaccount": {"status": "PASS", "username": "Committed one"}}, r
+        user = await application.services.users.get_by_name("Committed one")
+        assert user is not None and user.password
+    finally:
+        await application.shutdown()

@@ -95,8 +95,9 @@ class StorageSettings:
     pool_size: int = 10
     #: Seconds to wait for a new connection to PostgreSQL/MariaDB, and for a free pooled one.
     database_connect_timeout: float = 3.0
-    #: Seconds one SQL statement may take on PostgreSQL/MariaDB before the request fails
-    #: (a frozen database must not hold requests indefinitely).
+    #: Seconds (beyond the connect timeout) one transaction of a request may take on
+    #: PostgreSQL/MariaDB before the request fails with 503 (a frozen database must not
+    #: hold requests indefinitely). Migrations, the CLI and imports are not limited.
     database_statement_timeout: float = 10.0
     #: Seconds to connect to Redis, and to wait for one Redis reply (a frozen Redis).
     redis_connect_timeout: float = 0.5

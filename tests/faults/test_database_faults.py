@@ -100,3 +100,27 @@ async def test_database_stop_and_freeze_during_bursts(
     assert out.slowest < limit + 2.0, out
     print(f"\n{dialect}: {stats}, protects answered success {len(out.protected)}/42, answers {out.codes}, "
           f"slowest {out.slowest:.2f}s (limit {limit:.0f}s), total {time.monotonic() - t0:.1f}s")
+
+
+@pytest.mark.parametrize("dialect", _backends())
+async def test_transaction_limit_applies_to_requests_only(dialect: str, request: pytest.FixtureRequest) -> None:
+    """A request's transaction gives up after connect + statement timeout; a migration,
+    CLI command or import (outside bounded_transactions) may run longer."""
+    if dialect == "none":
+        pytest.skip("WIKIGATE_TEST_DATABASE_URL is not set (PostgreSQL or MariaDB)")
+    from sqlalchemy import text
+
+    from wikigate.storage.sql.database import Database, bounded_transactions
+
+    url = request.getfixturevalue("external_database_url")
+    sleep = text("SELECT pg_sleep(1.5)" if dialect == "postgresql" else "SELECT SLEEP(1.5)")
+    db = Database(url, pool_size=1, connect_timeout=0.5, statement_timeout=0.5)
+    try:
+        await db.run(lambda c: c.execute(sleep))  # unbounded: completes
+        t0 = time.monotonic()
+        with pytest.raises(TimeoutError), bounded_transactions():
+            await db.run(lambda c: c.execute(sleep))
+        assert time.monotonic() - t0 < 1.4
+        await db.run(lambda c: c.execute(text("SELECT 1")))  # the pool is still usable
+    finally:
+        await db.close()

@@ -35,6 +35,7 @@ from wikigate.http.session_cookies import SessionCookies
 from wikigate.i18n import Message, normalize_lang
 from wikigate.services import Services
 from wikigate.storage.errors import outage_kind
+from wikigate.storage.sql.database import bounded_transactions
 from wikigate.util.clock import iso_timestamp
 
 log = logging.getLogger("wikigate.api")
@@ -130,13 +131,15 @@ class ApiMain:
         module: ApiModule | None = None
         error: ApiError | None = None
         try:
-            module = await self._execute(ctx)
+            with bounded_transactions():  # a frozen database fails the request, never hangs it
+                module = await self._execute(ctx)
         except ApiError as e:
             error = e
         except Exception as e:
             error = self._internal_error(e, request)
         try:
-            await self._finish_session(ctx)
+            with bounded_transactions():
+                await self._finish_session(ctx)
         except Exception as e:
             kind = outage_kind(e)
             if kind is None:

@@ -20,6 +20,7 @@ from wikigate.http.response import Response
 from wikigate.http.session_cookies import SessionCookies
 from wikigate.services import Services
 from wikigate.storage.errors import OUTAGE_RETRY_AFTER, outage_kind
+from wikigate.storage.sql.database import bounded_transactions
 
 log = logging.getLogger("wikigate.web")
 
@@ -98,7 +99,8 @@ class WebPages:
                 status=404,
             )
         try:
-            return await page.handle(request, sub or None)
+            with bounded_transactions():  # a frozen database fails the page, never hangs it
+                return await page.handle(request, sub or None)
         except Exception as e:
             kind = outage_kind(e)
             if kind is None:

@@ -23,8 +23,10 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -280,6 +282,20 @@ class _SqliteWriter:
 
 _DEADLOCK_RETRIES = 3
 
+_BOUNDED: ContextVar[bool] = ContextVar("wikigate_bounded_transactions", default=False)
+
+
+@contextmanager
+def bounded_transactions() -> Iterator[None]:
+    """Within this block (one request), :meth:`Database.run` gives up on a transaction
+    after ``connect_timeout + statement_timeout`` seconds. Outside it — migrations, the
+    CLI, imports, background work — transactions may take as long as they need."""
+    token = _BOUNDED.set(True)
+    try:
+        yield
+    finally:
+        _BOUNDED.reset(token)
+
 
 def _is_deadlock(e: DBAPIError) -> bool:
     """MariaDB 1213 deadlock / 1205 lock wait timeout; PostgreSQL 40P01 deadlock /
@@ -298,8 +314,9 @@ class Database:
     def __init__(self, url: str, *, pool_size: int = 10, connect_timeout: float = 3.0,
                  statement_timeout: float = 10.0) -> None:
         self.dialect, self.url = normalize_url(url)
-        #: A transaction on PostgreSQL/MariaDB that has not finished after this many seconds
-        #: fails with TimeoutError (a frozen server must not hold a request for ever).
+        #: Inside :func:`bounded_transactions` (request handling), a transaction on
+        #: PostgreSQL/MariaDB that has not finished after this many seconds fails with
+        #: TimeoutError: a frozen server must not hold a request for ever.
         self.run_timeout = connect_timeout + statement_timeout
         self.sync_engine: Engine | None = None
         self.async_engine: AsyncEngine | None = None
@@ -337,12 +354,12 @@ class Database:
                 _repair_aiomysql_bytes()
             # Timeouts so that an unreachable or frozen server fails a request within a
             # bounded time instead of hanging it (issue 15): connect and pool checkout
-            # wait connect_timeout; a statement waits statement_timeout (asyncpg's
-            # client-side command_timeout; MariaDB has none in aiomysql, so run() adds an
-            # overall limit for both).
+            # wait connect_timeout; run() limits a request's transaction (see
+            # bounded_transactions) — not a connection-wide statement timeout, which
+            # would also cut off long migrations and imports.
             connect_args: dict[str, Any]
             if self.dialect == "postgresql":
-                connect_args = {"timeout": connect_timeout, "command_timeout": statement_timeout}
+                connect_args = {"timeout": connect_timeout}
             else:
                 connect_args = {"connect_timeout": max(1, round(connect_timeout))}
             self.async_engine = create_async_engine(
@@ -357,7 +374,7 @@ class Database:
                 return await asyncio.get_running_loop().run_in_executor(self._pool, self._run_sync, fn)
             return self._run_sync(fn)
         assert self.async_engine is not None
-        async with asyncio.timeout(self.run_timeout):
+        async with asyncio.timeout(self.run_timeout if _BOUNDED.get() else None):
             for attempt in range(_DEADLOCK_RETRIES + 1):
                 try:
                     async with self.async_engine.begin() as aconn:

@@ -297,15 +297,33 @@ def bounded_transactions() -> Iterator[None]:
         _BOUNDED.reset(token)
 
 
-def _is_deadlock(e: DBAPIError) -> bool:
+def _is_deadlock(e: BaseException) -> bool:
     """MariaDB 1213 deadlock / 1205 lock wait timeout; PostgreSQL 40P01 deadlock /
-    40001 serialization failure: the server gave up on the transaction, a retry may pass."""
-    orig = e.orig
-    code = orig.args[0] if orig is not None and orig.args else None
-    if code in (1213, 1205):
-        return True
-    sqlstate = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "__cause__", None), "sqlstate", None)
-    return sqlstate in ("40P01", "40001")
+    40001 serialization failure: the server gave up on the transaction, a retry may pass.
+
+    The causes are searched too: on MariaDB a deadlock inside a savepoint rolls back the
+    whole transaction, so SQLAlchemy's ROLLBACK TO SAVEPOINT then fails with 1305 and
+    the deadlock is only the context of that error."""
+    seen: list[BaseException] = []
+    todo: list[BaseException | None] = [e]
+    while todo and len(seen) < 10:
+        cur = todo.pop()
+        if cur is None or any(cur is x for x in seen):
+            continue
+        seen.append(cur)
+        orig = getattr(cur, "orig", None)
+        for err in (cur, orig):
+            if err is None:
+                continue
+            args = getattr(err, "args", ())
+            if args and args[0] in (1213, 1205):
+                return True
+            if getattr(err, "sqlstate", None) in ("40P01", "40001"):
+                return True
+        if isinstance(orig, BaseException):
+            todo.append(orig)
+        todo += [cur.__cause__, cur.__context__]
+    return False
 
 
 class Database:

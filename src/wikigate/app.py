@@ -51,14 +51,17 @@ def make_kv(settings: Settings, db: Database, clock: Clock) -> KeyValueStore:
     if settings.storage.redis_url:
         from wikigate.storage.redis import RedisKeyValueStore
 
-        return RedisKeyValueStore(settings.storage.redis_url)
+        return RedisKeyValueStore.from_settings(settings.storage)
     return SqlKeyValueStore(db, clock.time)
 
 
 def build_services(settings: Settings, *, clock: Clock | None = None, db: Database | None = None,
                    kv: KeyValueStore | None = None) -> Services:
     clock = clock or Clock()
-    db = db or Database(settings.database_url, pool_size=settings.storage.pool_size)
+    st = settings.storage
+    db = db or Database(settings.database_url, pool_size=st.pool_size,
+                        connect_timeout=st.database_connect_timeout,
+                        statement_timeout=st.database_statement_timeout)
     kv = kv or make_kv(settings, db, clock)
     server = settings.site.server
     services = Services(

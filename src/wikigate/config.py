@@ -93,6 +93,20 @@ class StorageSettings:
     redis_url: str = ""
     data_dir: str = "data"
     pool_size: int = 10
+    #: Seconds to wait for a new connection to PostgreSQL/MariaDB, and for a free pooled one.
+    database_connect_timeout: float = 3.0
+    #: Seconds (beyond the connect timeout) one transaction of a request may take on
+    #: PostgreSQL/MariaDB before the request fails with 503 (a frozen database must not
+    #: hold requests indefinitely). Migrations, the CLI and imports are not limited.
+    database_statement_timeout: float = 10.0
+    #: Seconds to connect to Redis, and to wait for one Redis reply (a frozen Redis).
+    redis_connect_timeout: float = 0.5
+    redis_socket_timeout: float = 0.5
+    #: Retries (with a short jittered backoff) of a Redis command whose connection broke,
+    #: e.g. a pooled connection left stale by a Redis restart.
+    redis_retries: int = 2
+    #: Seconds a Redis connection may sit idle before it is checked with PING on next use.
+    redis_health_check_interval: int = 10
 
 
 @dataclass
@@ -350,6 +364,13 @@ def validate(settings: Settings) -> None:
                           "(use sqlite:///…, postgresql://… or mysql://…)")
     if settings.storage.redis_url and not settings.storage.redis_url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError("storage.redis_url: must start with redis://, rediss:// or unix://")
+    st = settings.storage
+    for name in ("database_connect_timeout", "database_statement_timeout", "redis_connect_timeout",
+                 "redis_socket_timeout"):
+        if not getattr(st, name) > 0:
+            raise ConfigError(f"storage.{name}: must be a positive number of seconds, got {getattr(st, name)!r}")
+    if st.redis_retries < 0 or st.redis_health_check_interval < 0:
+        raise ConfigError("storage.redis_retries and storage.redis_health_check_interval: must not be negative")
     if not 1 <= settings.server.port <= 65535:
         raise ConfigError(f"server.port: must be 1..65535, got {settings.server.port}")
     if not 0 < settings.server.ready_timeout <= 60:

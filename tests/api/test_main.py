@@ -5,6 +5,7 @@ MediaWiki 1.39's answers to the same requests (spec api-main.md)."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -341,6 +342,27 @@ async def test_unexpected_exception_is_internal_api_error(client: ApiClient, mon
     assert err["code"] == "internal_api_error_ZeroDivisionError"
     assert "secret detail" not in r.text and "Traceback" not in r.text
     assert r.headers["mediawiki-api-error"] == "internal_api_error_ZeroDivisionError"
+    # MediaWiki's text without $wgShowExceptionDetails (apierror-exceptioncaughttype);
+    # before, the text said "Exception caught: Exception caught: …".
+    assert re.fullmatch(r"\[[0-9a-f]{24}\] Caught exception of type ZeroDivisionError", err["info"]), err
+    assert err["errorclass"] == "ZeroDivisionError"
+
+
+async def test_database_outage_is_503_with_retry_after(client: ApiClient, monkeypatch: pytest.MonkeyPatch
+                                                       ) -> None:
+    from wikigate.api.modules.checktoken import ApiCheckToken
+
+    async def refused(self: Any, p: Any) -> None:
+        raise ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 5432)")
+
+    monkeypatch.setattr(ApiCheckToken, "execute", refused)
+    r = await client.get(action="checktoken", type="csrf", token="+\\", errorformat="plaintext")
+    # MediaWiki's code for an unreachable database; 503 + Retry-After so clients retry.
+    assert r.status_code == 503 and r.headers["retry-after"] == "5"
+    err = r.json()["errors"][0]
+    assert err["code"] == "internal_api_error_DBConnectionError", err
+    assert err["data"] == {"errorclass": "Wikimedia\\Rdbms\\DBConnectionError"}
+    assert "5432" not in r.text
 
 
 # -- help is the default action ---------------------------------------------------------------

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wikigate.i18n import Message, api_code_for_key
+from wikigate.storage.errors import OUTAGE_RETRY_AFTER
 
 
 class ApiError(Exception):
@@ -35,3 +36,22 @@ class ApiWarning:
     message: Message
     code: str
     data: dict[str, Any] = field(default_factory=dict)
+
+
+def backend_unavailable(kind: str, reqid: str) -> ApiError:
+    """The answer to a request that failed because a backend is down, frozen or full.
+
+    Same codes as MediaWiki for an unreachable database (``internal_api_error_
+    DBConnectionError``, with its exception-type message and ``errorclass``) or a database
+    refusing writes (``readonly``); unlike MediaWiki (HTTP 200) the status is 503 with
+    ``Retry-After``, so load balancers and clients know to retry (docs/compatibility.md).
+    ``kind`` is from :func:`wikigate.storage.errors.outage_kind`.
+    """
+    headers = {"Retry-After": str(OUTAGE_RETRY_AFTER)}
+    if kind == "readonly":
+        return ApiError("apierror-readonly", code="readonly", status=503, headers=headers,
+                        data={"readonlyreason": "The database does not accept writes at the moment "
+                                                "(storage full or read-only)."})
+    cls = "Wikimedia\\Rdbms\\DBConnectionError"
+    return ApiError("apierror-exceptioncaughttype", [reqid, cls], code="internal_api_error_DBConnectionError",
+                    data={"errorclass": cls}, status=503, headers=headers)

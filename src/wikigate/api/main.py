@@ -19,7 +19,7 @@ from typing import Any
 
 from wikigate.api.base import ApiModule, Registry
 from wikigate.api.context import ApiContext
-from wikigate.api.errors import ApiError
+from wikigate.api.errors import ApiError, backend_unavailable
 from wikigate.api.output import (
     ContentKey,
     encode_json,
@@ -35,6 +35,8 @@ from wikigate.http.response import Response
 from wikigate.http.session_cookies import SessionCookies
 from wikigate.i18n import Message, Plaintext, normalize_lang
 from wikigate.services import Services
+from wikigate.storage.errors import outage_kind
+from wikigate.storage.sql.database import bounded_transactions
 from wikigate.util.clock import iso_timestamp
 
 log = logging.getLogger("wikigate.api")
@@ -108,6 +110,13 @@ def internal_error(e: Exception, request: Request) -> ApiError:
     never the exception's message (it can hold SQL, paths or user data). The message and
     traceback go to the server log under the same request id, so an operator can find it."""
     reqid = secrets.token_hex(12)
+    kind = outage_kind(e)
+    if kind is not None:
+        # A backend outage is expected, not a bug: one line per request, no traceback,
+        # and an answer the client can act on (503, Retry-After).
+        log.error("backend unavailable (%s) for request %s action=%s: %s: %s",
+                  kind, reqid, request.params.get("action", "")[:100], type(e).__name__, e)
+        return backend_unavailable(kind, reqid)
     cls = type(e).__name__
     log.error("[%s] internal error in action=%s: %s: %s", reqid, request.params.get("action", "")[:100],
               cls, e, exc_info=e)
@@ -143,15 +152,32 @@ class ApiMain:
         module: ApiModule | None = None
         error: ApiError | None = None
         try:
-            module = await self._execute(ctx)
+            with bounded_transactions():  # a frozen database fails the request, never hangs it
+                module = await self._execute(ctx)
         except ApiError as e:
             error = e
         except Exception as e:
             error = internal_error(e, request)
         try:
-            await self._finish_session(ctx)
-        except Exception:
-            log.exception("could not save the session")
+            with bounded_transactions():
+                await self._finish_session(ctx)
+        except Exception as e:
+            kind = outage_kind(e)
+            if kind is None:
+                log.exception("could not save the session")
+            elif error is None and not (module is not None and module.is_write):
+                # The answer depends on the session (a token, a login): handing it out
+                # unsaved would give the client something that cannot work.
+                module = None
+                for key in [k for k in ctx.result if k not in ("requestid", "curtimestamp", "uselang",
+                                                                "errorlang")]:
+                    del ctx.result[key]
+                error = internal_error(e, request)
+            else:
+                # A write module's change is committed and does not need the session;
+                # answering an error now would make the client retry a done action.
+                log.error("session not saved after action=%s (%s unavailable): %s: %s",
+                          request.params.get("action", ""), kind, type(e).__name__, e)
         self._print(ctx, module, error)
         return response
 

@@ -41,13 +41,17 @@ class AuditLog:
         self.db = db
         self.clock = clock
 
-    async def record(self, event: str, user: Any, ip: str, detail: str = "") -> None:
-        """``user``: a User (or None for an unknown name); ``detail``: no secrets."""
+    def record_in(self, conn: Connection, event: str, user: Any, ip: str, detail: str = "") -> None:
+        """:meth:`record` inside an open transaction (with the change it audits)."""
         uid = int(getattr(user, "id", 0) or 0)
         name = str(getattr(user, "name", "") or "")[:255]
-        values = dict(al_timestamp=mw_timestamp(self.clock.time()), al_event=event[:64], al_user=uid,
-                      al_user_name=name, al_ip=ip[:64], al_detail=detail[:1000])
-        await self.db.run(lambda c: c.execute(insert(audit_log).values(**values)))
+        conn.execute(insert(audit_log).values(
+            al_timestamp=mw_timestamp(self.clock.time()), al_event=event[:64], al_user=uid,
+            al_user_name=name, al_ip=ip[:64], al_detail=detail[:1000]))
+
+    async def record(self, event: str, user: Any, ip: str, detail: str = "") -> None:
+        """``user``: a User (or None for an unknown name); ``detail``: no secrets."""
+        await self.db.run(lambda c: self.record_in(c, event, user, ip, detail))
 
     async def list(self, *, user: str | None = None, event: str | None = None, limit: int = 50) -> list[AuditEntry]:
         c = audit_log.c

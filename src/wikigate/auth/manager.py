@@ -22,6 +22,9 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.engine import Connection
+
+from wikigate.auth.hashpool import HashQueueFull
 from wikigate.auth.passwords import PolicyResult, check_password, merge_policy_overrides
 from wikigate.auth.providers.base import (
     TYPE_NONE,
@@ -56,6 +59,8 @@ from wikigate.auth.requests import (
 )
 from wikigate.auth.usernames import canonical_username
 from wikigate.i18n import Duration, ListParam, Message, Num, Plaintext, RawMessage
+from wikigate.storage.errors import is_backend_outage
+from wikigate.storage.sql.unit import UnitOfWork
 from wikigate.users.model import User
 from wikigate.users.store import UserExists
 
@@ -142,6 +147,8 @@ class NewAccount:
     name: str
     email: str = ""
     real_name: str = ""
+    #: The user id, set by the unit-of-work step that inserts the user row (0 before).
+    id: int = 0
 
 
 class AuthService:
@@ -698,6 +705,7 @@ class AuthManager:
                 raise ValueError(f"{provider.unique_id} returned {res.status} from account creation")
 
         if state["userid"] == 0:
+            account.id = 0
             user = await self._insert_user(account, creator, state)
             if isinstance(user, AuthResponse):
                 return await self._fail_create(account, creator, user)
@@ -709,6 +717,24 @@ class AuthManager:
                                                AuthResponse.fail(Message("authmanager-create-not-in-progress")))
             user = got
 
+        try:
+            return await self._finish_account_creation(state, reqs, account, user, creator)
+        except Exception as e:
+            if not is_backend_outage(e):
+                raise
+            # The account is committed (and complete: credential, log, audit); a backend
+            # failing now must not make the answer say otherwise, or a client would retry
+            # and get "userexists" for its own account. Throttle counters and the flow
+            # record are what is lost; the flow record expires with the session.
+            log.warning("account %r created; finishing steps failed: %s: %s",
+                        user.name, type(e).__name__, e)
+            done_res = AuthResponse.pass_(user.name)
+            done_res.user = user
+            return done_res
+
+    async def _finish_account_creation(self, state: dict[str, Any], reqs: list[AuthenticationRequest],
+                                       account: NewAccount, user: User, creator: User) -> AuthResponse:
+        """Secondary providers and post-creation hooks, once the user row exists."""
         begin_reqs: list[AuthenticationRequest] = state["reqs"]
         done: dict[str, bool] = state["secondary"]
         for provider in self.secondary:
@@ -737,29 +763,55 @@ class AuthManager:
         return res
 
     async def _insert_user(self, account: NewAccount, creator: User, state: dict[str, Any]) -> User | AuthResponse:
-        """Step 2 of account creation: the user row, the provider's credential, the log entry."""
-        try:
-            user = await self.services.users.create(account.name, email=account.email,
-                                                    real_name=account.real_name)
-        except UserExists:
-            return AuthResponse.fail(Message("userexists"))
+        """Step 2 of account creation: the user row, the provider's credential, the log
+        entry and the audit entry, committed in ONE transaction (:class:`UnitOfWork`).
+
+        The slow part (hashing the password, rendering a mail) happens before the
+        transaction opens; a database failure or a killed worker therefore leaves either
+        the whole account or nothing — never a name that is taken but cannot log in.
+        """
+        svc = self.services
+        users = svc.users
+        uow = UnitOfWork(svc.db)
+
+        def insert_user(conn: Connection) -> User:
+            got = users.create_in(conn, account.name, email=account.email, real_name=account.real_name)
+            account.id = got.id
+            return got
+
+        uow.add(insert_user)
         provider = self.provider(state["primary"])
         assert isinstance(provider, PrimaryAuthenticationProvider)
-        subtype = await provider.finish_account_creation(user, creator, state["primary_response"])
+        try:
+            subtype = await provider.finish_account_creation(account, creator, state["primary_response"], uow)
+        except HashQueueFull:
+            return AuthResponse.fail(Message("actionthrottledtext"))
         anon = not creator.is_registered
         action = subtype or ("create" if anon else "create2")
         reason = get_request(state["reqs"], CreationReasonAuthenticationRequest)
-        logs = self.services.components.get("logs")
+        comment = reason.reason if reason is not None else ""
+        logs = svc.components.get("logs")
         if logs is not None:
-            await logs.add(type="newusers", action=action,
-                           actor_id=user.id if anon else creator.id,
-                           actor_name=user.name if anon else creator.name,
-                           namespace=2, title=user.name.replace(" ", "_"),
-                           comment=reason.reason if reason is not None else "",
-                           params={"userid": user.id})
-        await self.audit("account-created", user, f"by {creator.name}" if not anon else "")
-        fresh = await self.services.users.get_by_id(user.id)
-        return fresh or user
+            uow.add(lambda conn: logs.add_in(
+                conn, type="newusers", action=action,
+                actor_id=account.id if anon else creator.id,
+                actor_name=account.name if anon else creator.name,
+                namespace=2, title=account.name.replace(" ", "_"), comment=comment,
+                params={"userid": account.id}))
+        audit = svc.components.get("audit")
+        if audit is not None:
+            detail = f"by {creator.name}" if not anon else ""
+            uow.add(lambda conn: audit.record_in(conn, "account-created", account, self.ip, detail))
+        # Read the finished row back in the same transaction: after the commit nothing may
+        # fail any more (the account exists; the answer must say so).
+        uow.add(lambda conn: users.get_by_id_in(conn, account.id))
+        try:
+            results = await uow.commit()
+        except UserExists:
+            return AuthResponse.fail(Message("userexists"))
+        fresh: User | None = results[-1]
+        assert fresh is not None
+        return fresh
 
     # -- changing credentials ------------------------------------------------------------
 
@@ -778,10 +830,12 @@ class AuthManager:
         return [], True
 
     async def change_authentication_data(self, req: AuthenticationRequest) -> None:
-        for p in [*self.primary, *self.secondary]:
-            await p.change_authentication_data(req)
         # Changing the main password invalidates the user's bot passwords (MediaWiki does
-        # the same through BotPasswordStore::invalidateUserPasswords).
+        # the same through BotPasswordStore::invalidateUserPasswords, after the change).
+        # Done first here, so that a failure in between fails closed: bot passwords that
+        # need a reset, never a changed password with the old bot passwords still valid.
         bp = self.services.components.get("botpasswords")
         if bp is not None and req.username and hasattr(bp, "invalidate_user_passwords"):
             await bp.invalidate_user_passwords(req.username)
+        for p in [*self.primary, *self.secondary]:
+            await p.change_authentication_data(req)

@@ -22,6 +22,7 @@ from wikigate.auth.usernames import canonical_username
 from wikigate.i18n import format_duration
 from wikigate.mail import BadAddress, is_valid_email
 from wikigate.mail.render import render
+from wikigate.storage.sql.unit import UnitOfWork
 from wikigate.users.model import User
 from wikigate.util.clock import mw_timestamp, parse_mw_timestamp
 
@@ -149,5 +150,11 @@ class PasswordReset:
             requester=caller.name or caller.ip, username=user.name, password=password,
             expiry=format_duration(shown, lang))
         mailer = svc.components["mailer"]
-        await svc.users.update(user.id, newpassword=hashed, newpass_time=mw_timestamp(now))
-        await mailer.send(user.name, user.email, subject, body, used_lang)
+        # The temporary password and the mail carrying it commit together: never a
+        # stored password nobody was sent, never a mail with a password that was not saved.
+        uow = UnitOfWork(svc.db)
+        users = svc.users
+        uow.add(lambda conn: users.update_in(conn, user.id, newpassword=hashed, newpass_time=mw_timestamp(now)))
+        uow.add(mailer.prepare(user.name, user.email, subject, body, used_lang))
+        uow.after_commit(mailer.wake)
+        await uow.commit()

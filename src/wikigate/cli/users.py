@@ -77,7 +77,7 @@ def create(ctx: click.Context, name: str, groups: tuple[str, ...], password_file
         raise click.ClickException("the password must not be empty")
 
     async def go(services: Any) -> str:
-        from wikigate.users.store import UserExists
+        from wikigate.users.store import UserExists, new_user_token
 
         existing = await services.users.get_by_name(canonical)
         if existing is not None and not update:
@@ -92,18 +92,26 @@ def create(ctx: click.Context, name: str, groups: tuple[str, ...], password_file
             click.echo(f"warning: the password does not meet the site's password policy: {problems}; "
                        "set anyway (--force)", err=True)
         pw_hash = await services.components["hashing"].hash(password)
-        if existing is None:
-            try:
-                u = await services.users.create(canonical, password_hash=pw_hash, email=email)
-            except UserExists:
-                raise click.ClickException(f"user {canonical!r} exists") from None
-            action = "created"
-        else:
-            u = existing
-            await services.users.set_password(u.id, pw_hash)
-            action = "updated"
-        for g in groups:
-            await services.users.set_group(u.id, g, None)
+        users = services.users
+
+        # The user row (or its new password) and its groups commit together: an
+        # interrupted command leaves the account as it was, never half made.
+        def write(conn: Any) -> Any:
+            if existing is None:
+                u = users.create_in(conn, canonical, password_hash=pw_hash, email=email)
+            else:
+                u = existing
+                users.update_in(conn, u.id, password=pw_hash, newpassword="", newpass_time=None,
+                                token=new_user_token())
+            for g in groups:
+                users.set_group_in(conn, u.id, g, None)
+            return u
+
+        try:
+            u = await services.db.run(write)
+        except UserExists:
+            raise click.ClickException(f"user {canonical!r} exists") from None
+        action = "created" if existing is None else "updated"
         await services.components["hashing"].stop()
         return f"{action} user {canonical!r} (id {u.id})" + (f" in groups {', '.join(groups)}" if groups else "")
 
@@ -135,10 +143,15 @@ def set_groups(ctx: click.Context, name: str, groups: tuple[str, ...], expiry: s
         if u is None:
             raise click.ClickException(f"no such user: {canonical!r}")
         current = set(u.group_names())
-        for g in current - set(groups):
-            await services.users.remove_group(u.id, g)
-        for g in groups:
-            await services.users.set_group(u.id, g, exp)
+        users = services.users
+
+        def write(conn: Any) -> None:  # all group changes in one transaction
+            for g in current - set(groups):
+                users.remove_group_in(conn, u.id, g)
+            for g in groups:
+                users.set_group_in(conn, u.id, g, exp)
+
+        await services.db.run(write)
         return f"{canonical}: groups now {', '.join(sorted(groups)) or '(none)'}"
 
     click.echo(run_async(lambda: with_services(settings, go)))

@@ -26,7 +26,7 @@ import contextlib
 import email
 import email.policy
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,7 @@ from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from wikigate.mail import BadAddress, Mailer, MailError, PermanentMailError, build_message
+from wikigate.storage.errors import is_backend_outage
 from wikigate.storage.sql.database import Database
 from wikigate.storage.sql.schema import mail_queue
 from wikigate.util.clock import Clock, mw_timestamp
@@ -110,11 +111,12 @@ class Outbox:
 
     # -- queueing ------------------------------------------------------------------------
 
-    async def send(self, to_name: str, to_addr: str, subject: str, body: str, lang: str = "en") -> int:
-        """Queue one message; returns the queue id. Raises :class:`BadAddress` for unsafe input.
-
-        The message is built (and checked) here, so a bad address fails the caller now
-        rather than a background task later.
+    def prepare(self, to_name: str, to_addr: str, subject: str, body: str,
+                lang: str = "en") -> Callable[[Connection], int]:
+        """Build one message now and return the step that queues it, for a
+        :class:`~wikigate.storage.sql.unit.UnitOfWork`: the mail is queued if and only if
+        the change it reports commits. Call :meth:`wake` after the commit.
+        Raises :class:`BadAddress` for unsafe input.
         """
         if not self.enabled:  # $wgEnableEmail = false: callers check first; this is the backstop
             raise MailError("mail is disabled (mail.enabled = false)")
@@ -130,8 +132,20 @@ class Outbox:
                 mq_next_attempt=now, mq_status="pending", mq_last_error=""))
             return int(res.inserted_primary_key[0])  # type: ignore[index]
 
-        mid = await self.db.run(q)
+        return q
+
+    def wake(self) -> None:
+        """Start a delivery pass soon (a message was queued)."""
         self._wake.set()
+
+    async def send(self, to_name: str, to_addr: str, subject: str, body: str, lang: str = "en") -> int:
+        """Queue one message; returns the queue id. Raises :class:`BadAddress` for unsafe input.
+
+        The message is built (and checked) here, so a bad address fails the caller now
+        rather than a background task later.
+        """
+        mid = await self.db.run(self.prepare(to_name, to_addr, subject, body, lang))
+        self.wake()
         return mid
 
     def after_response(self, work: Awaitable[None]) -> None:
@@ -254,8 +268,12 @@ class Outbox:
                 await self.process_due()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("mail queue processing failed")
+            except Exception as e:
+                if is_backend_outage(e):  # expected while the database is down: one line
+                    log.warning("mail queue processing skipped, database unavailable: %s: %s",
+                                type(e).__name__, e)
+                else:
+                    log.exception("mail queue processing failed")
                 await asyncio.sleep(POLL_SECONDS)
 
     # -- operator views ------------------------------------------------------------------

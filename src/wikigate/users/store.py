@@ -123,34 +123,49 @@ class UserStore:
 
     # -- writes --------------------------------------------------------------------------
 
+    def create_in(self, conn: Connection, name: str, *, password_hash: str = "", email: str = "",
+                  real_name: str = "", newpassword: str = "", newpass_time: str | None = None,
+                  registration: str | None = None) -> User:
+        """Insert the user row inside an open transaction (see :class:`UnitOfWork`).
+
+        Raises :class:`UserExists` if the name is taken; the savepoint keeps the rest of
+        the caller's transaction usable (PostgreSQL aborts a transaction on an error).
+        """
+        now = mw_timestamp(self.clock.time())
+        try:
+            with conn.begin_nested():
+                res = conn.execute(insert(user).values(
+                    user_name=name, user_real_name=real_name, user_password=password_hash,
+                    user_newpassword=newpassword, user_newpass_time=newpass_time,
+                    user_email=email, user_touched=now, user_token=new_user_token(),
+                    user_registration=registration or now, user_editcount=0,
+                ))
+        except IntegrityError:
+            raise UserExists(name) from None
+        uid = res.inserted_primary_key[0] if res.inserted_primary_key else None
+        got = self._get(conn, user.c.user_id == uid)
+        assert got is not None
+        return got
+
+    def get_by_id_in(self, conn: Connection, user_id: int) -> User | None:
+        return self._get(conn, user.c.user_id == user_id)
+
     async def create(self, name: str, *, password_hash: str = "", email: str = "",
                      real_name: str = "", newpassword: str = "", newpass_time: str | None = None,
                      registration: str | None = None) -> User:
-        now = mw_timestamp(self.clock.time())
+        return await self.db.run(lambda c: self.create_in(
+            c, name, password_hash=password_hash, email=email, real_name=real_name,
+            newpassword=newpassword, newpass_time=newpass_time, registration=registration))
 
-        def q(conn: Connection) -> User:
-            try:
-                with conn.begin_nested():
-                    res = conn.execute(insert(user).values(
-                        user_name=name, user_real_name=real_name, user_password=password_hash,
-                        user_newpassword=newpassword, user_newpass_time=newpass_time,
-                        user_email=email, user_touched=now, user_token=new_user_token(),
-                        user_registration=registration or now, user_editcount=0,
-                    ))
-            except IntegrityError:
-                raise UserExists(name) from None
-            uid = res.inserted_primary_key[0] if res.inserted_primary_key else None
-            got = self._get(conn, user.c.user_id == uid)
-            assert got is not None
-            return got
-
-        return await self.db.run(q)
+    def update_in(self, conn: Connection, user_id: int, **fields: Any) -> None:
+        """:meth:`update` inside an open transaction."""
+        values = {f"user_{k}": v for k, v in fields.items()}
+        values["user_touched"] = mw_timestamp(self.clock.time())
+        conn.execute(update(user).where(user.c.user_id == user_id).values(**values))
 
     async def update(self, user_id: int, **fields: Any) -> None:
         """Update columns by their short names (``password``, ``email`` …); bumps touched."""
-        values = {f"user_{k}": v for k, v in fields.items()}
-        values["user_touched"] = mw_timestamp(self.clock.time())
-        await self.db.run(lambda c: c.execute(update(user).where(user.c.user_id == user_id).values(**values)))
+        await self.db.run(lambda c: self.update_in(c, user_id, **fields))
 
     async def set_password(self, user_id: int, password_hash: str, *, clear_temporary: bool = True,
                            invalidate_sessions: bool = True) -> None:
@@ -166,24 +181,24 @@ class UserStore:
 
     # -- groups --------------------------------------------------------------------------
 
-    async def set_group(self, user_id: int, group: str, expiry: str | None) -> None:
-        def q(conn: Connection) -> None:
-            conn.execute(delete(user_groups).where(and_(user_groups.c.ug_user == user_id,
-                                                        user_groups.c.ug_group == group)))
-            conn.execute(insert(user_groups).values(ug_user=user_id, ug_group=group, ug_expiry=expiry))
-            conn.execute(update(user).where(user.c.user_id == user_id)
-                         .values(user_touched=mw_timestamp(self.clock.time())))
+    def set_group_in(self, conn: Connection, user_id: int, group: str, expiry: str | None) -> None:
+        conn.execute(delete(user_groups).where(and_(user_groups.c.ug_user == user_id,
+                                                    user_groups.c.ug_group == group)))
+        conn.execute(insert(user_groups).values(ug_user=user_id, ug_group=group, ug_expiry=expiry))
+        conn.execute(update(user).where(user.c.user_id == user_id)
+                     .values(user_touched=mw_timestamp(self.clock.time())))
 
-        await self.db.run(q)
+    async def set_group(self, user_id: int, group: str, expiry: str | None) -> None:
+        await self.db.run(lambda c: self.set_group_in(c, user_id, group, expiry))
+
+    def remove_group_in(self, conn: Connection, user_id: int, group: str) -> None:
+        conn.execute(delete(user_groups).where(and_(user_groups.c.ug_user == user_id,
+                                                    user_groups.c.ug_group == group)))
+        conn.execute(update(user).where(user.c.user_id == user_id)
+                     .values(user_touched=mw_timestamp(self.clock.time())))
 
     async def remove_group(self, user_id: int, group: str) -> None:
-        def q(conn: Connection) -> None:
-            conn.execute(delete(user_groups).where(and_(user_groups.c.ug_user == user_id,
-                                                        user_groups.c.ug_group == group)))
-            conn.execute(update(user).where(user.c.user_id == user_id)
-                         .values(user_touched=mw_timestamp(self.clock.time())))
-
-        await self.db.run(q)
+        await self.db.run(lambda c: self.remove_group_in(c, user_id, group))
 
     # -- preferences ---------------------------------------------------------------------
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import html
 import importlib
+import logging
 import pkgutil
+import secrets
 from typing import Any, ClassVar
 from urllib.parse import unquote
 
@@ -17,6 +19,10 @@ from wikigate.http.request import Request
 from wikigate.http.response import Response
 from wikigate.http.session_cookies import SessionCookies
 from wikigate.services import Services
+from wikigate.storage.errors import OUTAGE_RETRY_AFTER, outage_kind
+from wikigate.storage.sql.database import bounded_transactions
+
+log = logging.getLogger("wikigate.web")
 
 
 class WebPage:
@@ -59,6 +65,18 @@ def simple_page(title: str, body_html: str, status: int = 200) -> Response:
                              ("X-Frame-Options", "DENY"), ("X-Content-Type-Options", "nosniff")])
 
 
+def outage_page(kind: str, e: BaseException) -> Response:
+    """503 page for a backend outage (MediaWiki shows its "dberr" page, with HTTP 500)."""
+    reqid = secrets.token_hex(12)
+    log.error("backend unavailable (%s) for page request %s: %s: %s", kind, reqid, type(e).__name__, e)
+    resp = simple_page(
+        "Sorry! This site is experiencing technical difficulties.",
+        "<p>Try waiting a few minutes and reloading.</p>"
+        f"<p><small>(Cannot access the database) [{reqid}]</small></p>", status=503)
+    resp.headers.append(("Retry-After", str(OUTAGE_RETRY_AFTER)))
+    return resp
+
+
 class WebPages:
     def __init__(self, services: Services) -> None:
         self.services = services
@@ -86,7 +104,14 @@ class WebPages:
                 "and a few special pages; this page does not exist here.</p>",
                 status=404,
             )
-        return await page.handle(request, sub or None)
+        try:
+            with bounded_transactions():  # a frozen database fails the page, never hangs it
+                return await page.handle(request, sub or None)
+        except Exception as e:
+            kind = outage_kind(e)
+            if kind is None:
+                raise
+            return outage_page(kind, e)
 
     def describe(self) -> dict[str, Any]:
         return {name: type(p).__name__ for name, p in self.pages.items()}

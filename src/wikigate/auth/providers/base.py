@@ -23,6 +23,7 @@ from wikigate.i18n import Message
 
 if TYPE_CHECKING:
     from wikigate.auth.manager import AuthManager, NewAccount
+    from wikigate.storage.sql.unit import UnitOfWork
     from wikigate.users.model import User
 
 #: accountCreationType(): what a primary provider does with account creation.
@@ -100,8 +101,13 @@ class PrimaryAuthenticationProvider(AuthenticationProvider):
                                                 reqs: list[AuthenticationRequest]) -> AuthResponse:
         raise NotImplementedError(f"{self.unique_id} never returns UI or REDIRECT")
 
-    async def finish_account_creation(self, user: User, creator: User, response: AuthResponse) -> str | None:
-        """Store the credential now that the user row exists; return a log subtype or None."""
+    async def finish_account_creation(self, account: NewAccount, creator: User, response: AuthResponse,
+                                      uow: UnitOfWork) -> str | None:
+        """Queue the steps that store the credential on ``uow``; return a log subtype or None.
+
+        Do the slow work (hashing) here, then ``uow.add(step)``: the steps run in the
+        transaction that inserts the user row (which runs first and sets ``account.id``),
+        so the account and its credential commit together or not at all."""
         return None
 
 

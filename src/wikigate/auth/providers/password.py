@@ -28,10 +28,12 @@ from wikigate.auth.requests import (
 )
 from wikigate.auth.usernames import canonical_username
 from wikigate.i18n import Message
+from wikigate.users.store import new_user_token
 from wikigate.util.clock import parse_mw_timestamp
 
 if TYPE_CHECKING:
     from wikigate.auth.manager import NewAccount
+    from wikigate.storage.sql.unit import UnitOfWork
     from wikigate.users.model import User
 
 #: $wgPasswordExpireGrace: a week in which an expired password only suggests a change.
@@ -138,11 +140,14 @@ class LocalPasswordPrimaryAuthenticationProvider(PrimaryAuthenticationProvider):
         res.create_request = req
         return res
 
-    async def finish_account_creation(self, user: User, creator: User, response: AuthResponse) -> str | None:
+    async def finish_account_creation(self, account: NewAccount, creator: User, response: AuthResponse,
+                                      uow: UnitOfWork) -> str | None:
         req = response.create_request
         if isinstance(req, PasswordAuthenticationRequest) and req.password is not None:
             password_hash = await self.hashing.hash(req.password)
-            await self.manager.services.users.set_password(user.id, password_hash, invalidate_sessions=False)
+            users = self.manager.services.users
+            uow.add(lambda conn: users.update_in(conn, account.id, password=password_hash,
+                                                 newpassword="", newpass_time=None))
         return None
 
     # -- change / remove -----------------------------------------------------------------
@@ -180,6 +185,8 @@ class LocalPasswordPrimaryAuthenticationProvider(PrimaryAuthenticationProvider):
             new_hash = await self.hashing.hash(req.password)
             # A new password ends every other session of the user (user_token rotates)
             # and clears a pending temporary password.
-            await svc.users.set_password(user.id, new_hash)
-            await svc.users.update(user.id, password_expires=None)
+            # One statement: the new hash, the cleared temporary password and expiry and
+            # the rotated user_token are written together or not at all.
+            await svc.users.update(user.id, password=new_hash, newpassword="", newpass_time=None,
+                                   token=new_user_token(), password_expires=None)
         await self.manager.audit("password-change", user)

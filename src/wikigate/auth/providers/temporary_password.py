@@ -37,6 +37,7 @@ from wikigate.util.clock import mw_timestamp, parse_mw_timestamp
 
 if TYPE_CHECKING:
     from wikigate.auth.manager import NewAccount
+    from wikigate.storage.sql.unit import UnitOfWork
     from wikigate.users.model import User
 
 log = logging.getLogger("wikigate.auth")
@@ -132,19 +133,24 @@ class TemporaryPasswordPrimaryAuthenticationProvider(PrimaryAuthenticationProvid
         res.create_request = req
         return res
 
-    async def finish_account_creation(self, user: User, creator: User, response: AuthResponse) -> str | None:
+    async def finish_account_creation(self, account: NewAccount, creator: User, response: AuthResponse,
+                                      uow: UnitOfWork) -> str | None:
         req = response.create_request
         if not isinstance(req, TemporaryPasswordAuthenticationRequest) or req.password is None:
             return None
         svc = self.manager.services
         hashed = await svc.components["hashing"].hash(req.password)
-        await svc.users.update(user.id, newpassword=hashed, newpass_time=mw_timestamp(self.manager.now))
+        users = svc.users
+        when = mw_timestamp(self.manager.now)
+        uow.add(lambda conn: users.update_in(conn, account.id, newpassword=hashed, newpass_time=when))
         if req.mailpassword:
-            await self._mail(user, creator, req.password)
+            # Queued in the same transaction: the mail goes out if and only if the
+            # account exists.
+            self._mail(account, creator, req.password, uow)
             return "byemail"
         return None
 
-    async def _mail(self, user: User, creator: User, password: str) -> None:
+    def _mail(self, account: NewAccount, creator: User, password: str, uow: UnitOfWork) -> None:
         from wikigate.mail.render import render
 
         svc = self.manager.services
@@ -157,9 +163,10 @@ class TemporaryPasswordPrimaryAuthenticationProvider(PrimaryAuthenticationProvid
         base = self.manager.base_url
         subject, body, used = render(
             "account-created-temporary-password", lang, sitename=svc.settings.site.sitename,
-            url=f"{base}/index.php/Main_Page", requester=creator.name, username=user.name,
+            url=f"{base}/index.php/Main_Page", requester=creator.name, username=account.name,
             password=password, expiry=format_duration(shown, lang))
-        await mailer.send(user.name, user.email, subject, body, used)
+        uow.add(mailer.prepare(account.name, account.email, subject, body, used))
+        uow.after_commit(mailer.wake)
 
     # -- remove --------------------------------------------------------------------------
 

@@ -24,13 +24,16 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
@@ -285,11 +288,62 @@ class _SqliteWriter:
         conn.close()
 
 
+_DEADLOCK_RETRIES = 3
+
+_BOUNDED: ContextVar[bool] = ContextVar("wikigate_bounded_transactions", default=False)
+
+
+@contextmanager
+def bounded_transactions() -> Iterator[None]:
+    """Within this block (one request), :meth:`Database.run` gives up on a transaction
+    after ``connect_timeout + statement_timeout`` seconds. Outside it — migrations, the
+    CLI, imports, background work — transactions may take as long as they need."""
+    token = _BOUNDED.set(True)
+    try:
+        yield
+    finally:
+        _BOUNDED.reset(token)
+
+
+def _is_deadlock(e: BaseException) -> bool:
+    """MariaDB 1213 deadlock / 1205 lock wait timeout; PostgreSQL 40P01 deadlock /
+    40001 serialization failure: the server gave up on the transaction, a retry may pass.
+
+    The causes are searched too: on MariaDB a deadlock inside a savepoint rolls back the
+    whole transaction, so SQLAlchemy's ROLLBACK TO SAVEPOINT then fails with 1305 and
+    the deadlock is only the context of that error."""
+    seen: list[BaseException] = []
+    todo: list[BaseException | None] = [e]
+    while todo and len(seen) < 10:
+        cur = todo.pop()
+        if cur is None or any(cur is x for x in seen):
+            continue
+        seen.append(cur)
+        orig = getattr(cur, "orig", None)
+        for err in (cur, orig):
+            if err is None:
+                continue
+            args = getattr(err, "args", ())
+            if args and args[0] in (1213, 1205):
+                return True
+            if getattr(err, "sqlstate", None) in ("40P01", "40001"):
+                return True
+        if isinstance(orig, BaseException):
+            todo.append(orig)
+        todo += [cur.__cause__, cur.__context__]
+    return False
+
+
 class Database:
     """A connection pool plus the dialect name; see the module docstring."""
 
-    def __init__(self, url: str, *, pool_size: int = 10, connect_timeout: float = 10.0) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10, connect_timeout: float = 3.0,
+                 statement_timeout: float = 10.0) -> None:
         self.dialect, self.url = normalize_url(url)
+        #: Inside :func:`bounded_transactions` (request handling), a transaction on
+        #: PostgreSQL/MariaDB that has not finished after this many seconds fails with
+        #: TimeoutError: a frozen server must not hold a request for ever.
+        self.run_timeout = connect_timeout + statement_timeout
         self.sync_engine: Engine | None = None
         self.async_engine: AsyncEngine | None = None
         self._pool: ThreadPoolExecutor | None = None
@@ -325,13 +379,19 @@ class Database:
         else:
             if self.dialect == "mysql":
                 _repair_aiomysql_bytes()
-            # A bounded connect: an unreachable server fails a request (and a probe) within
-            # seconds instead of asyncpg's default minute.
-            connect_args = {"timeout": connect_timeout} if self.dialect == "postgresql" else {
-                "connect_timeout": max(1, round(connect_timeout))}
+            # Timeouts so that an unreachable or frozen server fails a request within a
+            # bounded time instead of hanging it (issue 15): connect and pool checkout
+            # wait connect_timeout; run() limits a request's transaction (see
+            # bounded_transactions) — not a connection-wide statement timeout, which
+            # would also cut off long migrations and imports.
+            connect_args: dict[str, Any]
+            if self.dialect == "postgresql":
+                connect_args = {"timeout": connect_timeout}
+            else:
+                connect_args = {"connect_timeout": max(1, round(connect_timeout))}
             self.async_engine = create_async_engine(
                 self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
-                pool_recycle=3600, connect_args=connect_args,
+                pool_recycle=3600, pool_timeout=connect_timeout, connect_args=connect_args,
             )
 
     async def run(self, fn: Callable[[Connection], T]) -> T:
@@ -341,8 +401,19 @@ class Database:
                 return await asyncio.get_running_loop().run_in_executor(self._pool, self._run_sync, fn)
             return self._run_sync(fn)
         assert self.async_engine is not None
-        async with self.async_engine.begin() as aconn:
-            return await aconn.run_sync(fn)
+        async with asyncio.timeout(self.run_timeout if _BOUNDED.get() else None):
+            for attempt in range(_DEADLOCK_RETRIES + 1):
+                try:
+                    async with self.async_engine.begin() as aconn:
+                        return await aconn.run_sync(fn)
+                except DBAPIError as e:
+                    # The server rolled the whole transaction back, so running ``fn``
+                    # again from the start is safe; concurrent protects on MariaDB meet
+                    # this under load (InnoDB gap locks), found by tests/faults.
+                    if attempt == _DEADLOCK_RETRIES or not _is_deadlock(e):
+                        raise
+                    await asyncio.sleep(0.01 * (attempt + 1) * (0.5 + random.random()))
+        raise AssertionError("unreachable")
 
     def _run_sync(self, fn: Callable[[Connection], T]) -> T:
         assert self.sync_engine is not None

@@ -15,7 +15,7 @@ from wikigate.storage.sql.database import Database
 from wikigate.storage.sql.schema import audit_log
 from wikigate.util.clock import Clock, mw_timestamp
 
-EVENTS = ("login-success", "login-failure", "logout", "password-change", "account-created")
+EVENTS = ("login-success", "login-failure", "login-throttled", "logout", "password-change", "account-created")
 
 
 @dataclass(frozen=True)

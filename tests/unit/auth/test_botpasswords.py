@@ -15,6 +15,7 @@ from wikigate.auth.botpasswords import (
     BotPasswords,
     InvalidRestriction,
     Restrictions,
+    ThrottleFailure,
     canonicalize_login_data,
     normalize_app_id,
     normalize_grants,
@@ -244,8 +245,9 @@ async def test_login_throttle_is_separate_and_cleared_on_success(app: WikigateAp
     for _ in range(5):
         assert (await bps.login(FakeCtx(app), "Bob", "mybot", "0" * 32))[0] == "skip"
     # The 6th attempt in the window is refused even with the right secret.
-    kind, msg = await bps.login(FakeCtx(app), "Bob", "mybot", secret)
-    assert (kind, msg) == ("failed", Message("login-throttled", (Duration(300),)))
+    kind, failure = await bps.login(FakeCtx(app), "Bob", "mybot", secret)
+    assert (kind, failure) == ("failed", ThrottleFailure(Message("login-throttled", (Duration(300),)), 300))
+    msg = failure.message
     assert app.services.catalog.bc(msg) == ("You have made too many recent login attempts. "
                                             "Please wait 5 minutes before trying again.")
     # Another IP has its own counter; success there clears only that one.

@@ -175,3 +175,16 @@ async def test_malformed_login_cookies_are_ignored(raw: Callable[[str, str], Awa
     assert body["query"]["userinfo"]["name"] == "127.0.0.1"
     r = await raw("/index.php?title=Special:BotPasswords", cookie)
     assert r.status_code < 500, r.text[:500]
+
+
+async def test_remembered_logins_per_user_are_capped(app: WikigateApp, make_user: MakeUser,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """action=login always remembers: the oldest records go once a user has too many."""
+    from wikigate.auth import remember
+
+    monkeypatch.setattr(remember, "MAX_PER_USER", 3)
+    user = await make_user("Zed")
+    store = remember.remember_me(app.services)
+    issued = [await store.issue(user.id, user.token) for _ in range(5)]
+    alive = [await store.check(user.id, i.token, user.token) for i in issued]
+    assert alive == [False, False, True, True, True]

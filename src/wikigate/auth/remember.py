@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from wikigate.services import Services
     from wikigate.storage.kv import KeyValueStore
 
+#: Remembered logins kept per user (browsers and devices); older ones are revoked.
+MAX_PER_USER = 32
 _TOKEN = re.compile(r"[0-9a-f]{32}")
 #: A user id as the UserID cookie may carry it: ASCII digits only (str.isdigit accepts
 #: other scripts' digits too), short enough to be a database integer.
@@ -84,7 +86,27 @@ class RememberMe:
         rid = self.record_id(token)
         record = {"u": user_id, "t": _digest(user_token).hex()}
         await self.kv.set(self._key(rid), json.dumps(record).encode(), float(self.ttl))
+        await self._index(user_id, rid)
         return Issued(token, rid)
+
+    async def _index(self, user_id: int, rid: str) -> None:
+        """Keep at most :data:`MAX_PER_USER` records per user, dropping the oldest.
+
+        ``action=login`` always remembers (as MediaWiki does), so a bot that logs in
+        every few minutes and never logs out would otherwise leave a record per login
+        for the whole cookie lifetime. The index is read-modify-write: two logins of one
+        user at the same instant may drop each other's entry, which only means that
+        record is not evicted early (it still expires, and a password change or
+        "log out everywhere" still revokes it)."""
+        key = f"remember-user:{user_id}"
+        try:
+            ids = [str(x) for x in json.loads(await self.kv.get(key) or b"[]")]
+        except (ValueError, TypeError):
+            ids = []
+        ids.append(rid)
+        for old in ids[:-MAX_PER_USER]:
+            await self.kv.delete(self._key(old))
+        await self.kv.set(key, json.dumps(ids[-MAX_PER_USER:]).encode(), float(self.ttl))
 
     async def check(self, user_id: int, token: str, current_user_token: str) -> bool:
         """Whether ``token`` is a live remember-me token of ``user_id`` issued under the

@@ -69,6 +69,13 @@ async def test_remembered_login_restores_the_session_without_a_session_cookie(
     assert f"{P}_session" in again and again[f"{P}Token"].startswith(f"{P}Token={value};")
     session = {f"{P}_session": again[f"{P}_session"].split(";", 1)[0].split("=", 1)[1]}
     assert (await _whoami(app, session))[0] == "Rita"
+    # A cookie is not a fresh authentication: security-sensitive operations ask again.
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 1))  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://wiki.test", cookies=session) as h:
+        c = ApiClient(h)
+        r = await c.jpost(action="changeauthenticationdata", changeauthrequest=PASSREQ, password="N3w-Passw0rd!x",
+                          retype="N3w-Passw0rd!x", changeauthtoken=await c.token())
+        assert r["error"]["code"] == "reauthenticate", r
 
 
 async def test_tokens_are_per_user_and_per_login(app: WikigateApp, new_client: Callable[..., ApiClient],

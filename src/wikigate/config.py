@@ -187,6 +187,12 @@ class ThrottleSettings:
     )
     #: $wgRateLimits['mailpassword']['ip'].
     mailpassword_ip: list[int] = field(default_factory=lambda: [5, 3600])
+    #: Beyond MediaWiki: failed logins per account over all IPs (distributed guessing),
+    #: [count, seconds]; count 0 = off.
+    account_attempts: list[int] = field(default_factory=lambda: [100, 3600])
+    #: Beyond MediaWiki: failed logins per client IP over all accounts (password
+    #: spraying), [count, seconds]; count 0 = off.
+    ip_attempts: list[int] = field(default_factory=lambda: [100, 3600])
 
 
 @dataclass
@@ -239,7 +245,8 @@ class AuthSettings:
     #: Extra provider entry points "module:Class" appended after the core providers.
     providers: list[str] = field(default_factory=list)
     enable_bot_passwords: bool = True
-    #: Optional per-account limit across all IPs: {count, seconds} or empty.
+    #: Older spelling of ``throttle.account_attempts``: {count, seconds} or empty; when set
+    #: it replaces that setting.
     account_attempt_limit: dict[str, int] = field(default_factory=dict)
     password_reset_routes: list[str] = field(default_factory=lambda: ["username", "email"])
 
@@ -394,8 +401,10 @@ def validate(settings: Settings) -> None:
     for i, cond in enumerate(settings.throttle.password_attempts):
         if not isinstance(cond.get("count"), int) or not isinstance(cond.get("seconds"), int):
             raise ConfigError(f"throttle.password_attempts[{i}]: needs integer count and seconds")
-    if len(settings.throttle.mailpassword_ip) != 2:
-        raise ConfigError("throttle.mailpassword_ip: expected [count, seconds]")
+    for name in ("mailpassword_ip", "account_attempts", "ip_attempts"):
+        pair = getattr(settings.throttle, name)
+        if len(pair) != 2 or any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in pair):
+            raise ConfigError(f"throttle.{name}: expected [count, seconds] (non-negative integers)")
     levels = settings.protection.levels
     if "" not in levels:
         raise ConfigError("protection.levels: must contain the empty level \"\"")

@@ -97,8 +97,9 @@ async def test_throttle(app: WikigateApp, client: ApiClient, make_user: MakeUser
     for _ in range(5):
         assert (await _login(client, "Bob@mybot", "1" * 32)).json()["login"]["result"] == "Failed"
     r = await _login(client, "Bob@mybot", secret, errorformat="raw")
-    assert r.json()["login"] == {"result": "Failed", "reason": {
+    assert r.json()["login"] == {"result": "Failed", "wait": 300, "reason": {
         "code": "login-throttled", "key": "login-throttled", "params": [{"duration": 300}]}}
+    assert r.headers["retry-after"] == "300"
 
 
 async def test_bot_session_is_immutable_and_logout_drops_only_it(app: WikigateApp, client: ApiClient,

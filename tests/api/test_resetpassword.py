@@ -222,6 +222,44 @@ async def test_noratelimit_exempt(app: WikigateApp, new_client: Callable[..., Ap
     assert len(sink[0].mails) == 7
 
 
+async def test_ip_limit_spares_autoconfirmed_users(app: WikigateApp, new_client: Callable[..., ApiClient],
+                                                   sink: tuple[Sink, int], make_user: MakeUser) -> None:
+    """Issue 9: MediaWiki applies the ``ip`` key of a rate limit to anonymous and new
+    users only; an autoconfirmed user behind a busy address is not limited by it."""
+    await make_user("Plain", OLD_PW)  # autoconfirmed: every registered user is, by default
+    for i in range(7):
+        await make_user(f"Ac{i}", OLD_PW, email=f"ac{i}@x.test")
+        await make_user(f"Ad{i}", OLD_PW, email=f"ad{i}@x.test")
+    c = new_client("10.7.7.7")
+    assert (await c.login("Plain", OLD_PW))["clientlogin"]["status"] == "PASS"
+    csrf = await c.token()
+    for i in range(7):
+        assert (await c.jpost(action="resetpassword", user=f"Ac{i}", token=csrf))["resetpassword"]
+    await settle(app)
+    assert len(sink[0].mails) == 7
+    # Anonymous callers from the same address are still counted (5 per hour).
+    anon = new_client("10.7.7.7")
+    for i in range(7):
+        await reset(anon, user=f"Ad{i}")
+    await settle(app)
+    assert len(sink[0].mails) == 12
+
+
+async def test_ip_limit_applies_to_new_users(app: WikigateApp, new_client: Callable[..., ApiClient],
+                                             sink: tuple[Sink, int], make_user: MakeUser) -> None:
+    app.services.settings.rights.autoconfirm_count = 10  # nobody has 10 edits: all are new
+    await make_user("Newbie", OLD_PW)
+    for i in range(7):
+        await make_user(f"Nb{i}", OLD_PW, email=f"nb{i}@x.test")
+    c = new_client("10.7.7.8")
+    assert (await c.login("Newbie", OLD_PW))["clientlogin"]["status"] == "PASS"
+    csrf = await c.token()
+    for i in range(7):
+        assert (await c.jpost(action="resetpassword", user=f"Nb{i}", token=csrf))["resetpassword"]
+    await settle(app)
+    assert len(sink[0].mails) == 5
+
+
 async def test_routes_from_settings(tmp_path: Path) -> None:
     s = make_settings(tmp_path)
     s.auth.password_reset_routes = []

@@ -188,6 +188,11 @@ class Formatter:
             out["messagecode"] = api_code_for_key(msg.key, msg.params)
         if res.status in (AuthResponse.FAIL, AuthResponse.RESTART):
             out["canpreservestate"] = res.create_request is not None
+        if res.status == AuthResponse.FAIL and res.retry_after is not None:
+            # Beyond MediaWiki: a throttled login says how long to wait, as a number (the
+            # message gives only the whole window, in words), and as Retry-After.
+            out["wait"] = res.retry_after
+            self.ctx.response.set_header("Retry-After", str(res.retry_after))
         return out
 
 

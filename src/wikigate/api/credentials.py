@@ -50,6 +50,10 @@ async def apply_change(ctx: ApiContext, manager: AuthManager, req: Authenticatio
         # Same login time and remember-me choice; only the token the session checks changes.
         last_auth = session.last_auth
         session.set_user(fresh.id, fresh.name, fresh.token, remember=session.remember, now=last_auth)
-        # A remembered session needs a new Token cookie (the old one is revoked).
+        # A remembered session needs a new Token cookie: the old one was issued under the
+        # previous user_token and no longer works.
         state.send_login_cookies = session.remember
+        if session.remember:
+            session.persist()  # cookies are only sent for a session asked to persist
+        await ctx.issue_remember_token(fresh)
     ctx.set_user(fresh)

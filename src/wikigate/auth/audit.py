@@ -16,7 +16,7 @@ from wikigate.storage.sql.database import Database
 from wikigate.storage.sql.schema import audit_log
 from wikigate.util.clock import Clock, mw_timestamp
 
-EVENTS = ("login-success", "login-failure", "logout", "password-change", "account-created",
+EVENTS = ("login-success", "login-failure", "login-throttled", "logout", "password-change", "account-created",
           # Bot passwords (detail "botpassword app=<id>" on login events), account-security
           # operations refused in bot-password sessions (auth/containment.py), and group
           # changes with the session they came from.

@@ -22,7 +22,6 @@ This module never imports HTTP code: the API context is only used through the sm
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import json
 import logging
@@ -39,8 +38,10 @@ from sqlalchemy.exc import IntegrityError
 
 from wikigate.auth.passwords import INVALID_HASH, bot_password_secret
 from wikigate.auth.passwords.hashing import is_valid_hash
+from wikigate.auth.providers.throttle import hit_detail
 from wikigate.auth.sessions import Session
-from wikigate.auth.usernames import canonical_username
+from wikigate.auth.throttle import login_throttle
+from wikigate.auth.usernames import canonical_username, login_username
 from wikigate.i18n import Duration, Message
 from wikigate.storage.sql.database import Database
 from wikigate.storage.sql.schema import bot_passwords as bp_table
@@ -72,6 +73,14 @@ _BP_SECRET = re.compile(rf"[0-9a-w]{{{PASSWORD_MINLENGTH},}}")
 _TITLE_ILLEGAL = re.compile(r"[#<>\[\]|{}\x00-\x1f\x7f]")
 
 LoginOutcome = tuple[Literal["success", "failed", "skip"], Any]
+
+
+@dataclass(frozen=True)
+class ThrottleFailure:
+    """A throttled bot-password login: the message, and the seconds left to wait."""
+
+    message: Message
+    wait: int
 
 
 class BotPasswordError(Exception):
@@ -493,33 +502,6 @@ class BotPasswords:
     async def remove_all(self, user_id: int) -> int:
         return await self.store.remove_all(user_id)
 
-    # -- throttle (Throttler type "botpassword") ---------------------------------------------
-
-    def _throttle_keys(self, username: str, ip: str) -> list[tuple[str, int, int]]:
-        user_key = hashlib.md5(username.encode()).hexdigest()
-        out: list[tuple[str, int, int]] = []
-        for i, cond in enumerate(self.services.settings.throttle.password_attempts):
-            count, seconds = int(cond.get("count", 0)), int(cond.get("seconds", 0))
-            if not count:  # a count of 0 disables the condition, as in MediaWiki
-                continue
-            ip_key = "" if cond.get("allIPs") else ip
-            out.append((f"throttle:botpassword:{i}:{ip_key}:{user_key}", count, seconds))
-        return out
-
-    async def _throttle_increase(self, username: str, ip: str) -> int | None:
-        """Count this attempt; the window length in seconds if a condition is exhausted
-        (checked *before* counting, so attempt count+1 is refused even if correct)."""
-        kv = self.services.kv
-        for key, count, seconds in self._throttle_keys(username, ip):
-            if await kv.get_int(key) >= count:
-                return seconds
-            await kv.incr(key, seconds)
-        return None
-
-    async def _throttle_clear(self, username: str, ip: str) -> None:
-        for key, _, _ in self._throttle_keys(username, ip):
-            await self.services.kv.delete(key)
-
     # -- login (action=login) ------------------------------------------------------------------
 
     async def login(self, ctx: LoginContext, username: str, app_id: str, password: str) -> LoginOutcome:
@@ -527,34 +509,48 @@ class BotPasswords:
 
         Returns ("success", user) after switching the request to a new bot-password
         session; ("failed", Message) for the failures action=login reports as such
-        (throttled, password needs reset); ("skip", None) for everything else — unknown
-        user or app, restriction failed, wrong secret — so the caller falls through to the
-        main-account login, exactly as ApiLogin does.
+        (password needs reset), ("failed", ThrottleFailure) when throttled; ("skip", None)
+        for everything else — unknown user or app, restriction failed, wrong secret — so
+        the caller falls through to the main-account login, exactly as ApiLogin does.
+
+        The throttle (Throttler type "botpassword", plus the per-account and per-IP limits
+        shared with every login) counts under the same canonical name as the login itself,
+        takes its slot atomically, and gives it back if no secret was verified.
         """
         if not self.enabled:
             return "skip", None
         ip = ctx.request.client_ip
-        canonical = canonical_username(username)
+        canonical = login_username(username)
         user = await self.services.users.get_by_name(canonical) if canonical else None
         if user is None:
             # No such account: spend a verification anyway so timing does not tell.
             await self._hashing.dummy_verify(password)
             return "skip", None
-        wait = await self._throttle_increase(user.name, ip)
-        if wait is not None:
+        throttle = login_throttle(self.services.kv, self.services.settings, "botpassword")
+        reservation, hit = await throttle.reserve(user.name, ip)
+        if hit is not None:
             log.info("bot password login throttled for user %d", user.id)
-            return "failed", Message("login-throttled", (Duration(wait),))
-        bp = await self.store.get(user.id, app_id)
-        if bp is None or not bp.restrictions.check(ip, ctx.request.header("referer")):
-            await self._hashing.dummy_verify(password)
-            return "skip", None
-        if bp.needs_reset:
-            await self._audit("login-failure", user, ip, f"botpassword app={bp.app_id} reason=needs-reset")
-            return "failed", Message("botpasswords-needs-reset", (username, app_id))
-        if not await self._hashing.verify(bp.password_hash, password):
-            await self._audit("login-failure", user, ip, f"botpassword app={bp.app_id} reason=wrong-secret")
-            return "skip", None
-        await self._throttle_clear(user.name, ip)
+            await self._audit("login-throttled", user, ip, hit_detail("botpassword", hit))
+            return "failed", ThrottleFailure(Message("login-throttled", (Duration(hit.seconds),)), hit.wait)
+        verified = False
+        try:
+            bp = await self.store.get(user.id, app_id)
+            if bp is None or not bp.restrictions.check(ip, ctx.request.header("referer")):
+                await self._hashing.dummy_verify(password)
+                verified = True
+                return "skip", None
+            if bp.needs_reset:
+                await self._audit("login-failure", user, ip, f"botpassword app={bp.app_id} reason=needs-reset")
+                return "failed", Message("botpasswords-needs-reset", (username, app_id))
+            ok = await self._hashing.verify(bp.password_hash, password)
+            verified = True
+            if not ok:
+                await self._audit("login-failure", user, ip, f"botpassword app={bp.app_id} reason=wrong-secret")
+                return "skip", None
+        finally:
+            if not verified:  # nothing was checked (store down, hashing busy): not an attempt
+                await throttle.release(reservation)
+        await throttle.succeeded(user.name, ip)
         await self._open_session(ctx, user, bp)
         log.info("bot password login for user %d app %r", user.id, bp.app_id)
         await self._audit("login-success", user, ip,

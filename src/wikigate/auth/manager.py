@@ -57,7 +57,7 @@ from wikigate.auth.requests import (
     status_message,
     username_from_requests,
 )
-from wikigate.auth.usernames import canonical_username
+from wikigate.auth.usernames import canonical_username, login_username
 from wikigate.i18n import Duration, ListParam, Message, Num, Plaintext, RawMessage
 from wikigate.storage.errors import is_backend_outage
 from wikigate.storage.sql.unit import UnitOfWork
@@ -192,6 +192,11 @@ class AuthManager:
         #: Authentication session data of the running flow (MediaWiki's
         #: setAuthenticationSessionData), saved with the flow record.
         self.flow_data: dict[str, Any] = {}
+        #: A password (or dummy hash) was verified in this request: the attempt keeps
+        #: its throttle slots (see :meth:`note_verification`).
+        self.verified = False
+        #: Set by a throttle that refused this request: (seconds left, audit detail).
+        self.throttled: tuple[int, str] | None = None
         providers = [cls(self) for cls in service.provider_classes]
         key = lambda p: p.sort  # noqa: E731 - stable sort keeps configuration order on ties
         self.pre = sorted((p for p in providers if isinstance(p, PreAuthenticationProvider)), key=key)
@@ -218,6 +223,18 @@ class AuthManager:
 
     def remove_flow_data(self, key: str) -> None:
         self.flow_data.pop(key, None)
+
+    def note_verification(self) -> None:
+        """Providers call this once a password check has really run (right or wrong).
+
+        Only such attempts count against the login throttles: one that failed before any
+        check (database down, hashing queue full, captcha refused) gives its slot back, so
+        an outage does not lock users out (issue 15)."""
+        self.verified = True
+
+    def note_throttled(self, wait: int, detail: str) -> None:
+        """A throttle refused this attempt (audit detail and the wait for the client)."""
+        self.throttled = (wait, detail)
 
     def effective_groups(self, user: User | None) -> list[str]:
         if user is None:
@@ -389,19 +406,29 @@ class AuthManager:
         guess = username_from_requests(reqs)
         await self._drop_flow("login")
         self.flow_data = {}
-        for provider in self.pre:
-            assert isinstance(provider, PreAuthenticationProvider)
-            msg = await provider.test_for_authentication(reqs)
-            if msg is not None:
-                res = AuthResponse.fail(msg)
-                await self._post_authentication(guess, res)
-                return res
-        state: dict[str, Any] = {
-            "reqs": reqs, "return": return_url, "guess": guess, "primary": None,
-            "primary_done": False, "primary_username": None, "secondary": {}, "continue": [],
-        }
-        self.session.persist()
-        return await self._continue_authentication(state, reqs)
+        self.verified = False
+        try:
+            for provider in self.pre:
+                assert isinstance(provider, PreAuthenticationProvider)
+                msg = await provider.test_for_authentication(reqs)
+                if msg is not None:
+                    res = AuthResponse.fail(msg)
+                    if self.throttled is not None:
+                        res.retry_after = self.throttled[0]
+                    await self._post_authentication(guess, res)
+                    return res
+            state: dict[str, Any] = {
+                "reqs": reqs, "return": return_url, "guess": guess, "primary": None,
+                "primary_done": False, "primary_username": None, "secondary": {}, "continue": [],
+            }
+            self.session.persist()
+            return await self._continue_authentication(state, reqs)
+        finally:
+            # Also on an exception (a backend failure): a reservation that verified
+            # nothing is given back; see note_verification.
+            for provider in self.pre:
+                assert isinstance(provider, PreAuthenticationProvider)
+                await provider.end_attempt(self.verified)
 
     async def continue_authentication(self, reqs: list[AuthenticationRequest]) -> AuthResponse:
         if not self.can_set_user:
@@ -420,9 +447,13 @@ class AuthManager:
         for p in self.all_providers:
             await p.post_authentication(username, res)
         if res.status == AuthResponse.FAIL:
-            user = await self.services.users.get_by_name(username) if username else None
-            detail = res.message.key if res.message is not None else ""
-            await self.audit("login-failure", user or User(id=0, name=username or ""), detail)
+            name = (login_username(username) or username) if username else None
+            user = await self.services.users.get_by_name(name) if name else None
+            event, detail = "login-failure", res.message.key if res.message is not None else ""
+            if self.throttled is not None:
+                # Throttle hits get their own event, with the limit that refused them.
+                event, detail = "login-throttled", self.throttled[1]
+            await self.audit(event, user or User(id=0, name=name or ""), detail)
 
     async def _pause_login(self, state: dict[str, Any], res: AuthResponse) -> AuthResponse:
         state["continue"] = res.needed
@@ -493,7 +524,7 @@ class AuthManager:
             state.update(primary=None, primary_done=False, primary_username=None, secondary={})
             return await self._pause_login(state, res)
 
-        canonical = canonical_username(username, rigor="usable")
+        canonical = login_username(username)
         if canonical is None:
             raise ValueError(f"{state['primary']} returned an invalid username: {username}")
         user = await self.services.users.get_by_name(canonical)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wikigate.auth.passwords import merge_policy_overrides, random_password, random_password_min_length
+from wikigate.auth.ratelimit import RateLimiter, RateLimitSubject
 from wikigate.auth.usernames import canonical_username
 from wikigate.i18n import format_duration
 from wikigate.mail import BadAddress, is_valid_email
@@ -44,6 +45,9 @@ class Caller:
     name: str | None
     ip: str
     rights: frozenset[str]
+    #: The caller's user id (0 when anonymous) and explicit groups, for rate limits.
+    user_id: int = 0
+    groups: tuple[str, ...] = ()
 
 
 class PasswordReset:
@@ -65,14 +69,14 @@ class PasswordReset:
             raise ResetError("badaccess")
 
     async def _over_rate_limit(self, caller: Caller) -> bool:
-        """$wgRateLimits['mailpassword']['ip']: every call counts, limited ones pass silently."""
-        if "noratelimit" in caller.rights:
-            return False
+        """$wgRateLimits['mailpassword']: every call counts, limited ones pass silently.
+
+        The ``ip`` key applies to anonymous and new (not autoconfirmed) users only, as
+        MediaWiki's pingLimiter does (wikigate.auth.ratelimit)."""
         count, seconds = self.settings.throttle.mailpassword_ip
-        if count <= 0:
-            return False
-        hits = await self.services.kv.incr(f"ratelimit:mailpassword:ip:{caller.ip}", float(seconds))
-        return bool(hits > count)
+        subject = RateLimitSubject.from_rights(caller.user_id, caller.ip, caller.groups, caller.rights)
+        limiter = RateLimiter(self.services.kv, {"mailpassword": {"ip": [count, seconds]}})
+        return await limiter.limit(subject, "mailpassword")
 
     async def request(self, caller: Caller, username: str | None, email: str | None,
                       *, main_page_url: str, defer: Callable[[Awaitable[None]], None]) -> None:

@@ -343,6 +343,8 @@ class AuthResponse:
     #: PASS of a login or creation: the local user, and whether to remember the login.
     user: Any = None
     remember: bool = False
+    #: FAIL of a throttled login: seconds until the counter that refused it resets.
+    retry_after: int | None = None
 
     PASS: ClassVar[str] = "PASS"
     FAIL: ClassVar[str] = "FAIL"

@@ -59,6 +59,9 @@ class Session:
     destroyed: bool = False
     #: When the stored copy was last written (for TTL refresh without a write per request).
     written: float = 0.0
+    #: Record id of this login's remember-me token (wikigate.auth.remember), revoked
+    #: with the session at logout; "" when the login is not remembered.
+    remember_id: str = ""
 
     @property
     def persisted(self) -> bool:
@@ -114,6 +117,7 @@ class Session:
     def clear_user(self) -> None:
         self.user_id, self.user_name, self.user_token = 0, "", ""
         self.remember = False
+        self.remember_id = ""
         self.last_auth = 0.0
         self.bot = None
         self.dirty = True
@@ -132,6 +136,7 @@ class Session:
         return json.dumps({
             "u": self.user_id, "n": self.user_name, "t": self.user_token, "s": self.secrets,
             "r": self.remember, "a": self.last_auth, "b": self.bot, "d": self.data, "w": self.written,
+            "m": self.remember_id,
         }, separators=(",", ":")).encode()
 
     @classmethod
@@ -139,7 +144,8 @@ class Session:
         d = json.loads(raw)
         return cls(id=sid, user_id=d.get("u", 0), user_name=d.get("n", ""), user_token=d.get("t", ""),
                    secrets=d.get("s") or {}, remember=bool(d.get("r")), last_auth=d.get("a") or 0.0,
-                   bot=d.get("b"), data=d.get("d") or {}, written=d.get("w") or 0.0)
+                   bot=d.get("b"), data=d.get("d") or {}, written=d.get("w") or 0.0,
+                   remember_id=str(d.get("m") or ""))
 
 
 class SessionStore:

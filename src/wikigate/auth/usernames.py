@@ -228,3 +228,14 @@ def canonical_username(
         "creatable": is_creatable_username,
     }[rigor]
     return name if check(name, ns_table) else None
+
+
+def login_username(name: str, namespaces: Namespaces | None = None) -> str | None:
+    """The account a login names: the one canonicalisation every login path uses.
+
+    ``action=login``, ``clientlogin``, bot-password login and the login throttles all call
+    this, so a spelling variant (``name_``, `` Name``, ``Name`` + U+200E …) is the same
+    account to the password check *and* to the throttle counting guesses against it
+    (issue 9: each spelling used to get its own five guesses). None: not a usable name.
+    """
+    return canonical_username(name, namespaces, rigor="usable")

@@ -1,5 +1,5 @@
-"""``wikigate audit list``: read the security audit trail (logins, failures, logouts,
-password changes, account creations). It never contains passwords or tokens."""
+"""``wikigate audit list``: read the security audit trail (logins, failures, throttle
+hits, logouts, password changes, account creations). It never contains passwords or tokens."""
 
 from __future__ import annotations
 

@@ -1,19 +1,21 @@
 """From cookies to (session, user) and back, for api.php and index.php alike.
 
 Cookie names and lifetimes are MediaWiki's (``<prefix>_session``, ``<prefix>UserID``,
-``<prefix>UserName``, ``<prefix>Token``, ``<prefix>_BPsession``). The remember-me
-``Token`` cookie is an HMAC of the user's ``user_token`` (SHA-256 here, where MediaWiki
-uses Whirlpool; the value is opaque to clients), so changing ``user_token`` revokes it.
+``<prefix>UserName``, ``<prefix>Token``, ``<prefix>_BPsession``), all ``HttpOnly``,
+``secure`` on https (``site.cookie_secure``) and with ``site.cookie_samesite``. The
+remember-me ``Token`` cookie is a random per-login token checked against a hashed record
+in the shared store (:mod:`wikigate.auth.remember`); logout, "log out everywhere" and a
+password change revoke it. Malformed cookie values are ignored, never compared.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 
+from wikigate.auth.remember import RememberMe, parse_user_id, remember_me, well_formed_token
 from wikigate.auth.sessions import Session
 from wikigate.http.request import Request
 from wikigate.http.response import Cookie, Response
@@ -22,11 +24,11 @@ from wikigate.users.model import User, anonymous
 if TYPE_CHECKING:
     from wikigate.services import Services
 
-AUTH_TOKEN_VERSION = "1"
 
-
-def remember_token(user: User) -> str:
-    return hmac.new(user.token.encode(), AUTH_TOKEN_VERSION.encode(), hashlib.sha256).hexdigest()[:32]
+def same_token(a: str, b: str) -> bool:
+    """Constant-time equality of two token strings of any content (compare_digest on
+    ``str`` raises TypeError for non-ASCII text, which a cookie can carry)."""
+    return hmac.compare_digest(a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass"))
 
 
 @dataclass
@@ -44,6 +46,9 @@ class SessionState:
     logged_out: bool = False
     #: A login happened in this request: send UserID/UserName(/Token) cookies.
     send_login_cookies: bool = False
+    #: The remember-me token to send as the Token cookie (new login, or the one that
+    #: restored this session); None sends none.
+    remember_token: str | None = None
 
 
 class SessionCookies:
@@ -76,29 +81,43 @@ class SessionCookies:
         sid = cookies.get(self.session_name)
         session = await svc.sessions.load(sid) if sid else None
         user_id_cookie = cookies.get(self.userid_name)
+        name_cookie = cookies.get(self.username_name)
         if session is not None and session.user_id:
             user = await svc.users.get_by_id(session.user_id)
-            name_cookie = cookies.get(self.username_name)
-            if (user is None or not hmac.compare_digest(user.token, session.user_token)
+            if (user is None or not same_token(user.token, session.user_token)
                     or (user_id_cookie is not None and user_id_cookie != str(user.id))
                     or (name_cookie is not None and unquote(name_cookie) != user.name)):
                 session.clear_user()
                 session.reset_secrets()
                 return SessionState(session, anon)
             return SessionState(session, user)
-        if session is None and user_id_cookie and user_id_cookie.isdigit():
-            token = cookies.get(self.token_name)
-            if token:
-                user = await svc.users.get_by_id(int(user_id_cookie))
-                if user is not None and user.token and hmac.compare_digest(remember_token(user), token):
-                    fresh = Session()
-                    fresh.persist()
-                    fresh.set_user(user.id, user.name, user.token, remember=True, now=0.0)
-                    return SessionState(fresh, user, from_token=True)
-                return SessionState(Session(), anon, rejected=(self.userid_name, self.token_name))
         if session is None:
+            restored = await self._from_remember_cookie(cookies, name_cookie, anon)
+            if restored is not None:
+                return restored
             session = Session()
         return SessionState(session, anon)
+
+    async def _from_remember_cookie(self, cookies: dict[str, str], name_cookie: str | None,
+                                    anon: User) -> SessionState | None:
+        """A new session from the UserID + Token cookies (no live session), if they are
+        valid; malformed values are ignored as if absent, revoked ones are deleted."""
+        svc = self.services
+        uid = parse_user_id(cookies.get(self.userid_name))
+        token = cookies.get(self.token_name)
+        if uid is None or token is None or not well_formed_token(token):
+            return None
+        user = await svc.users.get_by_id(uid)
+        if (user is None or (name_cookie is not None and unquote(name_cookie) != user.name)
+                or not await remember_me(svc).check(user.id, token, user.token)):
+            return SessionState(Session(), anon, rejected=(self.userid_name, self.token_name))
+        fresh = Session()
+        fresh.persist()
+        # last_auth stays 0: a cookie is not a fresh authentication, so security-sensitive
+        # operations still ask to log in again (MediaWiki's lastAuthTimestamp is unset too).
+        fresh.set_user(user.id, user.name, user.token, remember=True, now=0.0)
+        fresh.remember_id = RememberMe.record_id(token)
+        return SessionState(fresh, user, from_token=True, remember_token=token)
 
     def apply(self, state: SessionState, request: Request, response: Response) -> None:
         """Emit the Set-Cookie lines this request's session changes call for."""
@@ -134,8 +153,8 @@ class SessionCookies:
             response.set_cookie(Cookie(self.username_name, quote(session.user_name, safe=" !$&'()*+,/:=?@"),
                                        max_age=age, secure=secure, samesite=samesite))
             if remember:
-                user = state.user
-                response.set_cookie(Cookie(self.token_name, remember_token(user), max_age=age,
-                                           secure=secure, samesite=samesite))
+                if state.remember_token is not None:
+                    response.set_cookie(Cookie(self.token_name, state.remember_token, max_age=age,
+                                               secure=secure, samesite=samesite))
             elif self.token_name in request.cookies:
                 response.delete_cookie(self.token_name, secure)

@@ -34,7 +34,18 @@ class KeyValueStore(Protocol):
         """Atomically add one; a new counter starts at 1 and expires ``ttl`` seconds later."""
         ...
 
+    async def decr(self, key: str) -> int:
+        """Atomically take one back from a live counter (never below 0; expiry kept).
+
+        Returns the new value, 0 if the counter is absent or expired (nothing created).
+        Used to give back a throttle slot that was reserved by :meth:`incr` but not used."""
+        ...
+
     async def get_int(self, key: str) -> int: ...
+
+    async def ttl(self, key: str) -> float:
+        """Seconds until a live counter expires; 0 if it is absent or expired."""
+        ...
 
     async def close(self) -> None: ...
 
@@ -78,9 +89,21 @@ class MemoryKeyValueStore:
         self._data[key] = (str(n).encode(), item[1])
         return n
 
+    async def decr(self, key: str) -> int:
+        item = self._live(key)
+        if item is None:
+            return 0
+        n = max(0, int(item[0]) - 1)
+        self._data[key] = (str(n).encode(), item[1])
+        return n
+
     async def get_int(self, key: str) -> int:
         item = self._live(key)
         return int(item[0]) if item else 0
+
+    async def ttl(self, key: str) -> float:
+        item = self._live(key)
+        return max(0.0, item[1] - self._clock()) if item else 0.0
 
     async def close(self) -> None:
         self._data.clear()

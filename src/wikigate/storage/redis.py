@@ -38,6 +38,16 @@ if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n
 """
 
+# Take one back from a live counter, never below 0, keeping its expiry (KEEPTTL needs
+# Redis 6; DECR keeps the TTL anyway). A missing key stays missing.
+_DECR = """
+local v = redis.call('GET', KEYS[1])
+if not v then return 0 end
+if tonumber(v) <= 0 then return 0 end
+return redis.call('DECR', KEYS[1])
+"""
+
+
 #: After a timeout or refused connection, fail calls at once for this long (one process).
 _BREAKER_SECONDS = 1.0
 
@@ -58,6 +68,7 @@ class RedisKeyValueStore:
             health_check_interval=health_check_interval)
         self._prefix = prefix
         self._incr = self._redis.register_script(_INCR)
+        self._decr = self._redis.register_script(_DECR)
         self._down_until = 0.0
 
     @classmethod
@@ -94,9 +105,16 @@ class RedisKeyValueStore:
     async def incr(self, key: str, ttl: float) -> int:
         return int(await self._call(lambda: self._incr(keys=[self._prefix + key], args=[self._ms(ttl)])))
 
+    async def decr(self, key: str) -> int:
+        return int(await self._call(lambda: self._decr(keys=[self._prefix + key])))
+
     async def get_int(self, key: str) -> int:
         value = await self._call(lambda: self._redis.get(self._prefix + key))
         return int(value) if value is not None else 0
+
+    async def ttl(self, key: str) -> float:
+        ms = int(await self._call(lambda: self._redis.pttl(self._prefix + key)))
+        return ms / 1000 if ms > 0 else 0.0
 
     async def ping(self) -> bool:
         return bool(await self._call(lambda: self._redis.ping()))

@@ -15,6 +15,7 @@ from wikigate.auth.botpasswords import (
     BotPasswords,
     InvalidRestriction,
     Restrictions,
+    ThrottleFailure,
     canonicalize_login_data,
     normalize_app_id,
     normalize_grants,
@@ -244,8 +245,9 @@ async def test_login_throttle_is_separate_and_cleared_on_success(app: WikigateAp
     for _ in range(5):
         assert (await bps.login(FakeCtx(app), "Bob", "mybot", "0" * 32))[0] == "skip"
     # The 6th attempt in the window is refused even with the right secret.
-    kind, msg = await bps.login(FakeCtx(app), "Bob", "mybot", secret)
-    assert (kind, msg) == ("failed", Message("login-throttled", (Duration(300),)))
+    kind, failure = await bps.login(FakeCtx(app), "Bob", "mybot", secret)
+    assert (kind, failure) == ("failed", ThrottleFailure(Message("login-throttled", (Duration(300),)), 300))
+    msg = failure.message
     assert app.services.catalog.bc(msg) == ("You have made too many recent login attempts. "
                                             "Please wait 5 minutes before trying again.")
     # Another IP has its own counter; success there clears only that one.
@@ -292,3 +294,32 @@ async def test_stored_json_is_compact_like_mediawiki(app: WikigateApp, bps: BotP
     assert row["bp_grants"] == '["basic","editpage"]'
     assert row["bp_restrictions"] == '{"IPAddresses":["0.0.0.0/0","::/0"]}'
     assert json.loads(row["bp_grants"]) == ["basic", "editpage"]
+
+
+async def test_login_throttle_counts_only_verifications_and_audits_hits(
+        app: WikigateApp, bps: BotPasswords, make_user: MakeUser, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 15: attempts that failed because the store was down do not count; issue 9:
+    throttle hits are in the audit log; the per-account limit is shared with main logins."""
+    bob = await make_user("Bob")
+    _, secret = await bps.create(bob.id, "mybot")
+    real_get = bps.store.get
+
+    async def down(*a: object) -> None:
+        raise ConnectionRefusedError("database down")
+
+    monkeypatch.setattr(bps.store, "get", down)
+    for _ in range(8):
+        with pytest.raises(ConnectionRefusedError):
+            await bps.login(FakeCtx(app), "Bob", "mybot", secret)
+    monkeypatch.setattr(bps.store, "get", real_get)
+    for _ in range(5):
+        assert (await bps.login(FakeCtx(app), "bob_", "mybot", "0" * 32))[0] == "skip"
+    kind, failure = await bps.login(FakeCtx(app), "Bob\u200e", "mybot", secret)
+    assert kind == "failed" and isinstance(failure, ThrottleFailure)
+    entries = await app.services.components["audit"].list(user="Bob", event="login-throttled")
+    assert [e.detail.split()[:3] for e in entries] == [["botpassword", "user-ip", "5/300s"]]
+    # The five failures count in the per-account limit shared with main-account logins.
+    import hashlib
+
+    key = "throttle:login-account:" + hashlib.sha256(b"Bob").hexdigest()[:32]
+    assert await app.services.kv.get_int(key) == 5

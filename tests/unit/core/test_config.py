@@ -14,6 +14,7 @@ def test_defaults_need_no_file() -> None:
     assert s.database_url.startswith("sqlite:///")
     assert s.site.cookie_prefix == "my_wiki"
     assert s.throttle.password_attempts[0] == {"count": 5, "seconds": 300}
+    assert s.throttle.account_attempts == [100, 3600] and s.throttle.ip_attempts == [100, 3600]
 
 
 def test_toml_and_env_override(tmp_path: Path) -> None:
@@ -35,6 +36,10 @@ def test_toml_and_env_override(tmp_path: Path) -> None:
         ('[site]\nbogus = 1\n', "site.bogus"),
         ('[protection]\nlevels = ["sysop"]\n', "protection.levels"),
         ('[storage]\nredis_url = "http://x"\n', "storage.redis_url"),
+        ('[throttle]\naccount_attempts = [10]\n', "throttle.account_attempts"),
+        ('[throttle]\nip_attempts = [-1, 60]\n', "throttle.ip_attempts"),
+        ('[throttle]\nip_attempts = [true, 60]\n', "throttle.ip_attempts"),
+        ('[throttle]\nmailpassword_ip = [5, 3600, 1]\n', "throttle.mailpassword_ip"),
     ],
 )
 def test_bad_values_name_the_key(tmp_path: Path, toml: str, key: str) -> None:

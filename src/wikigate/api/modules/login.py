@@ -9,30 +9,19 @@ would need user interaction (UI/REDIRECT/RESTART) becomes ``Aborted``.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from wikigate.api.authmanager import make_manager
 from wikigate.api.base import ApiModule, Values
 from wikigate.api.params import Param
 from wikigate.auth import tokens as tok
+from wikigate.auth.botpasswords import SEPARATOR, ThrottleFailure, canonicalize_login_data
 from wikigate.auth.requests import ACTION_LOGIN, AuthResponse, load_requests_from_submission
 from wikigate.i18n import Message, api_code_for_key
 
-BOT_PASSWORD_MIN = 32
-_BP_SECRET_RE = re.compile(r"^[0-9a-w]{32,}$")
-SEPARATOR = "@"
-
-
-def canonicalize_login_data(name: str, password: str) -> tuple[str, str] | None:
-    """``BotPassword::canonicalizeLoginData``: (``user@app``, secret) or None if not a BP login."""
-    if len(password) >= BOT_PASSWORD_MIN and SEPARATOR in name:
-        return (name, password) if _BP_SECRET_RE.match(password) else None
-    if len(password) > BOT_PASSWORD_MIN and SEPARATOR in password:
-        app, _, secret = password.rpartition(SEPARATOR)
-        if _BP_SECRET_RE.match(secret):
-            return f"{name}{SEPARATOR}{app}", secret
-    return None
+# One definition of what a bot-password login looks like (BotPassword::canonicalizeLoginData)
+# and of the separator, shared with the bot-password code.
+__all__ = ["SEPARATOR", "ApiLogin", "canonicalize_login_data"]
 
 
 class ApiLogin(ApiModule):
@@ -90,6 +79,8 @@ class ApiLogin(ApiModule):
         message: Message | None = None
         #: ApiMessage::create( 'authpage-cannot-login-continue', 'sessionlost' ) has its own code.
         message_code: str | None = None
+        #: Seconds a throttled client should wait (beyond MediaWiki, see clientlogin).
+        retry_after: int | None = None
         secret = session.token_secret("login", create=False, mac_key=self.services.secret_key)
         token_was_new = secret is None
         if secret is None:
@@ -113,6 +104,9 @@ class ApiLogin(ApiModule):
                 if outcome == "success":
                     auth_res = "Success"
                     ctx.set_user(value)
+                elif outcome == "failed" and isinstance(value, ThrottleFailure):
+                    auth_res = "Failed"
+                    message, retry_after = value.message, value.wait
                 elif outcome == "failed":
                     auth_res = "Failed"
                     message = value
@@ -133,6 +127,7 @@ class ApiLogin(ApiModule):
             elif res.status == AuthResponse.FAIL:
                 auth_res = "Failed"
                 message = res.message or Message("authmanager-authn-no-primary")
+                retry_after = res.retry_after
             else:
                 auth_res = "Aborted"
 
@@ -147,6 +142,9 @@ class ApiLogin(ApiModule):
         elif auth_res == "Failed":
             assert message is not None
             result["reason"] = self._reason(message, message_code)
+            if retry_after is not None:
+                result["wait"] = retry_after
+                ctx.response.set_header("Retry-After", str(retry_after))
         elif auth_res == "Aborted":
             result["reason"] = self._reason(Message(
                 "api-login-fail-aborted" if settings.auth.enable_bot_passwords else "api-login-fail-aborted-nobotpw"))

@@ -78,7 +78,8 @@ class ApiResetPassword(ApiModule):
             # MediaWiki names a help message that does not exist, so clients see ⧼key⧽.
             raise ApiError("apihelp-resetpassword-description-noroutes", code="moduledisabled")
         caller = Caller(name=None if ctx.is_anon else ctx.user.name, ip=ctx.request.client_ip,
-                        rights=frozenset(ctx.rights))
+                        rights=frozenset(ctx.rights), user_id=ctx.user.id,
+                        groups=tuple(ctx.user.group_names()))
         mailer = self.services.components["mailer"]
         try:
             await self.reset.request(caller, p.get("user"), p.get("email"),

@@ -7,6 +7,7 @@ from typing import Any
 from wikigate.api.base import Values
 from wikigate.api.modules.query import QueryModule
 from wikigate.api.params import Param
+from wikigate.auth.ratelimit import limit_categories
 from wikigate.util.clock import mw_to_iso
 
 UIPROPS = (
@@ -55,10 +56,7 @@ class ApiQueryUserInfo(QueryModule):
         ctx = self.ctx
         if apply_noratelimit and ctx.has_right("noratelimit"):
             return {}
-        cats = ["anon" if ctx.is_anon else "user"]
-        if not ctx.has_right("autoconfirmed"):
-            cats += ["ip", "subnet"] + ([] if ctx.is_anon else ["newbie"])
-        cats += ctx.user.group_names()
+        cats = limit_categories(ctx.is_anon, not ctx.has_right("autoconfirmed"), ctx.user.group_names())
         out: dict[str, Any] = {}
         for action, limits in DEFAULT_RATE_LIMITS.items():
             entry = {c: {"hits": limits[c][0], "seconds": limits[c][1]} for c in cats if c in limits}

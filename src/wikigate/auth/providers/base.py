@@ -80,6 +80,11 @@ class PreAuthenticationProvider(AuthenticationProvider):
         """None lets the login proceed; a message fails it at once."""
         return None
 
+    async def end_attempt(self, verified: bool) -> None:
+        """Called once at the end of every ``begin_authentication``, whatever happened
+        (failure, pause, exception); ``verified``: a password was actually checked."""
+        return None
+
 
 class PrimaryAuthenticationProvider(AuthenticationProvider):
     account_creation_type: ClassVar[str] = TYPE_NONE

@@ -26,7 +26,7 @@ from wikigate.auth.requests import (
     get_request,
     status_message,
 )
-from wikigate.auth.usernames import canonical_username
+from wikigate.auth.usernames import login_username
 from wikigate.i18n import Message
 from wikigate.users.store import new_user_token
 from wikigate.util.clock import parse_mw_timestamp
@@ -69,7 +69,7 @@ class LocalPasswordPrimaryAuthenticationProvider(PrimaryAuthenticationProvider):
         req = get_request(reqs, PasswordAuthenticationRequest)
         if req is None or req.username is None or req.password is None:
             return AuthResponse.abstain()
-        name = canonical_username(req.username, rigor="usable")
+        name = login_username(req.username)
         if name is None:
             return AuthResponse.abstain()
         svc = self.manager.services
@@ -79,11 +79,14 @@ class LocalPasswordPrimaryAuthenticationProvider(PrimaryAuthenticationProvider):
                 # Same work as a real check, so response time does not reveal whether
                 # the account exists (T134100 is MediaWiki's reason for the same message).
                 await self.hashing.dummy_verify(req.password)
+                self.manager.note_verification()
                 return self.fail_response(req)
             policy = self.manager.check_password_validity(name, req.password, user)
             if policy.fatal:
                 return AuthResponse.fail(status_message(self.manager.policy_messages(policy)))
-            if not await self.hashing.verify(user.password, req.password, user_id=user.id):
+            ok = await self.hashing.verify(user.password, req.password, user_id=user.id)
+            self.manager.note_verification()
+            if not ok:
                 return self.fail_response(req)
             if self.hashing.needs_rehash(user.password):
                 new_hash = await self.hashing.hash(req.password)
@@ -158,7 +161,7 @@ class LocalPasswordPrimaryAuthenticationProvider(PrimaryAuthenticationProvider):
             return None
         if not check_data:
             return []
-        name = canonical_username(req.username or "", rigor="usable")
+        name = login_username(req.username or "")
         if name is None:
             return None
         user = await self.manager.services.users.get_by_name(name)
@@ -173,7 +176,7 @@ class LocalPasswordPrimaryAuthenticationProvider(PrimaryAuthenticationProvider):
     async def change_authentication_data(self, req: AuthenticationRequest) -> None:
         if type(req) is not PasswordAuthenticationRequest or req.username is None:
             return
-        name = canonical_username(req.username, rigor="usable")
+        name = login_username(req.username)
         user = await self.manager.services.users.get_by_name(name) if name else None
         if user is None:
             return

@@ -31,7 +31,7 @@ from wikigate.auth.requests import (
     get_request,
     status_message,
 )
-from wikigate.auth.usernames import canonical_username
+from wikigate.auth.usernames import login_username
 from wikigate.i18n import Message, format_duration
 from wikigate.util.clock import mw_timestamp, parse_mw_timestamp
 
@@ -83,7 +83,7 @@ class TemporaryPasswordPrimaryAuthenticationProvider(PrimaryAuthenticationProvid
         req = get_request(reqs, PasswordAuthenticationRequest)
         if req is None or req.username is None or req.password is None:
             return AuthResponse.abstain()
-        name = canonical_username(req.username, rigor="usable")
+        name = login_username(req.username)
         if name is None:
             return AuthResponse.abstain()
         svc = self.manager.services
@@ -95,6 +95,7 @@ class TemporaryPasswordPrimaryAuthenticationProvider(PrimaryAuthenticationProvid
             return AuthResponse.fail(status_message(self.manager.policy_messages(policy)))
         try:
             ok = await svc.components["hashing"].verify(user.newpassword, req.password, user_id=user.id)
+            self.manager.note_verification()
         except HashQueueFull:
             return busy_response()
         if not ok or not self._timestamp_valid(user.newpass_time):
@@ -181,7 +182,7 @@ class TemporaryPasswordPrimaryAuthenticationProvider(PrimaryAuthenticationProvid
     async def change_authentication_data(self, req: AuthenticationRequest) -> None:
         if type(req) is not TemporaryPasswordAuthenticationRequest or req.username is None:
             return
-        name = canonical_username(req.username, rigor="usable")
+        name = login_username(req.username)
         user = await self.manager.services.users.get_by_name(name) if name else None
         if user is None:
             return

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import and_, case, delete, insert, select
+from sqlalchemy import and_, case, delete, insert, select, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -43,6 +43,10 @@ _LITE_INCR = ("INSERT INTO wg_counter (c_key, c_value, c_expires) VALUES (?, 1, 
               "c_expires = CASE WHEN c_expires > ? THEN c_expires ELSE excluded.c_expires END "
               "RETURNING c_value")
 _LITE_GET_INT = "SELECT c_value FROM wg_counter WHERE c_key = ? AND c_expires > ?"
+_LITE_TTL = "SELECT c_expires FROM wg_counter WHERE c_key = ? AND c_expires > ?"
+# One statement, so concurrent give-backs cannot take a counter below zero.
+_LITE_DECR = ("UPDATE wg_counter SET c_value = c_value - 1 "
+              "WHERE c_key = ? AND c_expires > ? AND c_value > 0 RETURNING c_value")
 
 
 class SqlKeyValueStore:
@@ -155,6 +159,37 @@ class SqlKeyValueStore:
                 },
             ).returning(c.c_value)
             return int(conn.execute(stmt).scalar_one())
+
+        return await self._db.run(q)
+
+    async def decr(self, key: str) -> int:
+        now = self._clock()
+        if self._lite is not None:
+            value = await self._lite.submit(_LITE_DECR, (key, now), returning=True)
+            return int(value) if value is not None else 0
+        c = counter.c
+
+        def q(conn: Connection) -> int:
+            # A guarded UPDATE is atomic on every backend (row lock); the read that follows
+            # runs in the same transaction, so it sees this write and no later one.
+            conn.execute(update(counter)
+                         .where(and_(c.c_key == key, c.c_expires > now, c.c_value > 0))
+                         .values(c_value=c.c_value - 1))
+            v = conn.execute(select(c.c_value).where(and_(c.c_key == key, c.c_expires > now))).scalar()
+            return int(v) if v is not None else 0
+
+        return await self._db.run(q)
+
+    async def ttl(self, key: str) -> float:
+        now = self._clock()
+        if self._lite is not None:
+            expires = self._lite.one(_LITE_TTL, (key, now))
+            return max(0.0, float(expires) - now) if expires is not None else 0.0
+
+        def q(conn: Connection) -> float:
+            v = conn.execute(select(counter.c.c_expires).where(
+                and_(counter.c.c_key == key, counter.c.c_expires > now))).scalar()
+            return max(0.0, float(v) - now) if v is not None else 0.0
 
         return await self._db.run(q)
 

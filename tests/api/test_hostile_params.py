@@ -68,3 +68,68 @@ async def test_huge_character_reference_in_title(client: ApiClient) -> None:
     assert "error" not in data, data
     data = await client.jget(action="query", titles="A&#x" + "f" * 5000 + ";", formatversion="2")
     assert "error" not in data, data
+
+
+# -- meta=userinfo&uiprop=latestcontrib ------------------------------------------------------
+
+
+async def test_userinfo_latestcontrib(admin: Actor, app: WikigateApp) -> None:
+    before = await admin.get(action="query", meta="userinfo", uiprop="latestcontrib")
+    assert "latestcontrib" not in before["query"]["userinfo"], before
+    edited = await admin.edit("Contrib", "x")
+    data = await admin.get(action="query", meta="userinfo", uiprop="*", formatversion="2")
+    info = data["query"]["userinfo"]
+    assert info["latestcontrib"] == edited["edit"]["newtimestamp"], data
+
+
+# -- prefixes -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [256, 60_000])
+async def test_allpages_long_prefix_is_invalid_title(client: ApiClient, size: int) -> None:
+    # The reference appends "x" to the part and parses it as a title: 255 bytes or more fail.
+    for param in ("apprefix", "apfrom", "apto"):
+        data = await client.jpost(action="query", list="allpages", **{param: "a" * size})
+        assert _code(data) == "invalidtitle", (param, data)
+
+
+@pytest.mark.parametrize("part", ["Foo[bar", "Foo#x", "Talk:Foo"])
+async def test_allpages_part_that_cannot_start_a_title(client: ApiClient, part: str) -> None:
+    data = await client.jget(action="query", list="allpages", apprefix=part)
+    assert data["error"]["code"] == "invalidtitle"
+    assert data["error"]["info"] == f'Bad title "{part}".'
+
+
+async def test_allpages_prefix_escapes_like_wildcards(admin: Actor) -> None:
+    for t in ("A%b", "Axb", "A_c", "Ayc", "A b"):
+        await admin.edit(t, "x")
+    titles = lambda d: [p["title"] for p in d["query"]["allpages"]]  # noqa: E731
+    assert titles(await admin.get(action="query", list="allpages", apprefix="A%")) == ["A%b"]
+    assert titles(await admin.get(action="query", list="allpages", apprefix="A_")) == ["A b", "A c"]
+    assert titles(await admin.get(action="query", list="allpages", apprefix="")) == ["A%b", "A b", "A c", "Axb", "Ayc"]
+
+
+# -- XML element names ----------------------------------------------------------------------
+
+
+async def test_xml_badrevids_are_rev_elements(client: ApiClient) -> None:
+    r = await client.get(action="query", format="xml", revids="0|5555")
+    assert r.text == ('<?xml version="1.0"?><api batchcomplete=""><query><badrevids>'
+                      '<rev _idx="0" revid="0" missing="" /><rev _idx="5555" revid="5555" missing="" />'
+                      "</badrevids></query></api>")
+    data = await client.jget(action="query", revids="0|5555", formatversion="2")
+    assert data["query"]["badrevids"] == {"0": {"revid": 0, "missing": True},
+                                          "5555": {"revid": 5555, "missing": True}}
+
+
+def test_xml_writer_mangles_names_like_the_reference() -> None:
+    from xml.dom.minidom import parseString
+
+    from wikigate.api.output import encode_xml, xml_name
+
+    assert [xml_name(n) for n in ("0", "a b", "", "_idx", "foo.bar", "é", ":x", "x.y z")] == [
+        "_0", "_a.20.b", "_", "_idx", "foo.bar", "é", "_.3A.x", "_x.2E.y.20.z"]
+    doc = encode_xml({"m": {"1": {"2 3": "x", "<": {"&": 1}}, "": [1]}})
+    parseString(doc)  # well-formed
+    assert doc == ('<?xml version="1.0"?><api><m><_1 _2.20.3="x"><_.3C. _.26.="1" /></_1>'
+                   "<_><_v>1</_v></_></m></api>")

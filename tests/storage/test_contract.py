@@ -569,3 +569,26 @@ async def test_user_table_is_binary_on_mariadb(db: Database) -> None:
     assert (await db.run(q)).endswith("_bin")
     rows = await db.run(lambda c: c.execute(select(user_table.c.user_name)).all())
     assert rows == []
+
+
+# -- pages --------------------------------------------------------------------------------
+
+
+async def test_latest_contribution_and_bounded_prefix(db: Database, clock: FakeClock) -> None:
+    from wikigate.pages.namespaces import Namespaces
+    from wikigate.pages.store import PageStore
+
+    pages = PageStore(db, clock, LogStore(db, clock), Namespaces("Wiki"))
+    assert await pages.latest_contribution(7) is None
+    await db.run(lambda conn: pages.insert_revision_in(conn, namespace=0, dbkey="A%b", text="x", comment="",
+                                                       user_id=7, user_name="U"))
+    clock.advance(100)
+    await db.run(lambda conn: pages.insert_revision_in(conn, namespace=0, dbkey="Axb", text="x", comment="",
+                                                       user_id=7, user_name="U"))
+    assert await pages.latest_contribution(7) == mw_timestamp(clock.time())
+    assert await pages.latest_contribution(8) is None
+
+    for prefix, want in (("A%", ["A%b"]), ("A", ["A%b", "Axb"]), ("é" * 200, [])):
+        got = await db.run(lambda conn, pf=prefix: pages.all_pages_in(  # type: ignore[misc]
+            conn, namespace=0, start=None, prefix=pf, redirects="all", newer=True, limit=10))
+        assert [p.dbkey for p in got] == want, prefix

@@ -18,8 +18,8 @@ from wikigate.api.params import Param
 from wikigate.api.query.logevents import namespace_choices
 from wikigate.api.query.pageset import namespaces_of
 from wikigate.pages.store import Page, PageStore
-from wikigate.pages.wikitext import escape_wikitext
 from wikigate.pages.titles import InvalidTitle, Title, make_title, parse_title
+from wikigate.pages.wikitext import escape_wikitext
 
 
 class ApiQueryAllPages(QueryModule):

@@ -133,3 +133,30 @@ def test_xml_writer_mangles_names_like_the_reference() -> None:
     parseString(doc)  # well-formed
     assert doc == ('<?xml version="1.0"?><api><m><_1 _2.20.3="x"><_.3C. _.26.="1" /></_1>'
                    "<_><_v>1</_v></_></m></api>")
+
+
+# -- expiry: bounded length, linear scan -----------------------------------------------------
+
+
+async def test_huge_expiry_is_invalid_at_once(client: ApiClient, admin: Actor) -> None:
+    import time
+
+    # Anonymous with the anonymous token: the reference parses the expiry (and fails it)
+    # before checking rights, so this reached the parser: 100 KB took minutes.
+    for value in ("9" * 100_000, "1 day " * 20_000):
+        started = time.monotonic()
+        data = await client.jpost(action="userrights", user="Admin", add="bot", token="+\\", expiry=value)
+        assert _code(data) == "invalidexpiry", data
+        assert time.monotonic() - started < 1.0
+    started = time.monotonic()
+    data = await admin.post(action="protect", title="Foo", protections="create=sysop", expiry="1 day " * 1333)
+    assert _code(data) == "invalidexpiry", data
+    assert time.monotonic() - started < 1.0
+
+
+async def test_expiry_token_checked_before_parsing(admin: Actor) -> None:
+    # The reference answers badtoken, not invalidexpiry, for a bad token and a bad expiry.
+    for params in ({"action": "protect", "title": "Foo", "protections": "edit=sysop"},
+                   {"action": "userrights", "user": "Admin", "add": "bot"}):
+        data = await admin.client.jpost(**params, token="+\\", expiry="9" * 100_000)
+        assert _code(data) == "badtoken", data

@@ -160,3 +160,46 @@ async def test_expiry_token_checked_before_parsing(admin: Actor) -> None:
                    {"action": "userrights", "user": "Admin", "add": "bot"}):
         data = await admin.client.jpost(**params, token="+\\", expiry="9" * 100_000)
         assert _code(data) == "badtoken", data
+
+
+async def test_remember_me_cookie_with_huge_user_id(app: WikigateApp) -> None:
+    import httpx
+
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://wiki.test") as http:
+        r = await http.get("/api.php", params={"action": "query", "meta": "userinfo", "format": "json"},
+                           headers={"Cookie": "my_wikiUserID=" + "9" * 30 + "; my_wikiToken=" + "x" * 32})
+    assert r.json()["query"]["userinfo"]["id"] == 0, r.text
+
+
+async def test_php_array_syntax_last_assignment_wins(client: ApiClient) -> None:
+    # PHP (so the reference): format=json&format[]=x makes "format" an array → jsonfm
+    # with an unsupportedarray warning; format[]=x&format=json is plain json.
+    r = await client.http.get("/api.php?action=query&meta=tokens&format=json&format[]=x")
+    assert r.headers["content-type"].startswith("text/html")
+    assert "unsupported PHP array syntax" in r.text
+    r = await client.http.get("/api.php?action=query&format[]=x&format=json")
+    assert r.headers["content-type"].startswith("application/json")
+    assert r.json() == {"batchcomplete": ""}
+
+
+async def test_error_text_with_huge_character_reference(admin: Actor) -> None:
+    # The error message echoes the title; stripping its markup ran html.unescape, whose
+    # int() raised past 4 300 digits: HTTP 500 outside the API's error handling.
+    title = "&#" + "9" * 5000 + ";"
+    for errorformat in ("bc", "plaintext", "html", "wikitext"):
+        data = await admin.post(action="edit", title=title, undo="1", errorformat=errorformat)
+        assert "error" in data or "errors" in data, data
+
+
+def test_unescape_matches_the_standard_library() -> None:
+    import html
+
+    from wikigate.i18n.render import unescape
+
+    for text in ("&#65;&amp;&lt", "&#0000000065;", "&#x0000000041", "&#99999999;", "&#x110000;", "&#1114111;",
+                 "&#xD800;", "&#0;", "a&#12345678901;b"):
+        assert unescape(text) == html.unescape(text), text
+    assert unescape("&#" + "0" * 5000 + "65;") == "A"
+    assert unescape("x&#" + "9" * 5000 + ";y") == "x\ufffdy"
+    assert unescape("&#x" + "f" * 5000) == "\ufffd"

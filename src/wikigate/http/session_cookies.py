@@ -18,6 +18,7 @@ from wikigate.auth.sessions import Session
 from wikigate.http.request import Request
 from wikigate.http.response import Cookie, Response
 from wikigate.users.model import User, anonymous
+from wikigate.util.ints import parse_int64
 
 if TYPE_CHECKING:
     from wikigate.services import Services
@@ -86,10 +87,12 @@ class SessionCookies:
                 session.reset_secrets()
                 return SessionState(session, anon)
             return SessionState(session, user)
-        if session is None and user_id_cookie and user_id_cookie.isdigit():
+        # The id goes through the bounded parser: "9"*30 overflowed the database driver.
+        remembered_id = parse_int64(user_id_cookie, signed=False) if user_id_cookie else None
+        if session is None and remembered_id is not None:
             token = cookies.get(self.token_name)
             if token:
-                user = await svc.users.get_by_id(int(user_id_cookie))
+                user = await svc.users.get_by_id(remembered_id)
                 if user is not None and user.token and hmac.compare_digest(remember_token(user), token):
                     fresh = Session()
                     fresh.persist()

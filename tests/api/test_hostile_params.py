@@ -203,3 +203,9 @@ def test_unescape_matches_the_standard_library() -> None:
     assert unescape("&#" + "0" * 5000 + "65;") == "A"
     assert unescape("x&#" + "9" * 5000 + ";y") == "x\ufffdy"
     assert unescape("&#x" + "f" * 5000) == "\ufffd"
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "\u0661\u0662", "\u0661" * 14])
+async def test_timestamp_with_other_digits_is_badtimestamp(client: ApiClient, value: str) -> None:
+    data = await client.jget(action="query", list="protectedtitles", ptend=value)
+    assert _code(data) == "badtimestamp", data

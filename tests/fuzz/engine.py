@@ -634,20 +634,32 @@ class Sessions:
                 self.tokens["sysop"] = {k[:-5]: v for k, v in q["tokens"].items()}
                 self.sysop_suspect = False
                 return
-        self.generation += 1
-        self.restores += 1
-        self.sysop_name = f"Fuzzsysop{self.generation}x{random.randrange(10**6)}"
-        await self.target.make_sysop(self.sysop_name, SYSOP_PASSWORD)
+        # Logged out (or logged in as someone else): logging in again is enough, unless the
+        # account lost its rights or its password; then a new sysop is made (on a live
+        # server that is a CLI call, a second or two).
+        if not (self.sysop_name and await self._login() and await self._is_sysop()):
+            self.generation += 1
+            self.restores += 1
+            self.sysop_name = f"Fuzzsysop{self.generation}x{random.randrange(10**6)}"
+            await self.target.make_sysop(self.sysop_name, SYSOP_PASSWORD)
+            if not await self._login():
+                raise RuntimeError("fuzzer: could not log the new sysop in")
+        self.tokens["sysop"] = await self._tokens(self.sysop)
+        self.sysop_suspect = False
+
+    async def _login(self) -> bool:
         self.sysop.cookies.clear()
         lt = (await self._tokens(self.sysop))["login"]
         r = await self.sysop.post("/api.php", data={"action": "clientlogin", "username": self.sysop_name,
                                                     "password": SYSOP_PASSWORD, "loginreturnurl": "http://wiki.test/",
                                                     "logintoken": lt, "format": "json"})
-        status = r.json().get("clientlogin", {}).get("status")
-        if status != "PASS":
-            raise RuntimeError(f"fuzzer: could not log the sysop in: {r.text[:300]}")
-        self.tokens["sysop"] = await self._tokens(self.sysop)
-        self.sysop_suspect = False
+        return bool(r.json().get("clientlogin", {}).get("status") == "PASS")
+
+    async def _is_sysop(self) -> bool:
+        r = await self.sysop.get("/api.php", params={"action": "query", "meta": "userinfo", "uiprop": "groups",
+                                                     "format": "json", "formatversion": "2"})
+        info = r.json()["query"]["userinfo"]
+        return bool(info.get("name") == self.sysop_name and "sysop" in info.get("groups", []))
 
     def after(self, req: FuzzRequest, headers: httpx.Headers, body: bytes) -> None:
         """Check the sysop session before its next use if this response may have changed it:

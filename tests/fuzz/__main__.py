@@ -32,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--api-share", type=float, default=0.9, help="share of api.php requests (rest: index.php)")
     ap.add_argument("--no-shrink", action="store_true", help="report failing requests as generated")
     ap.add_argument("--data-dir", type=Path, default=None, help="keep the wiki here (default: temporary)")
+    ap.add_argument("--database-url", default="",
+                    help="an empty PostgreSQL/MariaDB database for the in-process app (default: SQLite)")
+    ap.add_argument("--redis-url", default="", help="Redis for sessions and throttles (in-process app)")
     args = ap.parse_args(argv)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**32)
     where = f"live server ({args.workers} workers)" if args.live else "in-process app"
@@ -46,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.live:
             target, close = await targets.live(args.data_dir, args.workers)
         else:
-            target, close = await targets.in_process(args.data_dir)
+            target, close = await targets.in_process(args.data_dir, args.database_url, args.redis_url)
         try:
             return await engine.run(target, seed=seed, requests=args.requests, start=args.start,
                                     shrink=not args.no_shrink, progress=progress, api_share=args.api_share)

@@ -494,6 +494,12 @@ def _hostile_cookie_error(f: Failure, body: bytes, log: str) -> bool:
         "TypeError" in f.detail or "TypeError" in f.excerpt or "TypeError" in log)
 
 
+def _database_refuses_input_chars(f: Failure, body: bytes, log: str) -> bool:
+    text = f"{f.detail} {f.excerpt} {log}"
+    return f.kind in ("internal-error", "http-5xx", "traceback") and (
+        "invalid byte sequence for encoding" in text or "surrogates not allowed" in text)
+
+
 #: Failure classes fixed on other branches (issue 16). Each is matched precisely and
 #: counted, never silently: the report lists them. The lead empties this list once those
 #: branches are merged, and the fuzzer is then strict about them too.
@@ -503,6 +509,12 @@ KNOWN_FIXED_ELSEWHERE: list[KnownClass] = [
     # malformed. Fixed there by normalising input at the edge (U+FFFD plus a warning).
     KnownClass("edge-invalid-chars", "http-edge", "invalid XML characters copied from the input",
                _malformed_by_input_chars),
+    # Same clean-up, branch http-edge: PostgreSQL refuses NUL in text ("invalid byte
+    # sequence for encoding UTF8: 0x00") and drivers refuse lone surrogates, so such a
+    # value in a user name or title became an internal error there. After the edge
+    # clean-up (U+FFFD) neither reaches a database.
+    KnownClass("edge-chars-in-database", "http-edge", "NUL or lone surrogates reaching the database",
+               _database_refuses_input_chars),
     # Failure 4, branch sec-throttle: a non-ASCII remember-me token cookie
     # (my_wikiToken=é) raised TypeError in the token comparison on every request.
     KnownClass("cookie-typeerror", "sec-throttle", "hostile remember-me cookies raise TypeError",

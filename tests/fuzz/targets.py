@@ -64,10 +64,16 @@ class InProcessTarget:
         logging.getLogger().removeHandler(self.log)
 
 
-async def in_process(root: Path | None = None) -> tuple[InProcessTarget, Closer]:
-    """A fresh app on SQLite in ``root`` (a temporary directory if None)."""
+async def in_process(root: Path | None = None, database_url: str = "",
+                     redis_url: str = "") -> tuple[InProcessTarget, Closer]:
+    """A fresh app in ``root`` (a temporary directory if None), on SQLite unless
+    ``database_url`` names an (empty) PostgreSQL or MariaDB database."""
     tmp = Path(tempfile.mkdtemp(prefix="wgfuzz-")) if root is None else root
     settings = make_settings(tmp)
+    if database_url:
+        settings.storage.database_url = database_url
+    if redis_url:
+        settings.storage.redis_url = redis_url
     app = WikigateApp(settings, build_services(settings))
     await app.startup()
     target = InProcessTarget(app)

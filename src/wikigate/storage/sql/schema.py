@@ -30,7 +30,6 @@ from sqlalchemy.sql.expression import type_coerce
 from sqlalchemy.types import TypeDecorator
 
 
-
 class Int(TypeDecorator[int]):
     """INTEGER, but values compared with it may be any 64-bit integer.
 

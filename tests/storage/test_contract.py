@@ -633,3 +633,53 @@ async def test_user_table_is_binary_on_mariadb(db: Database) -> None:
     assert (await db.run(q)).endswith("_bin")
     rows = await db.run(lambda c: c.execute(select(user_table.c.user_name)).all())
     assert rows == []
+
+
+# -- pages --------------------------------------------------------------------------------
+
+
+async def test_latest_contribution_and_bounded_prefix(db: Database, clock: FakeClock) -> None:
+    from wikigate.pages.namespaces import Namespaces
+    from wikigate.pages.store import PageStore
+
+    pages = PageStore(db, clock, LogStore(db, clock), Namespaces("Wiki"))
+    assert await pages.latest_contribution(7) is None
+    await db.run(lambda conn: pages.insert_revision_in(conn, namespace=0, dbkey="A%b", text="x", comment="",
+                                                       user_id=7, user_name="U"))
+    clock.advance(100)
+    await db.run(lambda conn: pages.insert_revision_in(conn, namespace=0, dbkey="Axb", text="x", comment="",
+                                                       user_id=7, user_name="U"))
+    assert await pages.latest_contribution(7) == mw_timestamp(clock.time())
+    assert await pages.latest_contribution(8) is None
+
+    for prefix, want in (("A%", ["A%b"]), ("A", ["A%b", "Axb"]), ("é" * 200, [])):
+        got = await db.run(lambda conn, pf=prefix: pages.all_pages_in(  # type: ignore[misc]
+            conn, namespace=0, start=None, prefix=pf, redirects="all", newer=True, limit=10))
+        assert [p.dbkey for p in got] == want, prefix
+
+
+async def test_ids_beyond_32_bits_on_each_backend(backend_app: WikigateApp) -> None:
+    """Integer columns are 32-bit on PostgreSQL and MariaDB; a client's 64-bit id must find
+    nothing, not fail (asyncpg refused such parameters: internal_api_error_DBAPIError)."""
+    transport = httpx.ASGITransport(app=backend_app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://wiki.test") as http:
+        for params in ({"revids": "2147483648|4294967296|-2147483649|9223372036854775807"},
+                       {"pageids": "-9223372036854775808|2147483648"},
+                       {"list": "users", "ususerids": "2147483648|9223372036854775807"},
+                       {"list": "allpages", "apmaxsize": "-2147483649", "apminsize": "4294967296"},
+                       {"prop": "templates", "titles": "X", "tlcontinue": "20300101000000|1|Foo"}):
+            r = await http.get("/api.php", params={"action": "query", "format": "json", **params})
+            assert "error" not in r.json(), (params, r.text)
+
+
+async def test_fuzz_on_each_backend(backend_app: WikigateApp) -> None:
+    """A short fuzz run (tests/fuzz) on every database and session store."""
+    from tests.fuzz import engine
+    from tests.fuzz.targets import InProcessTarget
+
+    target = InProcessTarget(backend_app)
+    try:
+        report = await engine.run(target, seed=77, requests=1500)
+    finally:
+        target.detach()
+    assert not report.real_failures, report.summary()

@@ -13,6 +13,7 @@ from wikigate.http.response import Response
 from wikigate.http.session_cookies import SessionState
 from wikigate.i18n import Message, Plaintext, api_code_for_key
 from wikigate.users.model import User, anonymous
+from wikigate.util.ints import is_int_string
 
 if TYPE_CHECKING:
     from wikigate.services import Services
@@ -77,7 +78,7 @@ class ApiContext:
     def validate_user(self, name: str, value: str, param: Param) -> str:
         from wikigate.auth.usernames import canonical_username, is_ip_address
 
-        if "id" in param.user_types and value.startswith("#") and value[1:].isdigit():
+        if "id" in param.user_types and value.startswith("#") and is_int_string(value[1:], signed=False):
             return value
         if is_ip_address(value) and "ip" not in param.user_types:
             raise ApiError("paramvalidator-baduser", [Plaintext(name), Plaintext(value)], code="baduser")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from typing import Any
 
 from wikigate.http.normalize import xml_safe
@@ -83,6 +84,30 @@ def encode_json(data: Any, *, fv: int, utf8: bool, ascii: bool, pretty: bool = F
 
 # -- XML -------------------------------------------------------------------------------
 
+# Characters XML allows to start a name and within a name, as ApiFormatXml::mangleName
+# has them: ":" is left out (namespaces) and "_" may not start a name (reserved for the
+# mangled form).
+_NAME_START = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF"
+               "\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD"
+               "\U00010000-\U000EFFFF")
+_NAME_CHAR = _NAME_START + "_\\-.0-9\u00B7\u0300-\u036F\u203F-\u2040"
+_VALID_NAME = re.compile(f"[{_NAME_START}][{_NAME_CHAR}]*")
+_NOT_NAME_CHAR = re.compile(f"[^{_NAME_CHAR}]")
+#: The writer's own names (ApiFormatXml's $preserveKeys): kept although "_" starts them.
+_PRESERVED_NAMES = frozenset({"_idx", "_v", "xml:space"})
+
+
+def xml_name(name: str) -> str:
+    """A data key made a valid XML element or attribute name, the way MediaWiki mangles
+    it: ``_`` then the key with "." as ``.2E.`` and every other disallowed character as
+    ``.<hex code point>.`` (``0`` → ``_0``, ``a b`` → ``_a.20.b``, "" → ``_``)."""
+    if name == "":
+        return "_"
+    if name in _PRESERVED_NAMES or _VALID_NAME.fullmatch(name):
+        return name
+    return "_" + _NOT_NAME_CHAR.sub(lambda m: f".{ord(m.group(0)):X}.", name.replace(".", ".2E."))
+
+
 def _xml_attr(value: Any) -> str:
     if value is True:
         return ""
@@ -114,9 +139,9 @@ def _xml_element(name: str, value: Any) -> str:
             if isinstance(k, ContentKey) or k == "*":
                 text = str(v)
             elif isinstance(v, dict | list):
-                children.append(_xml_element(str(k), v))
+                children.append(_xml_element(xml_name(str(k)), v))
             else:
-                attrs.append(f' {k}="{_xml_attr(v)}"')
+                attrs.append(f' {xml_name(str(k))}="{_xml_attr(v)}"')
         head = f"<{name}{''.join(attrs)}"
         if text == "" and not children:
             return f'{head} xml:space="preserve" />'

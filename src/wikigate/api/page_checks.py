@@ -30,6 +30,7 @@ from wikigate.pages.store import Page, PageStore
 from wikigate.pages.titles import InvalidTitle, Title, make_title, parse_title
 from wikigate.storage.sql.schema import change_tag_def
 from wikigate.util.clock import mw_timestamp
+from wikigate.util.ints import is_int_string
 
 #: Rights checked by ``checkQuickPermissions`` per action (MediaWiki 1.39).
 ACTION_RIGHTS = {"edit": "edit", "move": "move", "protect": "protect", "create": "createpage"}
@@ -274,9 +275,10 @@ async def want_watch(ctx: ApiContext, value: str, title: Title, exists: bool, *,
     return on(option)
 
 
+# re.ASCII: "\d" must not match other scripts' digits ("١٢", which int() would accept).
 _TS_FORMATS = (
-    re.compile(r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?Z?$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$"),
+    re.compile(r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?Z?$", re.ASCII),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$", re.ASCII),
 )
 
 
@@ -298,6 +300,6 @@ def parse_timestamp_param(ctx: ApiContext, name: str, value: str | None) -> str 
             except ValueError:
                 break
             return dt.strftime("%Y%m%d%H%M%S")
-    if value.isdigit() and len(value) <= 13:
+    if is_int_string(value, signed=False) and len(value) <= 13:  # not isdigit(): "²" is a digit
         return mw_timestamp(float(value))
     raise ApiError("paramvalidator-badtimestamp", [name, value], code="badtimestamp")

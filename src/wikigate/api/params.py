@@ -13,13 +13,13 @@ and ``action=paraminfo`` all read that declaration. Rules shared with MediaWiki 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from wikigate.api.errors import ApiError
 from wikigate.i18n import ListParam, Message, Num, Plaintext
+from wikigate.util.ints import INT64_MAX, INT64_MIN, parse_int64
 
 
 def _pt(value: Any) -> Plaintext:
@@ -30,7 +30,6 @@ LIMIT1 = 50
 LIMIT2 = 500
 SEP = "\x1f"
 
-_INT_RE = re.compile(r"^[+-]?[0-9]+$")
 
 Choices = Sequence[str] | Callable[[], Sequence[str]]
 
@@ -185,6 +184,21 @@ def _multi_enum(src: ParamSource, module_path: str, name: str, p: Param, values:
     return good
 
 
+def _integer(name: str, value: str) -> int:
+    """IntegerDef::validate: ASCII digits with an optional sign, within PHP's 64-bit range.
+
+    PHP's intval() saturates at PHP_INT_MAX/MIN and MediaWiki then compares the digits
+    with the saturated value, so ``+9223372036854775807`` (the "+" is not stripped there)
+    is rejected while ``-9223372036854775808`` is accepted; both quirks are kept.
+    """
+    n = parse_int64(value)
+    if n in (INT64_MAX, INT64_MIN) and ("-" if n < 0 else "") + value.lstrip("-0") != str(n):
+        n = None
+    if n is None:
+        raise ApiError("paramvalidator-badinteger", [_pt(name), _pt(value)], code="badinteger")
+    return n
+
+
 def _one(src: ParamSource, module_path: str, name: str, p: Param, value: str, *, multi: bool) -> Any:
     t = p.type
     if t == "enum":
@@ -195,9 +209,7 @@ def _one(src: ParamSource, module_path: str, name: str, p: Param, value: str, *,
                             Num(len(choices))], code="badvalue")
         return value
     if t in ("integer", "namespace"):
-        if not _INT_RE.match(value):
-            raise ApiError("paramvalidator-badinteger", [_pt(name), _pt(value)], code="badinteger")
-        n = int(value)
+        n = _integer(name, value)
         if t == "namespace" and p.choices is not None and str(n) not in p.choice_list():
             raise ApiError("paramvalidator-badvalue-enumnotmulti", [name, value], code="badvalue")
         if p.min is not None and n < p.min:
@@ -215,9 +227,7 @@ def _one(src: ParamSource, module_path: str, name: str, p: Param, value: str, *,
         top = (p.max2 if src.high_limits and p.max2 is not None else p.max) or LIMIT1
         if value == "max":
             return top
-        if not _INT_RE.match(value):
-            raise ApiError("paramvalidator-badinteger", [_pt(name), _pt(value)], code="badinteger")
-        n = int(value)
+        n = _integer(name, value)
         if n < (p.min or 1):
             raise ApiError("paramvalidator-outofrange-min", [name, value, Num(p.min or 1)], code="outofrange")
         if n > top:

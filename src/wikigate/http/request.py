@@ -247,7 +247,14 @@ class Request:
                 base = name.split("[", 1)[0]
                 self.array_names.add(base)
                 self.array_params.setdefault(base, []).append(decode_value(raw_value, from_query=in_query)[0])
+                # As in PHP, the later assignment wins: an array replaces a scalar sent
+                # before it (format=json&format[]=x is an array, so jsonfm), and a scalar
+                # replaces an array (format[]=x&format=json is json).
+                self.params.pop(base, None)
                 continue
+            if name in self.array_names:
+                self.array_names.discard(name)
+                self.array_params.pop(name, None)
             value, bad = decode_value(raw_value, from_query=in_query)
             if in_query:
                 self.query_names.add(name)

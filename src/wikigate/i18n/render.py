@@ -261,6 +261,26 @@ _BLOCK_TAGS = frozenset(
 _TAG_RE = re.compile(r"</?([A-Za-z][^\s/>]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.S)
 
 
+# Numeric character references with more digits than any code point: html.unescape()
+# would call int() on them, which raises past 4 300 digits ("&#999…;" in a title).
+_LONG_CHARREF = re.compile(r"&#(?:([0-9]{8,})|[xX]([0-9a-fA-F]{7,}))(;?)")
+
+
+def _shorten_charref(m: re.Match[str]) -> str:
+    dec, hexa, semi = m.group(1), m.group(2), m.group(3)
+    digits = (dec or hexa).lstrip("0") or "0"
+    if len(digits) > (7 if dec else 6):
+        return "\ufffd"  # what html.unescape makes of a reference beyond U+10FFFF
+    return f"&#{'' if dec else 'x'}{digits}{semi}"
+
+
+def unescape(text: str) -> str:
+    """``html.unescape`` that cannot be made to raise by an overlong numeric reference."""
+    if "&#" in text:
+        text = _LONG_CHARREF.sub(_shorten_charref, text)
+    return html.unescape(text)
+
+
 def strip_markup(text: str) -> str:
     """``ApiErrorFormatter::stripMarkup``.
 
@@ -278,10 +298,10 @@ def strip_markup(text: str) -> str:
         lt = text.find("<", i)
         if lt < 0:
             if not hidden:
-                out.append(html.unescape(text[i:]))
+                out.append(unescape(text[i:]))
             break
         if not hidden:
-            out.append(html.unescape(text[i:lt]))
+            out.append(unescape(text[i:lt]))
         if text.startswith("<!--", lt):
             end = text.find("-->", lt + 4)
             i = n if end < 0 else end + 3
@@ -363,7 +383,7 @@ def _normalize_entity(match: re.Match[str]) -> str:
         return "&#x" + body[2:].lower() + ";"
     if body.startswith("#"):
         return match.group(0)
-    if html.unescape(match.group(0)) != match.group(0):
+    if unescape(match.group(0)) != match.group(0):
         return match.group(0)
     return "&amp;" + match.group(0)[1:]
 
@@ -557,7 +577,7 @@ def _inline(text: str, links: LinkContext, counter: list[int]) -> str:
                 url, trail = _free_link(match.group(0))
                 flush()
                 out.append(
-                    f'<a {_rel(url)}class="external free" href="{_escape_attr(html.unescape(url))}">'
+                    f'<a {_rel(url)}class="external free" href="{_escape_attr(unescape(url))}">'
                     f"{_escape_text(url)}</a>"
                 )
                 i = match.end() - len(trail)

@@ -19,6 +19,8 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+import regex
+
 INFINITY_WORDS = frozenset({"infinite", "indefinite", "infinity", "never"})
 
 
@@ -181,25 +183,33 @@ _RULE_SOURCES: list[tuple[str, str]] = [
 ]
 
 
+_RULES = [(name, re.compile(src.format(**_D), re.ASCII)) for name, src in _RULE_SOURCES]
+#: The same rules for the scanner, in the regex module's POSIX mode (leftmost-longest).
+_POSIX_RULES = [(name, regex.compile(rx.pattern, regex.POSIX | regex.ASCII | regex.V0)) for name, rx in _RULES]
+
+#: Longest expiry accepted, in UTF-8 bytes. PHP's strtotime has no limit, but no real
+#: expiry comes near it ("2030-01-01T00:00:00+00:00" is 25; a list of relative terms
+#: such as "next monday 12:00 +3 weeks 2 days" is 33). The scan is linear but not free
+#: (tens of microseconds per token), and a module may parse up to 500 expiries in one
+#: request, so a hostile value is turned away before scanning: longer values are
+#: "invalidexpiry".
+MAX_EXPIRY_BYTES = 255
+
+
 def _longest_match(text: str, pos: int) -> tuple[str, int]:
-    """(rule, end) of the longest token at ``pos``; ("any", pos+1) if no rule matches."""
+    """(rule, end) of the longest token at ``pos``; ("any", pos+1) if no rule matches.
+
+    Each rule is matched once in POSIX (leftmost-longest) mode, which is what re2c's
+    scanner does. Python's ``re`` takes the first alternative instead, and finding the
+    longest with it meant trying every possible end: quadratic per token, cubic overall.
+    """
     best_name, best_end = "any", pos + 1
     best_len = 0
-    for name, rx in _RULES:
+    for name, rx in _POSIX_RULES:
         m = rx.match(text, pos)
-        if m is None:
-            continue
-        end = m.end()
-        for cand in range(len(text), end, -1):  # Python alternation is not leftmost-longest
-            if cand - pos <= best_len:
-                break
-            if rx.fullmatch(text, pos, cand):
-                end = cand
-                break
-        if end - pos > best_len:
-            best_name, best_end, best_len = name, end, end - pos
+        if m is not None and m.end() - pos > best_len:
+            best_name, best_end, best_len = name, m.end(), m.end() - pos
     return best_name, best_end
-_RULES = [(name, re.compile(src.format(**_D), re.ASCII)) for name, src in _RULE_SOURCES]
 
 # --- parsed-time record and rule actions ----------------------------------------------------------
 
@@ -804,6 +814,8 @@ def _resolve(t: _Time, now: datetime) -> int:
 
 def strtotime(text: str, now: datetime) -> int | None:
     """PHP ``strtotime(text, now)`` in UTC: unix seconds, or None where PHP returns false."""
+    if len(text) > MAX_EXPIRY_BYTES or len(text.encode("utf-8")) > MAX_EXPIRY_BYTES:
+        return None
     raw = text.encode("utf-8").decode("latin-1")
     raw = raw.strip(" \t\n\r\v\f")
     if raw == "":

@@ -33,6 +33,9 @@ from wikigate.users.store import increment_editcount
 from wikigate.util.clock import Clock, mw_timestamp
 
 T = TypeVar("T")
+
+#: Longest dbkey a page can have (MediaWiki's page_title is VARBINARY(255)).
+MAX_TITLE_BYTES = 255
 _B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
@@ -332,6 +335,21 @@ class PageStore:
         rows = conn.execute(select(pt_t).where(and_(*conds)).order_by(*order).limit(limit + 1))
         return [_tp(r) for r in rows]
 
+    # -- contributions --------------------------------------------------------------------------
+
+    def latest_contribution_in(self, conn: Connection, user_id: int) -> str | None:
+        """Timestamp of the user's newest revision (UserEditTracker::getLatestEditTimestamp),
+        or None if they never edited; served by the (rev_actor, rev_timestamp) index."""
+        if user_id <= 0:
+            return None
+        c = rev_t.c
+        ts = conn.execute(select(c.rev_timestamp).where(c.rev_actor == user_id)
+                          .order_by(c.rev_timestamp.desc()).limit(1)).scalar()
+        return str(ts) if ts else None
+
+    async def latest_contribution(self, user_id: int) -> str | None:
+        return await self.run(lambda conn: self.latest_contribution_in(conn, user_id))
+
     # -- listing ------------------------------------------------------------------------------
 
     def all_pages_in(self, conn: Connection, *, namespace: int, start: str | None, end: str | None = None,
@@ -345,6 +363,8 @@ class PageStore:
         if end:
             conds.append(c.page_title <= end if newer else c.page_title >= end)
         if prefix:
+            if len(prefix.encode("utf-8")) > MAX_TITLE_BYTES:
+                return []  # no title is longer; and SQLite refuses LIKE patterns past 50 000 bytes
             conds.append(c.page_title.startswith(prefix, autoescape=True))
         if redirects == "redirects":
             conds.append(c.page_is_redirect.is_(True))

@@ -174,10 +174,14 @@ def _decode_ref(m: re.Match[str]) -> str:
     if name:
         name = _ENTITY_ALIASES.get(name, name)
         return html.entities.html5.get(name, "&" + name)
+    # A reference longer than any code point is invalid whatever its value; checking the
+    # length first keeps int() off 100 KB digit strings (past 4 300 digits it raises).
     if dec:
-        cp = int(dec)
+        dec = dec.lstrip("0")
+        cp = int(dec or "0") if len(dec) <= 8 else -1
     elif hexa:
-        cp = int(hexa, 16)
+        hexa = hexa.lstrip("0")
+        cp = int(hexa or "0", 16) if len(hexa) <= 8 else -1
     else:
         return m.group(0)
     return chr(cp) if _valid_codepoint(cp) else _REPLACEMENT

@@ -382,3 +382,20 @@ def test_absolute_dates(
     }
     text, expected = cases[style]
     assert strtotime(text, NOW) == calendar.timegm(expected.utctimetuple())
+
+
+def test_length_limit_and_linear_scan() -> None:
+    """Values past MAX_EXPIRY_BYTES are refused before scanning; within it, the scan is
+    linear (the old longest-match search tried every end: 8 000 digits took 2 s)."""
+    import time
+
+    from wikigate.pages.expiry import MAX_EXPIRY_BYTES
+
+    limit = MAX_EXPIRY_BYTES
+    assert strtotime("1 day" + " " * (limit - 5), NOW) == NOW_TS + 86400
+    assert strtotime("1 day" + " " * (limit - 4), NOW) is None
+    assert strtotime("é" * (limit // 2 + 1), NOW) is None  # the limit counts UTF-8 bytes
+    started = time.perf_counter()
+    for text in ("9" * limit, "." * limit, "a" * limit, ("1 day " * 50)[:limit], " 1" * (limit // 2)):
+        strtotime(text, NOW)
+    assert time.perf_counter() - started < 0.5

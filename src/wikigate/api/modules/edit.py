@@ -32,6 +32,7 @@ from wikigate.pages import edit_rules
 from wikigate.pages.store import Page, Revision, redirect_target
 from wikigate.pages.titles import Title
 from wikigate.util.clock import mw_to_iso
+from wikigate.util.ints import parse_int64
 
 
 class ApiEditPage(ApiModule):
@@ -228,7 +229,7 @@ class ApiEditPage(ApiModule):
     @staticmethod
     def _section_number(section: str) -> int | None:
         s = section[2:] if section.startswith("T-") else section
-        return int(s) if s.isdigit() else None
+        return parse_int64(s, signed=False)
 
     async def _follow_redirect(self, title: Title, page: Page) -> tuple[Title, Page | None]:
         from wikigate.api.page_checks import parse_user_title

@@ -32,6 +32,7 @@ from wikigate.storage.sql.schema import user as user_table
 from wikigate.storage.sql.schema import user_groups
 from wikigate.users.model import User
 from wikigate.util.clock import mw_timestamp, mw_to_iso
+from wikigate.util.ints import parse_int64
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +134,9 @@ class ApiUserrights(ApiModule):
             return found
         name: str = p["user"]
         if name.startswith("#"):
-            found = await users.get_by_id(int(name[1:]))
+            # An id past 64 bits names nobody (PHP saturates it to a non-existent id).
+            uid = parse_int64(name[1:], signed=False)
+            found = await users.get_by_id(uid) if uid is not None else None
             if found is None:
                 # MediaWiki resolves an unknown id to its placeholder name.
                 raise ApiError("nosuchusershort", ["Unknown user"], code="nosuchuser")

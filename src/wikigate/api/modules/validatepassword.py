@@ -15,6 +15,7 @@ from wikigate.api.params import Param
 from wikigate.auth.passwords import PolicyResult, check_password, merge_policy_overrides
 from wikigate.auth.usernames import is_creatable_username
 from wikigate.i18n import Message
+from wikigate.util.ints import is_int_string, parse_int64
 
 #: What UserDef returns for ``#<id>`` of a user that does not exist (a reserved name, so
 #: the creatable check below turns it into ``baduser_user`` exactly as MediaWiki does).
@@ -108,7 +109,9 @@ class ApiValidatePassword(ApiModule):
 
     async def _resolve(self, value: str) -> str:
         """``#<id>`` → that user's name (or "Unknown user"); names are already canonical."""
-        if value.startswith("#") and value[1:].isdigit():
-            user = await self.services.users.get_by_id(int(value[1:]))
+        if value.startswith("#") and is_int_string(value[1:], signed=False):
+            # An id past 64 bits names nobody (PHP saturates it to a non-existent id).
+            uid = parse_int64(value[1:], signed=False)
+            user = await self.services.users.get_by_id(uid) if uid is not None else None
             return user.name if user is not None else UNKNOWN_USER
         return value

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from wikigate.api.errors import ApiError
 from wikigate.api.modules.query import QueryModule
 from wikigate.api.output import Indexed
 from wikigate.api.params import Param
@@ -18,6 +19,7 @@ from wikigate.api.query.logevents import namespace_choices
 from wikigate.api.query.pageset import namespaces_of
 from wikigate.pages.store import Page, PageStore
 from wikigate.pages.titles import InvalidTitle, Title, make_title, parse_title
+from wikigate.pages.wikitext import escape_wikitext
 
 
 class ApiQueryAllPages(QueryModule):
@@ -52,10 +54,18 @@ class ApiQueryAllPages(QueryModule):
     def _key(self, text: str | None, ns: int) -> str | None:
         if text is None:
             return None
+        # ApiQueryBase::titlePartToKey: parse the part with an "x" appended, so a trailing
+        # space survives and a part that cannot start a title in this namespace (bad
+        # characters, a fragment, another namespace or an interwiki prefix, or too long:
+        # 255 bytes with the "x") is an invalid title. Bounding it here also keeps the
+        # LIKE pattern small (SQLite refuses patterns over 50 000 bytes).
         try:
-            return parse_title(text, namespaces_of(self.ctx), default_ns=ns).dbkey if text else ""
+            t = parse_title(text + "x", namespaces_of(self.ctx), default_ns=ns)
         except InvalidTitle:
-            return text.replace(" ", "_")
+            t = None
+        if t is None or t.fragment or t.interwiki or t.namespace != ns:
+            raise ApiError("apierror-invalidtitle", [escape_wikitext(text)])
+        return t.dbkey[:-1]
 
     async def _rows(self, p: dict[str, Any]) -> list[Page]:
         store: PageStore = self.services.components["pages"]

@@ -26,6 +26,7 @@ from wikigate.pages.wikitext import comment_html, escape_wikitext
 from wikigate.storage.sql.schema import logging as log_t
 from wikigate.storage.sql.schema import page as page_t
 from wikigate.util.clock import mw_to_iso
+from wikigate.util.ints import is_int_string, parse_int64
 
 LOG_TYPES = ["", "block", "contentmodel", "create", "delete", "import", "managetags", "merge", "move",
              "newusers", "patrol", "protect", "rights", "suppress", "tag", "upload"]
@@ -122,9 +123,10 @@ class ApiQueryLogEvents(QueryModule):
             conds.append(c.log_id < 0)  # log entries carry no change tags here
         if p["continue"]:
             parts = p["continue"].split("|")
-            if len(parts) != 2 or not parts[0].isdigit() or not parts[1].isdigit():
+            cont_id = parse_int64(parts[1], signed=False) if len(parts) == 2 else None
+            if cont_id is None or not is_int_string(parts[0], signed=False):
                 raise ApiError("apierror-badcontinue", code="badcontinue")
-            ts, lid = parts[0], int(parts[1])
+            ts, lid = parts[0], cont_id
             if newer:
                 conds.append(or_(c.log_timestamp > ts, and_(c.log_timestamp == ts, c.log_id >= lid)))
             else:

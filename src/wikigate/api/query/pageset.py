@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from wikigate.api.context import ApiContext
 from wikigate.api.errors import ApiError
-from wikigate.api.output import Indexed
+from wikigate.api.output import Indexed, IndexedMap
 from wikigate.pages.namespaces import NS_MEDIA, NS_SPECIAL, Namespaces
 from wikigate.pages.store import Page, PageStore, Revision, redirect_target
 from wikigate.pages.titles import InvalidTitle, Title, make_title, parse_title
@@ -260,7 +260,8 @@ async def run_pageset(ctx: ApiContext, p: dict[str, Any], modules: list[QueryMod
     if ps.redirects:
         q["redirects"] = Indexed(ps.redirects, "r")
     if ps.bad_revids:
-        q["badrevids"] = {str(r): {"revid": r, "missing": True} for r in ps.bad_revids}
+        # Keyed by revid in JSON; XML lists <rev _idx="…"/> (a number is no element name).
+        q["badrevids"] = IndexedMap({str(r): {"revid": r, "missing": True} for r in ps.bad_revids}, "rev")
     ordered = ps.ordered()
     if not ordered:
         return

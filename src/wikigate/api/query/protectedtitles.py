@@ -22,6 +22,7 @@ from wikigate.pages.store import PageStore, TitleProtection
 from wikigate.pages.titles import Title, make_title
 from wikigate.pages.wikitext import comment_html
 from wikigate.util.clock import mw_to_iso
+from wikigate.util.ints import is_int_string, parse_int64
 
 PTPROP = ["comment", "expiry", "level", "parsedcomment", "timestamp", "user", "userid"]
 
@@ -53,9 +54,10 @@ class ApiQueryProtectedTitles(QueryModule):
         cont: tuple[str, int, str] | None = None
         if p["continue"]:
             parts = p["continue"].split("|", 2)
-            if len(parts) != 3 or not parts[0].isdigit() or not parts[1].lstrip("-").isdigit():
+            ns = parse_int64(parts[1]) if len(parts) == 3 else None
+            if ns is None or not is_int_string(parts[0], signed=False):
                 raise ApiError("apierror-badcontinue", code="badcontinue")
-            cont = (parts[0], int(parts[1]), parts[2])
+            cont = (parts[0], ns, parts[2])
         limit = p["limit"] or 10
         start = parse_timestamp_param(self.ctx, self.prefix + "start", p["start"])
         end = parse_timestamp_param(self.ctx, self.prefix + "end", p["end"])

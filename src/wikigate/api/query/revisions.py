@@ -20,6 +20,7 @@ from wikigate.api.query.pageset import PageSet
 from wikigate.i18n import Message
 from wikigate.pages.store import PageStore, Revision, sha1_hex
 from wikigate.util.clock import mw_to_iso
+from wikigate.util.ints import parse_int64
 
 RVPROP = ["ids", "flags", "timestamp", "user", "userid", "size", "slotsize", "sha1", "slotsha1",
           "contentmodel", "comment", "parsedcomment", "content", "tags", "roles"]
@@ -80,9 +81,10 @@ class ApiQueryRevisions(QueryModule):
             start_id = p["startid"]
             if p["continue"]:
                 parts = p["continue"].split("|")
-                if len(parts) != 2 or not parts[1].isdigit():
+                cont_id = parse_int64(parts[1], signed=False) if len(parts) == 2 else None
+                if cont_id is None:
                     raise ApiError("apierror-badcontinue", code="badcontinue")
-                start_id = int(parts[1])
+                start_id = cont_id
             page = entry.page
 
             def q(conn: Any) -> list[Revision]:

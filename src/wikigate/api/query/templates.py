@@ -20,6 +20,7 @@ from wikigate.api.query.logevents import namespace_choices
 from wikigate.api.query.pageset import PageSet, namespaces_of
 from wikigate.pages.titles import InvalidTitle, Title, make_title, parse_title
 from wikigate.storage.sql.schema import templatelinks as tl_t
+from wikigate.util.ints import parse_int64
 
 
 class ApiQueryTemplates(QueryModule):
@@ -65,9 +66,10 @@ class ApiQueryTemplates(QueryModule):
             conds.append(or_(*wanted) if wanted else c.tl_from < 0)
         if p["continue"]:
             parts = p["continue"].split("|", 2)
-            if len(parts) != 3 or not parts[0].isdigit() or not parts[1].lstrip("-").isdigit():
+            ints = [parse_int64(parts[0], signed=False), parse_int64(parts[1])] if len(parts) == 3 else []
+            if len(ints) != 2 or ints[0] is None or ints[1] is None:
                 raise ApiError("apierror-badcontinue", code="badcontinue")
-            pid, ns, key = int(parts[0]), int(parts[1]), parts[2]
+            pid, ns, key = ints[0], ints[1], parts[2]
             if asc:
                 conds.append(or_(c.tl_from > pid, and_(c.tl_from == pid, or_(
                     c.tl_namespace > ns, and_(c.tl_namespace == ns, c.tl_title >= key)))))

@@ -9,6 +9,8 @@ Changing this file requires a new Alembic revision in ``migrations/versions``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -24,6 +26,26 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.dialects import mysql
+from sqlalchemy.sql.expression import type_coerce
+from sqlalchemy.types import TypeDecorator
+
+
+class Int(TypeDecorator[int]):
+    """INTEGER, but values compared with it may be any 64-bit integer.
+
+    asyncpg types a parameter from the column it is compared with, and refuses a value
+    outside the int4 range ("value out of int32 range") instead of finding no row: a
+    client's ``revids=2147483648`` became an internal error on PostgreSQL. Sending the
+    parameter as BIGINT (``$1::BIGINT``) lets PostgreSQL compare int4 with int8 (and
+    still use the index). SQLite and MariaDB get the same plain parameter as before.
+    """
+
+    impl = Integer
+    cache_ok = True
+
+    def bind_expression(self, bindvalue: Any) -> Any:
+        return type_coerce(bindvalue, BigInteger())
+
 
 metadata = MetaData()
 
@@ -41,7 +63,7 @@ MYSQL_COLLATION = "utf8mb4_nopad_bin"
 
 user = Table(
     "wg_user", metadata,
-    Column("user_id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Int, primary_key=True, autoincrement=True),
     Column("user_name", NAME, nullable=False, unique=True),
     Column("user_real_name", String(255), nullable=False, default=""),
     Column("user_password", Text, nullable=False, default=""),
@@ -52,14 +74,14 @@ user = Table(
     Column("user_touched", TS, nullable=False),
     Column("user_token", String(32), nullable=False, default=""),
     Column("user_registration", TS, nullable=True),
-    Column("user_editcount", Integer, nullable=False, default=0),
+    Column("user_editcount", Int, nullable=False, default=0),
     Column("user_password_expires", TS, nullable=True),
 )
 Index("wg_user_email", user.c.user_email)
 
 user_groups = Table(
     "wg_user_groups", metadata,
-    Column("ug_user", Integer, nullable=False),
+    Column("ug_user", Int, nullable=False),
     Column("ug_group", String(255), nullable=False),
     Column("ug_expiry", TS, nullable=True),
     UniqueConstraint("ug_user", "ug_group", name="wg_ug_user_group"),
@@ -68,7 +90,7 @@ Index("wg_ug_expiry", user_groups.c.ug_expiry)
 
 user_properties = Table(
     "wg_user_properties", metadata,
-    Column("up_user", Integer, nullable=False),
+    Column("up_user", Int, nullable=False),
     Column("up_property", String(255), nullable=False),
     Column("up_value", Text, nullable=True),
     UniqueConstraint("up_user", "up_property", name="wg_up_user_property"),
@@ -76,7 +98,7 @@ user_properties = Table(
 
 bot_passwords = Table(
     "wg_bot_passwords", metadata,
-    Column("bp_user", Integer, nullable=False),
+    Column("bp_user", Int, nullable=False),
     Column("bp_app_id", String(32), nullable=False),
     Column("bp_password", Text, nullable=False),
     Column("bp_token", String(32), nullable=False),
@@ -87,15 +109,15 @@ bot_passwords = Table(
 
 logging = Table(
     "wg_logging", metadata,
-    Column("log_id", Integer, primary_key=True, autoincrement=True),
+    Column("log_id", Int, primary_key=True, autoincrement=True),
     Column("log_type", String(32), nullable=False),
     Column("log_action", String(32), nullable=False),
     Column("log_timestamp", TS, nullable=False),
-    Column("log_actor", Integer, nullable=False, default=0),
+    Column("log_actor", Int, nullable=False, default=0),
     Column("log_actor_name", NAME, nullable=False, default=""),
-    Column("log_namespace", Integer, nullable=False, default=0),
+    Column("log_namespace", Int, nullable=False, default=0),
     Column("log_title", NAME, nullable=False, default=""),
-    Column("log_page", Integer, nullable=False, default=0),
+    Column("log_page", Int, nullable=False, default=0),
     Column("log_comment", Text, nullable=False, default=""),
     Column("log_params", Text, nullable=False, default="{}"),
 )
@@ -104,29 +126,29 @@ Index("wg_log_page", logging.c.log_namespace, logging.c.log_title)
 
 page = Table(
     "wg_page", metadata,
-    Column("page_id", Integer, primary_key=True, autoincrement=True),
-    Column("page_namespace", Integer, nullable=False),
+    Column("page_id", Int, primary_key=True, autoincrement=True),
+    Column("page_namespace", Int, nullable=False),
     Column("page_title", NAME, nullable=False),
     Column("page_is_redirect", Boolean, nullable=False, default=False),
     Column("page_touched", TS, nullable=False),
-    Column("page_latest", Integer, nullable=False, default=0),
-    Column("page_len", Integer, nullable=False, default=0),
+    Column("page_latest", Int, nullable=False, default=0),
+    Column("page_len", Int, nullable=False, default=0),
     Column("page_content_model", String(32), nullable=False, default="wikitext"),
     UniqueConstraint("page_namespace", "page_title", name="wg_page_name_title"),
 )
 
 revision = Table(
     "wg_revision", metadata,
-    Column("rev_id", Integer, primary_key=True, autoincrement=True),
-    Column("rev_page", Integer, nullable=False),
+    Column("rev_id", Int, primary_key=True, autoincrement=True),
+    Column("rev_page", Int, nullable=False),
     Column("rev_text", Text, nullable=False, default=""),
     Column("rev_comment", Text, nullable=False, default=""),
-    Column("rev_actor", Integer, nullable=False, default=0),
+    Column("rev_actor", Int, nullable=False, default=0),
     Column("rev_actor_name", NAME, nullable=False, default=""),
     Column("rev_timestamp", TS, nullable=False),
     Column("rev_minor_edit", Boolean, nullable=False, default=False),
-    Column("rev_len", Integer, nullable=False, default=0),
-    Column("rev_parent_id", Integer, nullable=False, default=0),
+    Column("rev_len", Int, nullable=False, default=0),
+    Column("rev_parent_id", Int, nullable=False, default=0),
     Column("rev_sha1", String(40), nullable=False, default=""),
     Column("rev_tags", Text, nullable=False, default=""),
 )
@@ -135,8 +157,8 @@ Index("wg_rev_actor_time", revision.c.rev_actor, revision.c.rev_timestamp)
 
 page_restrictions = Table(
     "wg_page_restrictions", metadata,
-    Column("pr_id", Integer, primary_key=True, autoincrement=True),
-    Column("pr_page", Integer, nullable=False),
+    Column("pr_id", Int, primary_key=True, autoincrement=True),
+    Column("pr_page", Int, nullable=False),
     Column("pr_type", String(60), nullable=False),
     Column("pr_level", String(60), nullable=False),
     Column("pr_cascade", Boolean, nullable=False, default=False),
@@ -147,9 +169,9 @@ Index("wg_pr_level", page_restrictions.c.pr_level)
 
 protected_titles = Table(
     "wg_protected_titles", metadata,
-    Column("pt_namespace", Integer, nullable=False),
+    Column("pt_namespace", Int, nullable=False),
     Column("pt_title", NAME, nullable=False),
-    Column("pt_user", Integer, nullable=False),
+    Column("pt_user", Int, nullable=False),
     Column("pt_reason", Text, nullable=False, default=""),
     Column("pt_timestamp", TS, nullable=False),
     Column("pt_expiry", EXPIRY, nullable=True),
@@ -160,8 +182,8 @@ Index("wg_pt_timestamp", protected_titles.c.pt_timestamp)
 
 templatelinks = Table(
     "wg_templatelinks", metadata,
-    Column("tl_from", Integer, nullable=False),
-    Column("tl_namespace", Integer, nullable=False),
+    Column("tl_from", Int, nullable=False),
+    Column("tl_namespace", Int, nullable=False),
     Column("tl_title", NAME, nullable=False),
     UniqueConstraint("tl_from", "tl_namespace", "tl_title", name="wg_tl_from_target"),
 )
@@ -169,8 +191,8 @@ Index("wg_tl_target", templatelinks.c.tl_namespace, templatelinks.c.tl_title)
 
 watchlist = Table(
     "wg_watchlist", metadata,
-    Column("wl_user", Integer, nullable=False),
-    Column("wl_namespace", Integer, nullable=False),
+    Column("wl_user", Int, nullable=False),
+    Column("wl_namespace", Int, nullable=False),
     Column("wl_title", NAME, nullable=False),
     Column("wl_expiry", TS, nullable=True),
     UniqueConstraint("wl_user", "wl_namespace", "wl_title", name="wg_wl_user_title"),
@@ -178,7 +200,7 @@ watchlist = Table(
 
 change_tag_def = Table(
     "wg_change_tag_def", metadata,
-    Column("ctd_id", Integer, primary_key=True, autoincrement=True),
+    Column("ctd_id", Int, primary_key=True, autoincrement=True),
     Column("ctd_name", String(255), nullable=False, unique=True),
     Column("ctd_user_defined", Boolean, nullable=False, default=True),
     Column("ctd_count", BigInteger, nullable=False, default=0),
@@ -197,7 +219,7 @@ Index("wg_kv_expires", kv.c.kv_expires)
 counter = Table(
     "wg_counter", metadata,
     Column("c_key", String(255), primary_key=True),
-    Column("c_value", Integer, nullable=False),
+    Column("c_value", Int, nullable=False),
     Column("c_expires", EPOCH, nullable=False),
 )
 Index("wg_counter_expires", counter.c.c_expires)
@@ -205,11 +227,11 @@ Index("wg_counter_expires", counter.c.c_expires)
 # Outgoing mail is queued here first so that nothing is lost if delivery fails.
 mail_queue = Table(
     "wg_mail_queue", metadata,
-    Column("mq_id", Integer, primary_key=True, autoincrement=True),
+    Column("mq_id", Int, primary_key=True, autoincrement=True),
     Column("mq_created", TS, nullable=False),
     Column("mq_recipient", String(255), nullable=False),
     Column("mq_message", PAYLOAD, nullable=False),
-    Column("mq_attempts", Integer, nullable=False, default=0),
+    Column("mq_attempts", Int, nullable=False, default=0),
     Column("mq_next_attempt", EPOCH, nullable=False, default=0),
     Column("mq_status", String(16), nullable=False, default="pending"),  # pending|sent|failed
     Column("mq_last_error", Text, nullable=False, default=""),
@@ -219,10 +241,10 @@ Index("wg_mq_status_next", mail_queue.c.mq_status, mail_queue.c.mq_next_attempt)
 # Security audit trail (logins, password changes, logout-everywhere …); never secrets.
 audit_log = Table(
     "wg_audit_log", metadata,
-    Column("al_id", Integer, primary_key=True, autoincrement=True),
+    Column("al_id", Int, primary_key=True, autoincrement=True),
     Column("al_timestamp", TS, nullable=False),
     Column("al_event", String(64), nullable=False),
-    Column("al_user", Integer, nullable=False, default=0),
+    Column("al_user", Int, nullable=False, default=0),
     Column("al_user_name", NAME, nullable=False, default=""),
     Column("al_ip", String(64), nullable=False, default=""),
     Column("al_detail", Text, nullable=False, default=""),

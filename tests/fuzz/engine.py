@@ -485,41 +485,9 @@ class KnownClass:
     matches: Callable[[Failure, bytes, str], bool]
 
 
-def _malformed_by_input_chars(f: Failure, body: bytes, log: str) -> bool:
-    return f.kind == "malformed" and ("XML" in f.detail or "fm" in f.detail) and checks.has_xml_invalid_chars(body)
-
-
-def _hostile_cookie_error(f: Failure, body: bytes, log: str) -> bool:
-    return bool(f.request.cookies) and f.kind in ("internal-error", "http-5xx", "traceback") and (
-        "TypeError" in f.detail or "TypeError" in f.excerpt or "TypeError" in log)
-
-
-def _database_refuses_input_chars(f: Failure, body: bytes, log: str) -> bool:
-    text = f"{f.detail} {f.excerpt} {log}"
-    return f.kind in ("internal-error", "http-5xx", "traceback") and (
-        "invalid byte sequence for encoding" in text or "surrogates not allowed" in text)
-
-
-#: Failure classes fixed on other branches (issue 16). Each is matched precisely and
-#: counted, never silently: the report lists them. The lead empties this list once those
-#: branches are merged, and the fuzzer is then strict about them too.
-KNOWN_FIXED_ELSEWHERE: list[KnownClass] = [
-    # Failure 6, branch http-edge: control characters, U+FFFE/U+FFFF and lone surrogates
-    # from the input are copied into the output, so XML (and the XML inside xmlfm) is
-    # malformed. Fixed there by normalising input at the edge (U+FFFD plus a warning).
-    KnownClass("edge-invalid-chars", "http-edge", "invalid XML characters copied from the input",
-               _malformed_by_input_chars),
-    # Same clean-up, branch http-edge: PostgreSQL refuses NUL in text ("invalid byte
-    # sequence for encoding UTF8: 0x00") and drivers refuse lone surrogates, so such a
-    # value in a user name or title became an internal error there. After the edge
-    # clean-up (U+FFFD) neither reaches a database.
-    KnownClass("edge-chars-in-database", "http-edge", "NUL or lone surrogates reaching the database",
-               _database_refuses_input_chars),
-    # Failure 4, branch sec-throttle: a non-ASCII remember-me token cookie
-    # (my_wikiToken=é) raised TypeError in the token comparison on every request.
-    KnownClass("cookie-typeerror", "sec-throttle", "hostile remember-me cookies raise TypeError",
-               _hostile_cookie_error),
-]
+#: Failure classes owned by work in progress elsewhere, matched precisely and counted,
+#: never silently (the report lists them). Empty: the fuzzer is strict about everything.
+KNOWN_FIXED_ELSEWHERE: list[KnownClass] = []
 
 
 def classify(f: Failure, body: bytes, log: str) -> Failure:

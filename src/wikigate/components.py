@@ -16,6 +16,7 @@ SETUPS: list[str] = [
     "wikigate.components:setup_hashing",
     "wikigate.components:setup_logs",
     "wikigate.auth.audit:setup",
+    "wikigate.auth.providers.captcha:setup",
     "wikigate.auth.audit:setup_auth",
     "wikigate.auth.botpasswords:setup",
     "wikigate.components:setup_pages",

@@ -17,6 +17,7 @@ SETUPS: list[str] = [
     "wikigate.components:setup_logs",
     "wikigate.auth.audit:setup",
     "wikigate.auth.providers.captcha:setup",
+    "wikigate.auth.oath:setup",
     "wikigate.auth.audit:setup_auth",
     "wikigate.auth.botpasswords:setup",
     "wikigate.components:setup_pages",

@@ -241,9 +241,10 @@ class OathSettings:
     enabled: bool = False
     #: The issuer shown by authenticator apps ($wgOATHAuthAccountPrefix; "" = the site name).
     issuer: str = ""
-    #: Wrong codes per account before further codes are refused for ``throttle_seconds``.
-    throttle_count: int = 5
-    throttle_seconds: int = 300
+    #: Wrong codes per account before further codes are refused for ``throttle_seconds``
+    #: (OATHAuth's ``$wgRateLimits['badoath']``: 10 per 60 s).
+    throttle_count: int = 10
+    throttle_seconds: int = 60
     #: Recovery (scratch) codes issued at enrolment.
     scratch_codes: int = 10
 

@@ -74,6 +74,8 @@ CORE_PROVIDERS = [
     "wikigate.auth.providers.password:LocalPasswordPrimaryAuthenticationProvider",
     "wikigate.auth.providers.check_blocks:CheckBlocksSecondaryAuthenticationProvider",
     "wikigate.auth.providers.reset_password:ResetPasswordSecondaryAuthenticationProvider",
+    # Second factor (OATHAuth TOTP): abstains while services.components["oath"] is NullOath.
+    "wikigate.auth.providers.totp:TOTPSecondaryAuthenticationProvider",
 ]
 
 SEC_OK = "ok"

@@ -104,7 +104,7 @@ def printer_params(fmt: str) -> dict[str, Param]:
 class ApiMain:
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.registry = Registry()
+        self.registry = Registry(services.settings)
         services.components["_registry"] = self.registry
         self.cookies = SessionCookies(services)
         self.main_params = main_params(self.registry)

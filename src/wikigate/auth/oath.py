@@ -245,7 +245,9 @@ class OathService:
             return False
         kv = self.services.kv
         now_counter = int(self.services.clock.time()) // PERIOD
-        last = await kv.get_int(f"oath:last:{user_id}")
+        # Stored with set(), so read with get(): get_int() reads the counters, a separate table.
+        raw_last = await kv.get(f"oath:last:{user_id}")
+        last = int(raw_last) if raw_last and raw_last.isdigit() else 0
         for counter in range(now_counter - WINDOW, now_counter + WINDOW + 1):
             if counter <= last or not hmac.compare_digest(totp_code(secret, counter), code):
                 continue

@@ -9,6 +9,7 @@ first run the same way against the reference wiki on :8082 (fixture TotpUser).
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -16,9 +17,9 @@ from pathlib import Path
 
 import pyotp
 import pytest
-
 from tests.clients.test_pywikibot_clients import run_pywikibot
 from tests.conftest import ADMIN_PASSWORD, _free_port, make_settings
+
 from wikigate.app import WikigateApp, build_services
 
 SECRET = "OJSWM53JNNUS25DPORYC243FMNZGK5BB"
@@ -78,20 +79,24 @@ config.max_retries = 0
 asked = []
 def answer(question, *a, **k):
     asked.append(question)
-    return pyotp.TOTP("%s").now()
+    return pyotp.TOTP(os.environ["WG_TOTP_SECRET"]).now()
 pywikibot.input = answer
 site = pywikibot.Site("wgtest", "wgtest", user="Tess")
 site.login()
 print("ASKED", asked)
 print("LOGGED_IN", site.logged_in(), site.user())
-''' % SECRET
+'''
 
 
 def test_pywikibot_clientlogin_with_totp(totp_server: tuple[str, WikigateApp], tmp_path: Path) -> None:
     pytest.importorskip("pywikibot")
     url, app = totp_server
     _enrol(app, "Tess")
-    proc = run_pywikibot(url, tmp_path, f'("Tess", "{ADMIN_PASSWORD}")', PWB_SCRIPT)
+    os.environ["WG_TOTP_SECRET"] = SECRET  # read by the script (run_pywikibot passes the environment)
+    try:
+        proc = run_pywikibot(url, tmp_path, f'("Tess", "{ADMIN_PASSWORD}")', PWB_SCRIPT)
+    finally:
+        del os.environ["WG_TOTP_SECRET"]
     out = proc.stdout + proc.stderr
     assert "ASKED ['Two-factor token or recovery code']" in out, out
     assert "LOGGED_IN True Tess" in out, out

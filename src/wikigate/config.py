@@ -216,7 +216,7 @@ CAPTCHA_TRIGGERS = ("createaccount", "badlogin", "badloginperuser")
 class CaptchaSettings:
     """ConfirmEdit: ``kind`` "" is off (a null captcha that never asks)."""
 
-    #: "" (off) | "question" (QuestyCaptcha) | "arithmetic" (SimpleCaptcha)
+    #: "" (off) | "question" (QuestyCaptcha) | "arithmetic" (SimpleCaptcha) | "image" (FancyCaptcha)
     kind: str = ""
     #: $wgCaptchaQuestions: question -> answer, or -> list of accepted answers.
     questions: dict[str, Any] = field(default_factory=dict)
@@ -288,7 +288,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "mail.backend": ("maildir", "smtp", "console", "memory"),
     "mail.smtp_tls": ("none", "starttls", "tls"),
     "server.log_level": ("critical", "error", "warning", "info", "debug"),
-    "captcha.kind": ("", "question", "arithmetic"),
+    "captcha.kind": ("", "question", "arithmetic", "image"),
 }
 
 
@@ -413,6 +413,12 @@ def _validate_captcha_oath(settings: Settings) -> None:
             answers = a if isinstance(a, list) else [a]
             if not q.strip() or not answers or not all(isinstance(x, str) and x for x in answers):
                 raise ConfigError(f"captcha.questions: {q!r} needs a non-empty answer or list of answers")
+    if c.kind == "image":
+        try:
+            import captcha.image  # noqa: F401
+        except ImportError:
+            raise ConfigError('captcha.kind: "image" needs the captcha library '
+                              "(pip install 'wikigate[image-captcha]')") from None
     for name in ("expiry_seconds", "bad_login_attempts", "bad_login_expiry",
                  "bad_login_per_user_attempts", "bad_login_per_user_expiry"):
         if getattr(c, name) < 1:

@@ -199,3 +199,48 @@ def test_config_validation(tmp_path: Path) -> None:
         load_settings(p, environ={})
     p.write_text('[captcha]\nkind = "question"\nquestions = { "Q?" = ["a", "b"] }\n')
     assert load_settings(p, environ={}).captcha.questions == {"Q?": ["a", "b"]}
+
+
+async def test_image_kind(tmp_path: Path) -> None:
+    pytest.importorskip("captcha.image")
+    import httpx
+
+    from wikigate.app import WikigateApp, build_services
+
+    s = make_settings(tmp_path)
+    s.captcha.kind = "image"
+    application = WikigateApp(s, build_services(s))
+    await application.startup()
+    try:
+        transport = httpx.ASGITransport(app=application)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://wiki.test") as http, \
+                httpx.AsyncClient(transport=transport, base_url="http://wiki.test") as other:
+            c = ApiClient(http)
+            r = await c.jget(action="query", meta="authmanagerinfo", amirequestsfor="create")
+            req = r["query"]["authmanagerinfo"]["requests"][0]
+            assert req["metadata"] == {"type": "image", "mime": "image/png"}
+            f = req["fields"]
+            cid = f["captchaId"]["value"]
+            assert f["captchaInfo"]["value"] == f"/index.php?title=Special:Captcha/image&wpCaptchaId={cid}"
+            # FancyCaptcha 1.39 falls back to the edit text for account creation.
+            assert f["captchaInfo"]["label"].startswith("To edit this page, please enter the words")
+            img = await http.get(f["captchaInfo"]["value"])
+            assert img.status_code == 200 and img.headers["content-type"] == "image/png"
+            assert img.content.startswith(b"\x89PNG") and "no-store" in img.headers["cache-control"]
+            # Another session cannot fetch it; unknown ids are 404.
+            assert (await other.get(f["captchaInfo"]["value"])).status_code == 404
+            assert (await http.get("/index.php", params={"title": "Special:Captcha/image",
+                                                         "wpCaptchaId": "1"})).status_code == 404
+            assert (await http.get("/index.php", params={"title": "Special:Captcha/help"})).status_code == 200
+            svc = application.services.components["captcha"]
+            state_sid = http.cookies.get("my_wiki_session")
+            assert state_sid
+            from wikigate.auth.sessions import Session
+
+            word = (await svc.peek(Session(id=state_sid), cid))["answer"]
+            r2 = await _create(c, "Pic", captchaId=cid, captchaWord=word.upper())
+            assert r2 == {"status": "PASS", "username": "Pic"}
+            # Used up: the image is gone too.
+            assert (await http.get(f["captchaInfo"]["value"])).status_code == 404
+    finally:
+        await application.shutdown()

@@ -68,6 +68,8 @@ class CaptchaKind(Protocol):
     mime: str
     #: Prefix of the label messages (``<prefix>createaccount``, ``<prefix>badlogin``).
     message_prefix: str
+    #: Label messages that are not ``<prefix><action>`` (ConfirmEdit's fallbacks).
+    labels: dict[str, str]
 
     def generate(self) -> dict[str, Any]:
         """A fresh challenge: at least ``question`` and ``answer``."""
@@ -95,6 +97,7 @@ class QuestionCaptcha:
     type = "question"
     mime = "text/html"
     message_prefix = "questycaptcha-"
+    labels: dict[str, str] = {}
 
     def __init__(self, questions: dict[str, Any]) -> None:
         self.questions = [(q, a if isinstance(a, list) else [a]) for q, a in questions.items()]
@@ -124,6 +127,7 @@ class ArithmeticCaptcha:
     type = "simple"
     mime = "text/plain"
     message_prefix = "captcha-"
+    labels: dict[str, str] = {}
 
     def generate(self) -> dict[str, Any]:
         a, b = secrets.randbelow(101), secrets.randbelow(11)
@@ -144,7 +148,45 @@ class ArithmeticCaptcha:
             return False
 
 
-KINDS: dict[str, type] = {"question": QuestionCaptcha, "arithmetic": ArithmeticCaptcha}
+#: Letters and digits that are hard to confuse in a distorted image (no 0/o, 1/l/i …).
+_IMAGE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+class ImageCaptcha:
+    """FancyCaptcha's API surface: ``captchaInfo`` is the URL of a PNG at
+    ``index.php?title=Special:Captcha/image&wpCaptchaId=<id>``, drawn on request by the
+    ``captcha`` library from the stored word (no pre-generated image directory). The
+    answer is compared ignoring case (FancyCaptcha's words are lower case)."""
+
+    type = "image"
+    mime = "image/png"
+    message_prefix = "fancycaptcha-"
+    #: FancyCaptcha 1.39 has no fancycaptcha-createaccount, so ConfirmEdit falls back to
+    #: the edit text there (its "accountcreate" message is never used for the field).
+    labels = {"createaccount": "fancycaptcha-edit"}
+
+    def __init__(self, script_path: str = "", length: int = 6) -> None:
+        self.script_path = script_path
+        self.length = length
+
+    def generate(self) -> dict[str, Any]:
+        word = "".join(secrets.choice(_IMAGE_ALPHABET) for _ in range(self.length))
+        return {"question": "", "answer": word}
+
+    def info(self, data: dict[str, Any]) -> str:
+        return f"{self.script_path}/index.php?title=Special:Captcha/image&wpCaptchaId={data.get('index', '')}"
+
+    def matches(self, word: str, data: dict[str, Any]) -> bool:
+        return ascii_lower(word) == ascii_lower(str(data.get("answer", "")))
+
+    @staticmethod
+    def render_png(word: str) -> bytes:
+        from captcha.image import ImageCaptcha as Drawer
+
+        return bytes(Drawer(width=240, height=80).generate(word).getvalue())
+
+
+KINDS: dict[str, type] = {"question": QuestionCaptcha, "arithmetic": ArithmeticCaptcha, "image": ImageCaptcha}
 
 
 # -- the request -----------------------------------------------------------------------------
@@ -155,13 +197,15 @@ class CaptchaAuthenticationRequest(AuthenticationRequest):
     class_id = "CaptchaAuthenticationRequest"
 
     def __init__(self, captcha_id: str = "", info: str = "", message_prefix: str = "captcha-",
-                 metadata: dict[str, str] | None = None) -> None:
+                 metadata: dict[str, str] | None = None, labels: dict[str, str] | None = None) -> None:
         super().__init__()
         self.captchaId = captcha_id
         self.captchaWord: str | None = None
         self.info = info
         self.message_prefix = message_prefix
         self.meta = dict(metadata or {})
+        #: Label message per protected action where it is not ``<prefix><action>``.
+        self.labels = dict(labels or {})
 
     def fields(self) -> dict[str, FieldInfo]:
         # The label depends on what the captcha protects (getMessage( $action )); the
@@ -170,7 +214,7 @@ class CaptchaAuthenticationRequest(AuthenticationRequest):
         return {
             "captchaId": FieldInfo("hidden", Message("captcha-id-label"), Message("captcha-id-help"),
                                    value=self.captchaId),
-            "captchaInfo": FieldInfo("null", Message(self.message_prefix + what),
+            "captchaInfo": FieldInfo("null", Message(self.labels.get(what, self.message_prefix + what)),
                                      Message("captcha-info-help"), value=self.info),
             "captchaWord": FieldInfo("string", Message("captcha-label"), Message("captcha-help")),
         }
@@ -266,10 +310,22 @@ class CaptchaService:
         data = self.kind.generate()
         # ConfirmEdit's ids are random integers 0..PHP_INT_MAX, sent back as strings.
         captcha_id = str(secrets.randbelow(2**63))
+        data["index"] = captcha_id
         session.persist()  # the captcha belongs to this session: it needs a cookie
         await self.kv.set(self._key(session, captcha_id), json.dumps(data).encode(), self.settings.expiry_seconds)
         return CaptchaAuthenticationRequest(captcha_id, self.kind.info(data), self.kind.message_prefix,
-                                            {"type": self.kind.type, "mime": self.kind.mime})
+                                            {"type": self.kind.type, "mime": self.kind.mime}, self.kind.labels)
+
+    async def peek(self, session: Session, captcha_id: str) -> dict[str, Any] | None:
+        """The stored challenge without using it up (to draw an image captcha)."""
+        if session.id is None or not captcha_id.isdigit() or len(captcha_id) > 40:
+            return None
+        raw = await self.kv.get(self._key(session, captcha_id))
+        try:
+            data = json.loads(raw) if raw is not None else None
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
 
     async def check(self, session: Session, captcha_id: str, word: str) -> bool:
         if session.id is None or not captcha_id or len(captcha_id) > 40:
@@ -312,7 +368,13 @@ def make_captcha(services: Services) -> Captcha:
     s = services.settings.captcha
     if not s.kind:
         return NullCaptcha()
-    kind: CaptchaKind = QuestionCaptcha(s.questions) if s.kind == "question" else ArithmeticCaptcha()
+    kind: CaptchaKind
+    if s.kind == "question":
+        kind = QuestionCaptcha(s.questions)
+    elif s.kind == "image":
+        kind = ImageCaptcha(services.settings.site.script_path)
+    else:
+        kind = ArithmeticCaptcha()
     return CaptchaService(s, services.kv, kind)
 
 

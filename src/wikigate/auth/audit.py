@@ -15,7 +15,9 @@ from wikigate.storage.sql.database import Database
 from wikigate.storage.sql.schema import audit_log
 from wikigate.util.clock import Clock, mw_timestamp
 
-EVENTS = ("login-success", "login-failure", "logout", "password-change", "account-created")
+EVENTS = ("login-success", "login-failure", "logout", "password-change", "account-created",
+          # two-factor authentication (wikigate.auth.oath, Special:OATHManage, `wikigate oath`)
+          "2fa-enabled", "2fa-disabled", "2fa-failure", "2fa-recovery-code-used")
 
 
 @dataclass(frozen=True)

@@ -235,7 +235,7 @@ class OathService:
     async def throttled(self, user_id: int) -> bool:
         return await self.services.kv.get_int(self._bad_key(user_id)) >= self.settings.throttle_count
 
-    async def _count_bad(self, user_id: int) -> None:
+    async def count_bad(self, user_id: int) -> None:
         await self.services.kv.incr(self._bad_key(user_id), self.settings.throttle_seconds)
 
     async def check_code(self, user_id: int, secret: str, token: str) -> bool:
@@ -278,7 +278,7 @@ class OathService:
                 if await self._replace_key(user.id, raw[1], rest):
                     await self.audit("2fa-recovery-code-used", user, f"{len(rest.scratch_hashes)} left")
                     return VERIFY_SCRATCH
-        await self._count_bad(user.id)
+        await self.count_bad(user.id)
         return VERIFY_BAD
 
     async def audit(self, event: str, user: Any, detail: str = "", ip: str = "") -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from wikigate.auth.audit import EVENTS
 from wikigate.cli.main import _settings, run_async, with_services
 from wikigate.util.clock import mw_to_iso
 
@@ -18,8 +19,7 @@ def audit() -> None:
 
 @audit.command("list")
 @click.option("--user", "user_name", help="Only entries of this user (canonical name).")
-@click.option("--event", type=click.Choice(["login-success", "login-failure", "logout", "password-change",
-                                            "account-created"]), help="Only this kind of event.")
+@click.option("--event", type=click.Choice(list(EVENTS)), help="Only this kind of event.")
 @click.option("--limit", type=click.IntRange(1, 10000), default=50, show_default=True)
 @click.pass_context
 def list_entries(ctx: click.Context, user_name: str | None, event: str | None, limit: int) -> None:

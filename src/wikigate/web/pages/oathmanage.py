@@ -196,6 +196,8 @@ class SpecialOATHManage(WebPage):
                                      ["A recovery code cannot confirm the enrolment; enter a code from the app."],
                                      400)
         if await oath.throttled(user.id) or not await oath.check_code(user.id, secret, code):
+            # Wrong first codes count towards the same per-account throttle as at login.
+            await oath.count_bad(user.id)
             return self._enable_form(request, state, user, secret, scratch,
                                      ["That code is not right (or was already used); "
                                       "enter the current code from the app."], 400)

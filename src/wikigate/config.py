@@ -230,6 +230,10 @@ class CaptchaSettings:
     #: $wgCaptchaBadLoginPerUserAttempts / $wgCaptchaBadLoginPerUserExpiration.
     bad_login_per_user_attempts: int = 20
     bad_login_per_user_expiry: int = 600
+    #: $wgRateLimits['badcaptcha']['ip']: wrong answers per client IP in a window; beyond
+    #: it every answer fails (even a right one) until the window ends.
+    bad_captcha_limit: int = 15
+    bad_captcha_seconds: int = 60
     #: Groups given the ``skipcaptcha`` right while captchas are on (ConfirmEdit's defaults).
     skip_groups: list[str] = field(default_factory=lambda: ["bot", "sysop"])
 
@@ -420,7 +424,8 @@ def _validate_captcha_oath(settings: Settings) -> None:
             raise ConfigError('captcha.kind: "image" needs the captcha library '
                               "(pip install 'wikigate[image-captcha]')") from None
     for name in ("expiry_seconds", "bad_login_attempts", "bad_login_expiry",
-                 "bad_login_per_user_attempts", "bad_login_per_user_expiry"):
+                 "bad_login_per_user_attempts", "bad_login_per_user_expiry", "bad_captcha_limit",
+                 "bad_captcha_seconds"):
         if getattr(c, name) < 1:
             raise ConfigError(f"captcha.{name}: must be at least 1")
     o = settings.oath

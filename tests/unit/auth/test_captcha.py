@@ -113,3 +113,21 @@ async def test_null_captcha_never_asks() -> None:
     assert not await n.bad_login_triggered("1.2.3.4")
     await n.increase_bad_login("1.2.3.4", "X")
     assert not await n.bad_login_triggered("1.2.3.4")
+
+
+async def test_badcaptcha_limit_counts_wrong_answers_per_ip() -> None:
+    now = [1000.0]
+    svc, _ = _service(now)
+    s = Session()
+    s.persist()
+    for _ in range(20):  # unknown ids are not even loaded by ConfirmEdit: they do not count
+        assert not await svc.check(s, "12345", "refwiki", "10.0.0.1")
+    for _ in range(15):
+        req = await svc.create_request(s)
+        assert not await svc.check(s, req.captchaId, "wrong", "10.0.0.1")
+    req = await svc.create_request(s)
+    assert not await svc.check(s, req.captchaId, "refwiki", "10.0.0.1")  # over the limit
+    assert await svc.check(s, req.captchaId, "refwiki", "10.0.0.2")  # not consumed; other IP fine
+    now[0] += 61
+    req = await svc.create_request(s)
+    assert await svc.check(s, req.captchaId, "refwiki", "10.0.0.1")

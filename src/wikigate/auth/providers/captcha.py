@@ -239,7 +239,7 @@ class Captcha(Protocol):
 
     async def create_request(self, session: Session) -> CaptchaAuthenticationRequest: ...
 
-    async def check(self, session: Session, captcha_id: str, word: str) -> bool: ...
+    async def check(self, session: Session, captcha_id: str, word: str, ip: str = "") -> bool: ...
 
     async def bad_login_triggered(self, ip: str) -> bool: ...
 
@@ -264,7 +264,7 @@ class NullCaptcha:
     async def create_request(self, session: Session) -> CaptchaAuthenticationRequest:
         raise RuntimeError("captchas are off")
 
-    async def check(self, session: Session, captcha_id: str, word: str) -> bool:
+    async def check(self, session: Session, captcha_id: str, word: str, ip: str = "") -> bool:
         return False
 
     async def bad_login_triggered(self, ip: str) -> bool:
@@ -327,16 +327,35 @@ class CaptchaService:
             return None
         return data if isinstance(data, dict) else None
 
-    async def check(self, session: Session, captcha_id: str, word: str) -> bool:
+    async def check(self, session: Session, captcha_id: str, word: str, ip: str = "") -> bool:
+        """ConfirmEdit's passCaptchaLimited: refused outright while the IP is over the
+        ``badcaptcha`` limit (the captcha stays unused); a wrong answer to a captcha of this
+        session counts. An unknown, expired or used id does not count: ConfirmEdit does not
+        even load such a request (the reference answers the same)."""
         if session.id is None or not captcha_id or len(captcha_id) > 40:
             return False
         key = self._key(session, captcha_id)
+        if await self.kv.get(key) is None:
+            return False
+        limit_key = f"captcha:bad:ip:{ip}"
+        if await self.kv.get_int(limit_key) >= self.settings.bad_captcha_limit:
+            return False
+        result = await self._claim(session, captcha_id, word)
+        if result is None:
+            return False
+        if not result:
+            await self.kv.incr(limit_key, self.settings.bad_captcha_seconds)
+        return result
+
+    async def _claim(self, session: Session, captcha_id: str, word: str) -> bool | None:
+        """Use the captcha up and compare; None if another request got it first."""
+        key = self._key(session, captcha_id)
         raw = await self.kv.get(key)
         if raw is None:
-            return False
+            return None
         # Single use: the first check (right or wrong) claims the captcha atomically.
         if not await self.kv.add(f"captcha:used:{session.id}:{captcha_id}", b"1", self.settings.expiry_seconds):
-            return False
+            return None
         await self.kv.delete(key)
         try:
             data = json.loads(raw)
@@ -431,7 +450,8 @@ class CaptchaPreAuthenticationProvider(PreAuthenticationProvider):
         req = get_request(reqs, CaptchaAuthenticationRequest, exact=True)
         if req is None or not req.captchaId or not req.captchaWord:
             return False
-        return await self.captcha.check(self.manager.session, str(req.captchaId), str(req.captchaWord))
+        return await self.captcha.check(self.manager.session, str(req.captchaId), str(req.captchaWord),
+                                        self.manager.ip)
 
     async def test_for_authentication(self, reqs: list[AuthenticationRequest]) -> Message | None:
         c = self.captcha

@@ -52,6 +52,9 @@ PENDING = "oath-pending"
 
 class SpecialOATHManage(WebPage):
     title = PAGE
+    #: The account-security operation of auth.containment (sec-grants branch); declared
+    #: here so the merged WebPage/rights documentation sees it.
+    account_security = "TwoFactor"
 
     async def handle(self, request: Request, subpage: str | None) -> Response:
         state = await self.cookies.resolve(request, allow_bot=False)
@@ -147,9 +150,9 @@ class SpecialOATHManage(WebPage):
             return self._render(request, "info", heading, status=403,
                                 text="For your security, please log in again before changing two-factor "
                                      "authentication.")
-        # TODO(sec-grants): call the shared "bot-password session -> account-security operation
-        # refused" check here once it exists; today allow_bot=False above already ignores
-        # bot-password sessions on this page.
+        # TODO(sec-grants, at merge): await refuse_in_bot_session(self.services, state.session, user,
+        # request.client_ip, "TwoFactor") here (wikigate.auth.containment, not on this branch);
+        # until then allow_bot=False above already ignores bot-password sessions on this page.
         action = request.params.get("action", "")
         module = request.params.get("module", "totp")
         enabled = await oath.is_enabled(user.id)

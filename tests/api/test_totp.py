@@ -202,6 +202,9 @@ async def test_meta_oath(app: WikigateApp, new_client: Callable[..., ApiClient],
     s = new_client()
     await s.login("Someone", ADMIN_PASSWORD)
     assert (await s.jget(action="query", meta="oath"))["error"]["code"] == "permissiondenied"
+    r = await s.jget(action="query", meta="oath", errorformat="plaintext", formatversion="2")
+    assert r["errors"] == [{"code": "permissiondenied", "module": "query+oath",
+                            "text": "You don't have permission to check OATH status."}]
     admin = new_client()
     await admin.login("Admin", ADMIN_PASSWORD)
     r = await admin.jget(action="query", meta="oath", oathuser="TotpUser")

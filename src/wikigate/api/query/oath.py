@@ -41,12 +41,12 @@ class ApiQueryOATH(QueryModule):
         name = p["user"] if p["user"] is not None else ctx.user.name
         if not (ctx.has_right("oathauth-api-all") or ctx.has_right("oathauth-verify-user")):
             raise ApiError("apierror-permissiondenied", [Message("action-oathauth-api-all")],
-                           code="permissiondenied")
+                           code="permissiondenied", module=self.path)
         api_all = ctx.has_right("oathauth-api-all")
         reason = p["reason"]
         given = reason is not None and reason != ""
         if not api_all and not given:
-            raise ApiError("apierror-missingparam", ["reason"], code="noreason")
+            raise ApiError("apierror-missingparam", ["reason"], code="noreason", module=self.path)
         data: dict[str, Any] = {"enabled": RealBool(False)}
         user = await self.services.users.get_by_name(name) if name else None
         if user is not None:

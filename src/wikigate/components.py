@@ -16,6 +16,10 @@ SETUPS: list[str] = [
     "wikigate.components:setup_hashing",
     "wikigate.components:setup_logs",
     "wikigate.auth.audit:setup",
+    # OATHAuth before ConfirmEdit, as the reference loads them: their rights are appended
+    # to the groups in this order (meta=userinfo lists rights in group order).
+    "wikigate.auth.oath:setup",
+    "wikigate.auth.providers.captcha:setup",
     "wikigate.auth.audit:setup_auth",
     "wikigate.auth.botpasswords:setup",
     "wikigate.components:setup_pages",

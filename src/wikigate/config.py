@@ -251,6 +251,55 @@ class AuthSettings:
     password_reset_routes: list[str] = field(default_factory=lambda: ["username", "email"])
 
 
+# ---- captcha and two-factor settings (issue 11; wikigate.auth.providers.captcha/totp) ----
+
+#: ConfirmEdit's authentication triggers ($wgCaptchaTriggers keys wikigate knows).
+CAPTCHA_TRIGGERS = ("createaccount", "badlogin", "badloginperuser")
+
+
+@dataclass
+class CaptchaSettings:
+    """ConfirmEdit: ``kind`` "" is off (a null captcha that never asks)."""
+
+    #: "" (off) | "question" (QuestyCaptcha) | "arithmetic" (SimpleCaptcha) | "image" (FancyCaptcha)
+    kind: str = ""
+    #: $wgCaptchaQuestions: question -> answer, or -> list of accepted answers.
+    questions: dict[str, Any] = field(default_factory=dict)
+    #: $wgCaptchaTriggers that are on.
+    triggers: list[str] = field(default_factory=lambda: list(CAPTCHA_TRIGGERS))
+    #: $wgCaptchaSessionExpiration: how long an unanswered captcha stays valid.
+    expiry_seconds: int = 1800
+    #: $wgCaptchaBadLoginAttempts / $wgCaptchaBadLoginExpiration (per client IP).
+    bad_login_attempts: int = 3
+    bad_login_expiry: int = 300
+    #: $wgCaptchaBadLoginPerUserAttempts / $wgCaptchaBadLoginPerUserExpiration.
+    bad_login_per_user_attempts: int = 20
+    bad_login_per_user_expiry: int = 600
+    #: $wgRateLimits['badcaptcha']['ip']: wrong answers per client IP in a window; beyond
+    #: it every answer fails (even a right one) until the window ends.
+    bad_captcha_limit: int = 15
+    bad_captcha_seconds: int = 60
+    #: Groups given the ``skipcaptcha`` right while captchas are on (ConfirmEdit's defaults).
+    skip_groups: list[str] = field(default_factory=lambda: ["bot", "sysop"])
+
+
+@dataclass
+class OathSettings:
+    """OATHAuth (TOTP second factor); off unless ``enabled``."""
+
+    enabled: bool = False
+    #: The issuer shown by authenticator apps ($wgOATHAuthAccountPrefix; "" = the site name).
+    issuer: str = ""
+    #: Wrong codes per account before further codes are refused for ``throttle_seconds``
+    #: (OATHAuth's ``$wgRateLimits['badoath']``: 10 per 60 s).
+    throttle_count: int = 10
+    throttle_seconds: int = 60
+    #: Recovery (scratch) codes issued at enrolment.
+    scratch_codes: int = 10
+
+# ---- end of captcha and two-factor settings ----
+
+
 @dataclass
 class Settings:
     site: SiteSettings = field(default_factory=SiteSettings)
@@ -264,6 +313,8 @@ class Settings:
     rights: RightsSettings = field(default_factory=RightsSettings)
     protection: ProtectionSettings = field(default_factory=ProtectionSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
+    captcha: CaptchaSettings = field(default_factory=CaptchaSettings)
+    oath: OathSettings = field(default_factory=OathSettings)
     #: Where this configuration came from (for messages); not a setting.
     source: str = ""
 
@@ -287,6 +338,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "mail.backend": ("maildir", "smtp", "console", "memory"),
     "mail.smtp_tls": ("none", "starttls", "tls"),
     "server.log_level": ("critical", "error", "warning", "info", "debug"),
+    "captcha.kind": ("", "question", "arithmetic", "image"),
 }
 
 
@@ -419,6 +471,37 @@ def validate(settings: Settings) -> None:
     for route in settings.auth.password_reset_routes:
         if route not in ("username", "email"):
             raise ConfigError(f"auth.password_reset_routes: unknown route {route!r}")
+    _validate_captcha_oath(settings)
+
+
+def _validate_captcha_oath(settings: Settings) -> None:
+    c = settings.captcha
+    for t in c.triggers:
+        if t not in CAPTCHA_TRIGGERS:
+            raise ConfigError(f"captcha.triggers: unknown trigger {t!r} (known: {', '.join(CAPTCHA_TRIGGERS)})")
+    if c.kind == "question":
+        if not c.questions:
+            raise ConfigError("captcha.questions: the question captcha needs at least one question")
+        for q, a in c.questions.items():
+            answers = a if isinstance(a, list) else [a]
+            if not q.strip() or not answers or not all(isinstance(x, str) and x for x in answers):
+                raise ConfigError(f"captcha.questions: {q!r} needs a non-empty answer or list of answers")
+    if c.kind == "image":
+        try:
+            import captcha.image  # noqa: F401
+        except ImportError:
+            raise ConfigError('captcha.kind: "image" needs the captcha library '
+                              "(pip install 'wikigate[image-captcha]')") from None
+    for name in ("expiry_seconds", "bad_login_attempts", "bad_login_expiry",
+                 "bad_login_per_user_attempts", "bad_login_per_user_expiry", "bad_captcha_limit",
+                 "bad_captcha_seconds"):
+        if getattr(c, name) < 1:
+            raise ConfigError(f"captcha.{name}: must be at least 1")
+    o = settings.oath
+    if o.throttle_count < 1 or o.throttle_seconds < 1:
+        raise ConfigError("oath.throttle_count and oath.throttle_seconds: must be at least 1")
+    if not 1 <= o.scratch_codes <= 50:
+        raise ConfigError("oath.scratch_codes: must be 1..50")
 
 
 def load_settings(path: str | os.PathLike[str] | None = None,

@@ -51,6 +51,11 @@ class ApiModule:
     #: Rights needed only in some cases: (right, when).
     rights_conditional: ClassVar[tuple[tuple[str, str], ...]] = ()
 
+    @classmethod
+    def available(cls, settings: Any) -> bool:
+        """Whether the configuration offers this module (extension modules may be off)."""
+        return True
+
     def __init__(self, ctx: ApiContext) -> None:
         self.ctx = ctx
 
@@ -126,13 +131,17 @@ def _discover(package: str) -> list[type[ApiModule]]:
 class Registry:
     """All modules, found by importing ``wikigate.api.modules`` and ``wikigate.api.query``."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: Any = None) -> None:
         self.actions: dict[str, type[ApiModule]] = {}
         self.query: dict[str, dict[str, type[ApiModule]]] = {"prop": {}, "list": {}, "meta": {}}
+        # Without settings every module is listed; with them, modules of features that are
+        # switched off (ApiModule.available) are absent, as an uninstalled extension's are.
         for cls in _discover("wikigate.api.modules"):
-            self.actions[cls.name] = cls
+            if settings is None or cls.available(settings):
+                self.actions[cls.name] = cls
         for cls in _discover("wikigate.api.query"):
-            self.query[cls.group][cls.name] = cls
+            if settings is None or cls.available(settings):
+                self.query[cls.group][cls.name] = cls
         self.actions = dict(sorted(self.actions.items()))
         for group in self.query:
             self.query[group] = dict(sorted(self.query[group].items()))

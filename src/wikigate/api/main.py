@@ -127,7 +127,7 @@ def internal_error(e: Exception, request: Request) -> ApiError:
 class ApiMain:
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.registry = Registry()
+        self.registry = Registry(services.settings)
         services.components["_registry"] = self.registry
         self.cookies = SessionCookies(services)
         self.main_params = main_params(self.registry)

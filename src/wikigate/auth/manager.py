@@ -73,10 +73,14 @@ log = logging.getLogger("wikigate.auth")
 #: Core providers (MediaWiki's $wgAuthManagerAutoConfig), in call order within each kind.
 CORE_PROVIDERS = [
     "wikigate.auth.providers.throttle:ThrottlePreAuthenticationProvider",
+    # Captcha (ConfirmEdit): asks nothing while services.components["captcha"] is NullCaptcha.
+    "wikigate.auth.providers.captcha:CaptchaPreAuthenticationProvider",
     "wikigate.auth.providers.temporary_password:TemporaryPasswordPrimaryAuthenticationProvider",
     "wikigate.auth.providers.password:LocalPasswordPrimaryAuthenticationProvider",
     "wikigate.auth.providers.check_blocks:CheckBlocksSecondaryAuthenticationProvider",
     "wikigate.auth.providers.reset_password:ResetPasswordSecondaryAuthenticationProvider",
+    # Second factor (OATHAuth TOTP): abstains while services.components["oath"] is NullOath.
+    "wikigate.auth.providers.totp:TOTPSecondaryAuthenticationProvider",
 ]
 
 SEC_OK = "ok"

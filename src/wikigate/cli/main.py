@@ -213,6 +213,9 @@ cli.add_command(_import_group)
 from wikigate.cli.audit import audit as _audit  # noqa: E402
 
 cli.add_command(_audit)
+from wikigate.cli.oath import oath as _oath  # noqa: E402
+
+cli.add_command(_oath)
 
 
 def main() -> None:

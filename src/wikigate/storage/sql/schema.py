@@ -263,3 +263,16 @@ site_secret = Table(
     Column("ss_name", String(64), primary_key=True),
     Column("ss_value", String(128), nullable=False),
 )
+
+# Two-factor authentication (OATHAuth's oathauth_users): one row per enrolled user. The
+# payload (TOTP secret, hashed recovery codes) is encrypted with a key derived from the
+# site secret (wikigate.auth.oath); nothing in this table is usable on its own.
+oath_user = Table(
+    "wg_oath_user", metadata,
+    Column("ou_user", Integer, primary_key=True, autoincrement=False),
+    Column("ou_module", String(32), nullable=False),
+    Column("ou_data", PAYLOAD, nullable=False),
+    Column("ou_created", TS, nullable=False),
+)
+oath_user.dialect_options["mysql"]["charset"] = "utf8mb4"
+oath_user.dialect_options["mysql"]["collate"] = MYSQL_COLLATION

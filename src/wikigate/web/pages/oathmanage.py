@@ -26,6 +26,7 @@ import segno
 from markupsafe import Markup
 
 from wikigate.auth import tokens as tok
+from wikigate.auth.containment import BotSessionRefused, refuse_in_bot_session
 from wikigate.auth.oath import (
     VERIFY_BAD,
     VERIFY_THROTTLED,
@@ -150,9 +151,14 @@ class SpecialOATHManage(WebPage):
             return self._render(request, "info", heading, status=403,
                                 text="For your security, please log in again before changing two-factor "
                                      "authentication.")
-        # TODO(sec-grants, at merge): await refuse_in_bot_session(self.services, state.session, user,
-        # request.client_ip, "TwoFactor") here (wikigate.auth.containment, not on this branch);
-        # until then allow_bot=False above already ignores bot-password sessions on this page.
+        # allow_bot=False above already treats a bot-password session as anonymous here;
+        # the shared rule is asked anyway, so the page keeps refusing (and auditing) them
+        # if that ever changes.
+        try:
+            await refuse_in_bot_session(self.services, state.session, user, request.client_ip, "TwoFactor")
+        except BotSessionRefused:
+            return self._render(request, "info", heading, status=403,
+                                text="Two-factor authentication cannot be changed in a bot-password session.")
         action = request.params.get("action", "")
         module = request.params.get("module", "totp")
         enabled = await oath.is_enabled(user.id)

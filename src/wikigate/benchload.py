@@ -511,6 +511,7 @@ def fixed_rate(url: str, scenario: str, rate: float, duration: float, *, cookies
     """tokens-anon (no cookies: a new session per request) or userinfo-session at ``rate``,
     with the C driver when given (its checks: the same substrings as the Python ones)."""
     t = Target.from_url(url)
+    check: Callable[[Reply], bool]
     if scenario == "tokens-anon":
         req, check = t.raw("GET", {"action": "query", "meta": "tokens", "type": "login"}), tokens_check
         expect = ["logintoken", "set-cookie"]

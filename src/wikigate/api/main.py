@@ -452,7 +452,7 @@ class ApiMain:
             self._render_warnings(ctx, body)
             body.update(self._render_error(ctx, error, module))
         else:
-            head = {k: ctx.result.pop(k) for k in ("requestid", "curtimestamp", "uselang", "errorlang")
+            head: dict[str, Any] = {k: ctx.result.pop(k) for k in ("requestid", "curtimestamp", "uselang", "errorlang")
                     if k in ctx.result}
             body.update(head)
             # ApiQuery adds batchcomplete/continue "on top", before any warning.

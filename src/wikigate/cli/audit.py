@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from wikigate.auth.audit import EVENTS
-from wikigate.cli.main import _settings, run_async, with_services
+from wikigate.cli.common import _settings, run_async, with_services
 from wikigate.util.clock import mw_to_iso
 
 

@@ -2,64 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
 
 import click
 
-from wikigate.config import ConfigError, Settings, load_settings
+from wikigate.cli.common import _settings, run_async
+from wikigate.config import Settings
 from wikigate.health import safe_url
 from wikigate.util.files import private_umask
-
-T = TypeVar("T")
-
-
-def _settings(ctx: click.Context) -> Settings:
-    obj = ctx.ensure_object(dict)
-    if "settings" not in obj:
-        try:
-            obj["settings"] = load_settings(obj.get("config"))
-        except ConfigError as e:
-            raise click.ClickException(f"configuration error: {e}") from None
-    settings: Settings = obj["settings"]
-    return settings
-
-
-def run_async(fn: Callable[[], Awaitable[T]]) -> T:
-    return asyncio.run(fn())  # type: ignore[arg-type]
-
-
-async def with_services(settings: Settings, fn: Callable[[Any], Awaitable[T]], *, migrate: bool = True) -> T:
-    """Run ``fn(services)`` for a management command, after migrating when ``migrate``.
-    The database (and Redis) must answer first: if not, one line naming the setting and
-    exit status 1, never a traceback."""
-    from sqlalchemy.exc import DBAPIError
-
-    from wikigate.app import build_services
-    from wikigate.cli.serve import BackendUnavailable, database_problem
-    from wikigate.health import describe_error
-
-    await _check_backends(settings, migrate=migrate)
-    try:
-        services = build_services(settings)
-    except OSError as e:  # SQLite: the data directory cannot be created
-        raise BackendUnavailable(database_problem(settings, describe_error(e))) from None
-    try:
-        return await fn(services)
-    except (OSError, DBAPIError) as e:  # the backend went away in the middle
-        raise BackendUnavailable(database_problem(settings, describe_error(e))) from None
-    finally:
-        await services.kv.close()
-        await services.db.close()
-
-
-async def _check_backends(settings: Settings, *, migrate: bool) -> None:
-    from wikigate.cli.serve import check_backends
-
-    await check_backends(settings, migrate=migrate)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from wikigate.cli.main import _settings, run_async, with_services
+from wikigate.cli.common import _settings, run_async, with_services
 
 
 def _canonical(name: str) -> str:

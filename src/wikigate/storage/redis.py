@@ -91,7 +91,9 @@ class RedisKeyValueStore:
 
     async def get(self, key: str) -> bytes | None:
         value = await self._call(lambda: self._redis.get(self._prefix + key))
-        return bytes(value) if value is not None else None
+        if value is None:
+            return None
+        return value.encode() if isinstance(value, str) else bytes(value)
 
     async def set(self, key: str, value: bytes, ttl: float) -> None:
         await self._call(lambda: self._redis.set(self._prefix + key, value, px=self._ms(ttl)))

@@ -78,7 +78,8 @@ class ApiQuery(ApiModule):
             marker = "||" if prop_continue else (f"{gen_continue}||" if gen_continue else "-||")
             self.ctx.result.setdefault("continue", {})["continue"] = marker
         # batchcomplete and continue come first in MediaWiki's output.
-        head = {k: self.ctx.result.pop(k) for k in ("batchcomplete", "continue") if k in self.ctx.result}
+        head: dict[str, Any] = {k: self.ctx.result.pop(k) for k in ("batchcomplete", "continue")
+                                if k in self.ctx.result}
         rest = dict(self.ctx.result)
         self.ctx.result.clear()
         self.ctx.result.update(head)

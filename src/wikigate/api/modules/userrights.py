@@ -128,7 +128,7 @@ class ApiUserrights(ApiModule):
         which = require_only_one(p, ["user", "userid"])
         users = self.services.users
         if which == "userid":
-            found = await users.get_by_id(p["userid"]) if p["userid"] > 0 else None
+            found: User | None = await users.get_by_id(p["userid"]) if p["userid"] > 0 else None
             if found is None:
                 raise ApiError("noname", code="invaliduser")
             return found
@@ -136,15 +136,15 @@ class ApiUserrights(ApiModule):
         if name.startswith("#"):
             # An id past 64 bits names nobody (PHP saturates it to a non-existent id).
             uid = parse_int64(name[1:], signed=False)
-            found = await users.get_by_id(uid) if uid is not None else None
-            if found is None:
+            found_id: User | None = await users.get_by_id(uid) if uid is not None else None
+            if found_id is None:
                 # MediaWiki resolves an unknown id to its placeholder name.
                 raise ApiError("nosuchusershort", ["Unknown user"], code="nosuchuser")
-            return found
-        found = await users.get_by_name(name)
-        if found is None:
+            return found_id
+        by_name: User | None = await users.get_by_name(name)
+        if by_name is None:
             raise ApiError("nosuchusershort", [name], code="nosuchuser")
-        return found
+        return by_name
 
     def _save(self, conn: Connection, target: User, held: dict[str, str | None], add: list[str],
               remove: list[str], expiries: dict[str, str | None], reason: str, now_ts: str) -> None:

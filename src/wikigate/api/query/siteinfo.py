@@ -272,7 +272,8 @@ class ApiQuerySiteinfo(QueryModule):
             return {"pages": pages, "articles": articles, "edits": edits, "images": 0,
                     "users": users, "activeusers": active, "admins": admins, "jobs": 0}
 
-        return await self.services.db.run(q)
+        stats: dict[str, Any] = await self.services.db.run(q)
+        return stats
 
     # -- languages and pages -------------------------------------------------------------
 

@@ -23,7 +23,7 @@ def upgrade() -> None:
         sa.Column("ss_name", sa.String(length=64), nullable=False),
         sa.Column("ss_value", sa.String(length=128), nullable=False),
         sa.PrimaryKeyConstraint("ss_name"),
-        **kwargs,
+        **kwargs,  # type: ignore[arg-type]  # dialect options are plain keyword strings
     )
 
 

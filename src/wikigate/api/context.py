@@ -9,7 +9,7 @@ from wikigate.api.params import Param
 from wikigate.auth import tokens as tok
 from wikigate.http.request import Request
 from wikigate.http.response import Response
-from wikigate.http.session_cookies import SessionState
+from wikigate.http.session_cookies import SessionState, log_in, log_out
 from wikigate.i18n import Message, Plaintext, api_code_for_key
 from wikigate.users.model import User, anonymous
 
@@ -205,19 +205,11 @@ class ApiContext:
         """Log ``user`` into the current session: new session id, fresh token secrets."""
         state = self.state
         assert state is not None
-        session = state.session
-        session.reset_secrets()
-        session.data.clear()
-        session.regenerate_id()
-        session.bot = None
-        session.set_user(user.id, user.name, user.token, remember=remember, now=self.now)
-        state.provider = "cookie"
-        state.send_login_cookies = True
+        log_in(state, user, remember=remember, now=self.now)
         self.set_user(user)
 
     async def logout(self) -> None:
         state = self.state
         assert state is not None
-        state.session.destroyed = True
-        state.logged_out = True
+        log_out(state)
         self.set_user(anonymous(self.request.client_ip))

@@ -139,3 +139,35 @@ class SessionCookies:
                                            secure=secure, samesite=samesite))
             elif self.token_name in request.cookies:
                 response.delete_cookie(self.token_name, secure)
+
+
+# -- the session side of logging in and out, shared by api.php and index.php -----------------
+
+
+def log_in(state: SessionState, user: User, *, remember: bool, now: float) -> None:
+    """Bind ``user`` to the request's session after a PASS: a new session id and fresh
+    token secrets (so a session id or token seen before the login is worthless after it)."""
+    session = state.session
+    session.reset_secrets()
+    session.data.clear()
+    session.regenerate_id()
+    session.bot = None
+    session.set_user(user.id, user.name, user.token, remember=remember, now=now)
+    state.provider = "cookie"
+    state.send_login_cookies = True
+
+
+def log_out(state: SessionState) -> None:
+    """End the session server-side; :meth:`SessionCookies.apply` then deletes the cookies."""
+    state.session.destroyed = True
+    state.logged_out = True
+
+
+def rebind_after_credential_change(state: SessionState, fresh: User) -> None:
+    """A password change rotates ``user_token`` (ending every other session); keep *this*
+    session logged in with the same login time and remember-me choice."""
+    session = state.session
+    if fresh.token != session.user_token and state.provider == "cookie":
+        session.set_user(fresh.id, fresh.name, fresh.token, remember=session.remember, now=session.last_auth)
+        # A remembered session needs a new Token cookie (the old one is revoked).
+        state.send_login_cookies = session.remember

@@ -414,3 +414,8 @@ def merge_field_info(reqs: list[AuthenticationRequest]) -> dict[str, FieldInfo]:
             m.optional = m.optional and optional
             m.sensitive = m.sensitive or f.sensitive
     return merged
+
+
+#: $wgChangeCredentialsBlacklist: requests no one may "change" (a temporary password is
+#: only ever set by a reset), for changeauthenticationdata, authmanagerinfo and the pages.
+CHANGE_BLACKLIST: tuple[type[AuthenticationRequest], ...] = (TemporaryPasswordAuthenticationRequest,)

@@ -22,6 +22,7 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "optional": "optional",
             "bad_token": "This form has expired or was not sent from this site. Please try again.",
             "back_main": "Back to the main page",
+            "required": "Please fill in every required field.",
         },
         "main": {
             "title": "Main Page",
@@ -112,6 +113,7 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "bad_token": "Dieses Formular ist abgelaufen oder stammt nicht von dieser Website. "
                          "Bitte versuche es noch einmal.",
             "back_main": "Zurück zur Hauptseite",
+            "required": "Bitte fülle alle Pflichtfelder aus.",
         },
         "main": {
             "title": "Hauptseite",
@@ -202,6 +204,7 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "optional": "isteğe bağlı",
             "bad_token": "Bu formun süresi doldu ya da bu siteden gönderilmedi. Lütfen yeniden deneyin.",
             "back_main": "Ana sayfaya dön",
+            "required": "Lütfen tüm zorunlu alanları doldurun.",
         },
         "main": {
             "title": "Ana Sayfa",

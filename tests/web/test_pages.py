@@ -286,3 +286,16 @@ async def test_botpasswords_in_the_shared_look(client: ApiClient) -> None:
     r = await get(client, "Special:BotPasswords", uselang="de")
     assert r.headers["content-security-policy"] == CSP and '<nav aria-label="Dein Benutzerkonto">' in r.text
     assert 'href="/index.php?title=Special:UserLogin&amp;returnto=Special:BotPasswords"' in r.text
+
+
+async def test_inline_stylesheet_matches_its_csp_hash(client: ApiClient) -> None:
+    """The browser applies the <style> only if its exact bytes hash to the CSP's value
+    (an autoescaped stylesheet once broke this)."""
+    import base64
+    import hashlib
+
+    r = await get(client, "Special:UserLogin")
+    m = re.search(r"<style>(.*?)</style>", r.text, re.S)
+    assert m
+    digest = base64.b64encode(hashlib.sha256(m.group(1).encode()).digest()).decode()
+    assert f"style-src 'sha256-{digest}'" in r.headers["content-security-policy"]

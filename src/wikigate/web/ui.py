@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 from urllib.parse import quote, urlencode
 
 import jinja2
+import markupsafe
 
 from wikigate.auth import tokens as tok
 from wikigate.http.request import Request
@@ -43,6 +44,9 @@ ENV = jinja2.Environment(
 )
 
 CSS = (files("wikigate.web") / "static" / "site.css").read_text(encoding="utf-8")
+# Our own file, inserted verbatim: escaping it would break both the CSS (quotes) and the
+# hash the CSP allows it by.
+_CSS_MARKUP = markupsafe.Markup(CSS)
 _CSS_HASH = base64.b64encode(hashlib.sha256(CSS.encode()).digest()).decode()
 
 #: No script at all, only our own stylesheet (by hash), forms only to ourselves, never framed.
@@ -184,7 +188,7 @@ class PageContext:
 
     def render(self, template: str, heading: str, *, status: int = 200, **ctx: Any) -> Response:
         body = ENV.get_template(template).render(
-            lang=self.lang, t=self.t, ui=texts_for(self.lang, "ui"), heading=heading, css=CSS,
+            lang=self.lang, t=self.t, ui=texts_for(self.lang, "ui"), heading=heading, css=_CSS_MARKUP,
             sitename=self.services.settings.site.sitename, nav=self.nav(), languages=LANGUAGES, **ctx)
         response = Response(status=status, content_type="text/html; charset=UTF-8", body=body.encode())
         return with_security_headers(response, self.lang)

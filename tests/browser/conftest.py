@@ -99,7 +99,9 @@ def wiki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     controller.start()
     data = tmp_path_factory.mktemp("browserwiki")
     port = _free_port()
-    env = {**os.environ,
+    # Only our settings reach the server: any other WIKIGATE_* variable (the test's own
+    # WIKIGATE_CHROMIUM, a developer's database URL …) would be read as configuration.
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("WIKIGATE_")},
            "WIKIGATE_SITE__SITENAME": "BrowserWiki",
            "WIKIGATE_SITE__SERVER": f"http://127.0.0.1:{port}",
            "WIKIGATE_STORAGE__DATA_DIR": str(data),
@@ -108,8 +110,6 @@ def wiki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
            "WIKIGATE_MAIL__SMTP_HOST": "127.0.0.1",
            "WIKIGATE_MAIL__SMTP_PORT": str(smtp_port),
            "WIKIGATE_MAIL__SENDER": "wiki@browserwiki.test"}
-    for name in ("WIKIGATE_CONFIG", "WIKIGATE_STORAGE__DATABASE_URL", "WIKIGATE_STORAGE__REDIS_URL"):
-        env.pop(name, None)
     log = (data / "server.log").open("w")
     proc = subprocess.Popen([sys.executable, "-c", "from wikigate.cli.main import main; main()", "serve",
                              "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],

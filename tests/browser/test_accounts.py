@@ -166,3 +166,8 @@ def test_stylesheet_allowed_by_csp_and_german_turkish(page: Any, wiki: Server) -
     goto(page, wiki, "Special:CreateAccount", uselang="tr")
     assert page.inner_text("h1") == "Hesap oluştur"
     assert not violations, violations
+
+
+def test_serve_prints_the_login_url(wiki: Server) -> None:
+    log = (wiki.data_dir / "server.log").read_text()
+    assert f"log in with a browser at {wiki.url}/index.php/Special:UserLogin" in log

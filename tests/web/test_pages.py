@@ -299,3 +299,13 @@ async def test_inline_stylesheet_matches_its_csp_hash(client: ApiClient) -> None
     assert m
     digest = base64.b64encode(hashlib.sha256(m.group(1).encode()).digest()).decode()
     assert f"style-src 'sha256-{digest}'" in r.headers["content-security-policy"]
+
+
+async def test_errors_are_tied_to_the_fields(client: ApiClient, make_user: MakeUser) -> None:
+    await make_user("Bob")
+    r = await login(client, "Bob", "nope")
+    assert 'id="form-errors"' in r.text
+    for name in ("username", "password"):
+        m = re.search(rf'<input[^>]*id="wp-{name}"[^>]*>', r.text)
+        assert m and 'aria-describedby="form-errors' in m.group(0), m
+    assert re.search(r'<label class="field" for="wp-username">', r.text)

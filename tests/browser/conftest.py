@@ -134,8 +134,10 @@ def wiki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         controller.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    # Module scope, not session: Playwright's sync API keeps an event loop on the main
+    # thread while it runs, which would break later tests that call asyncio.run().
     if not Path(CHROMIUM).exists():
         message = f"chromium not found at {CHROMIUM} (apt-get install chromium)"
         if _IN_CI:

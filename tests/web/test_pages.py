@@ -309,3 +309,22 @@ async def test_errors_are_tied_to_the_fields(client: ApiClient, make_user: MakeU
         m = re.search(rf'<input[^>]*id="wp-{name}"[^>]*>', r.text)
         assert m and 'aria-describedby="form-errors' in m.group(0), m
     assert re.search(r'<label class="field" for="wp-username">', r.text)
+
+
+async def test_preferences_use_the_options_rules(client: ApiClient, make_user: MakeUser) -> None:
+    await make_user("Bob")
+    r = await get(client, "Special:Preferences")
+    assert "Please log in" in r.text and 'name="language"' not in r.text
+    await login(client, "Bob")
+    r = await submit(client, "Special:Preferences", {"language": "xx", "gender": "female"})
+    assert r.status_code == 400 and "Language of the pages" in r.text  # refused as action=options would
+    r = await submit(client, "Special:Preferences", {"language": "de", "gender": "female"},
+                     token="0123456789abcdef0123456789abcdef1+\\")
+    assert r.status_code == 400
+    r = await submit(client, "Special:Preferences", {"language": "de", "gender": "female"})
+    assert r.status_code == 303
+    r = await client.http.get(r.headers["location"])
+    assert '<html lang="de"' in r.text and "Deine Einstellungen wurden gespeichert." in r.text
+    data: dict[str, Any] = await client.jget(action="query", meta="userinfo", uiprop="options", formatversion="2")
+    options = data["query"]["userinfo"]["options"]
+    assert options["language"] == "de" and options["gender"] == "female"

@@ -19,6 +19,7 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "createaccount": "Create account",
             "changepassword": "Change password",
             "botpasswords": "Bot passwords",
+            "preferences": "Preferences",
             "optional": "optional",
             "bad_token": "This form has expired or was not sent from this site. Please try again.",
             "back_main": "Back to the main page",
@@ -87,6 +88,20 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
                     "Log in with it and choose a new password.",
             "login": "Go to the login page",
         },
+        "preferences": {
+            "title": "Preferences",
+            "intro": "Settings of {user}. They apply here and to every tool that reads them through the API "
+                     "(action=options).",
+            "language": "Language of the pages",
+            "gender": "How should the wiki refer to you?",
+            "gender_male": "as a man",
+            "gender_female": "as a woman",
+            "gender_unknown": "I prefer not to say",
+            "submit": "Save",
+            "done": "Your preferences were saved.",
+            "anon": "Please log in to change your preferences.",
+            "denied": "Your account is not allowed to change its preferences.",
+        },
         "changecredentials": {
             "title": "Change password",
             "intro": "Choose a new password for {user}. Your other sessions and your bot passwords stop "
@@ -109,6 +124,7 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "createaccount": "Benutzerkonto anlegen",
             "changepassword": "Passwort ändern",
             "botpasswords": "Bot-Passwörter",
+            "preferences": "Einstellungen",
             "optional": "freiwillig",
             "bad_token": "Dieses Formular ist abgelaufen oder stammt nicht von dieser Website. "
                          "Bitte versuche es noch einmal.",
@@ -179,6 +195,20 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
                     "geschickt. Melde dich damit an und wähle ein neues Passwort.",
             "login": "Zur Anmeldung",
         },
+        "preferences": {
+            "title": "Einstellungen",
+            "intro": "Einstellungen von {user}. Sie gelten hier und für jedes Werkzeug, das sie über die API "
+                     "liest (action=options).",
+            "language": "Sprache der Seiten",
+            "gender": "Wie soll das Wiki dich ansprechen?",
+            "gender_male": "als Mann",
+            "gender_female": "als Frau",
+            "gender_unknown": "Ich möchte es nicht angeben",
+            "submit": "Speichern",
+            "done": "Deine Einstellungen wurden gespeichert.",
+            "anon": "Bitte melde dich an, um deine Einstellungen zu ändern.",
+            "denied": "Dein Benutzerkonto darf seine Einstellungen nicht ändern.",
+        },
         "changecredentials": {
             "title": "Passwort ändern",
             "intro": "Wähle ein neues Passwort für {user}. Deine anderen Sitzungen und deine Bot-Passwörter "
@@ -201,6 +231,7 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "createaccount": "Hesap oluştur",
             "changepassword": "Parolayı değiştir",
             "botpasswords": "Bot parolaları",
+            "preferences": "Tercihler",
             "optional": "isteğe bağlı",
             "bad_token": "Bu formun süresi doldu ya da bu siteden gönderilmedi. Lütfen yeniden deneyin.",
             "back_main": "Ana sayfaya dön",
@@ -269,6 +300,20 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "done": "Bu, e-posta adresi olan bir hesapsa oraya geçici bir parola gönderildi. Onunla oturum "
                     "açın ve yeni bir parola seçin.",
             "login": "Oturum açma sayfasına git",
+        },
+        "preferences": {
+            "title": "Tercihler",
+            "intro": "{user} kullanıcısının ayarları. Burada ve bunları API üzerinden (action=options) okuyan "
+                     "her araçta geçerlidir.",
+            "language": "Sayfaların dili",
+            "gender": "Viki sizden nasıl söz etsin?",
+            "gender_male": "erkek olarak",
+            "gender_female": "kadın olarak",
+            "gender_unknown": "Belirtmemeyi tercih ederim",
+            "submit": "Kaydet",
+            "done": "Tercihleriniz kaydedildi.",
+            "anon": "Tercihlerinizi değiştirmek için lütfen oturum açın.",
+            "denied": "Hesabınızın tercihlerini değiştirme izni yok.",
         },
         "changecredentials": {
             "title": "Parolayı değiştir",

@@ -181,6 +181,7 @@ class PageContext:
             "createaccount": self.url("Special:CreateAccount"),
             "logout": self.url("Special:UserLogout"),
             "changepassword": self.url("Special:ChangePassword"),
+            "preferences": self.url("Special:Preferences"),
             "botpasswords": self.url("Special:BotPasswords"),
             "token": self.csrf_token() if self.user.is_registered else "",
             "lang_urls": lang_urls,

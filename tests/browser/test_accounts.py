@@ -171,3 +171,15 @@ def test_stylesheet_allowed_by_csp_and_german_turkish(page: Any, wiki: Server) -
 def test_serve_prints_the_login_url(wiki: Server) -> None:
     log = (wiki.data_dir / "server.log").read_text()
     assert f"log in with a browser at {wiki.url}/index.php/Special:UserLogin" in log
+
+
+def test_language_preference_turns_the_pages_turkish(page: Any, wiki: Server) -> None:
+    wiki.make_user("Browser gina")
+    log_in(page, wiki, "Browser gina", PASSWORD)
+    page.click("#pt-preferences")
+    page.select_option("#wp-language", "tr")
+    page.click("#mw-prefs-form-submit")
+    assert page.inner_text("h1") == "Tercihler" and "Tercihleriniz kaydedildi." in page.inner_text("main")
+    goto(page, wiki, "Main_Page")
+    assert page.get_attribute("html", "lang") == "tr"
+    assert "Browser gina olarak oturum açtınız." in page.inner_text("#whoami")

@@ -29,6 +29,7 @@ def test_screenshots(browser: Any, wiki: Server, tmp_path: Path) -> None:
         ("changepassword", "Special:ChangePassword", {}, True),
         ("userlogout", "Special:UserLogout", {}, True),
         ("botpasswords", "Special:BotPasswords", {}, True),
+        ("preferences", "Special:Preferences", {}, True),
     ]
     for width, suffix in ((1000, ""), (390, "-phone")):
         context = browser.new_context(viewport={"width": width, "height": 760}, device_scale_factor=1)

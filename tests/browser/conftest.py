@@ -1,7 +1,7 @@
 """Browser tests: Debian's chromium driven by Playwright for Python against a live
 ``wikigate serve`` (its own data directory, SQLite, mail to a real SMTP sink).
 
-The browser is ``/usr/bin/chromium`` (or ``$WIKIGATE_CHROMIUM``), installed by
+The browser is ``/usr/bin/chromium`` (or ``$CHROMIUM_PATH``), installed by
 .ci/run from Debian's packages; Playwright's own browser downloads are not used. Without
 a browser the tests are skipped locally and FAIL under CI, so a green CI run means they
 really ran.
@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-CHROMIUM = os.environ.get("WIKIGATE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 PASSWORD = "Browser-Test-Pass-2026"
@@ -99,8 +99,8 @@ def wiki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     controller.start()
     data = tmp_path_factory.mktemp("browserwiki")
     port = _free_port()
-    # Only our settings reach the server: any other WIKIGATE_* variable (the test's own
-    # WIKIGATE_CHROMIUM, a developer's database URL …) would be read as configuration.
+    # Only our settings reach the server: any other WIKIGATE_* variable (a developer's
+    # database URL, a config file …) would be read as its configuration.
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("WIKIGATE_")},
            "WIKIGATE_SITE__SITENAME": "BrowserWiki",
            "WIKIGATE_SITE__SERVER": f"http://127.0.0.1:{port}",

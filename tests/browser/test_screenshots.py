@@ -1,6 +1,6 @@
 """Every page rendered in the browser, desktop and phone width, saved as PNG.
 
-``WIKIGATE_SCREENSHOTS=docs/screenshots pytest tests/browser/test_screenshots.py``
+``SCREENSHOT_DIR=docs/screenshots pytest tests/browser/test_screenshots.py``
 refreshes the pictures the README shows; otherwise they go to a temporary directory
 (the test still checks that each page renders with its heading)."""
 
@@ -15,7 +15,7 @@ from tests.browser.test_accounts import goto, log_in
 
 
 def test_screenshots(browser: Any, wiki: Server, tmp_path: Path) -> None:
-    out = Path(os.environ.get("WIKIGATE_SCREENSHOTS") or tmp_path)
+    out = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
     out.mkdir(parents=True, exist_ok=True)
     wiki.make_user("Screenshot user", email_address="shot@example.org")
     shots: list[tuple[str, str, dict[str, str], bool]] = [

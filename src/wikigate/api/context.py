@@ -7,10 +7,9 @@ from typing import TYPE_CHECKING, Any
 from wikigate.api.errors import ApiError, ApiWarning
 from wikigate.api.params import Param
 from wikigate.auth import tokens as tok
-from wikigate.auth.remember import RememberMe, remember_me, well_formed_token
 from wikigate.http.request import Request
 from wikigate.http.response import Response
-from wikigate.http.session_cookies import SessionState
+from wikigate.http.session_cookies import SessionState, log_in, log_out
 from wikigate.i18n import Message, Plaintext, api_code_for_key
 from wikigate.users.model import User, anonymous
 from wikigate.util.ints import is_int_string
@@ -207,46 +206,11 @@ class ApiContext:
         """Log ``user`` into the current session: new session id, fresh token secrets."""
         state = self.state
         assert state is not None
-        session = state.session
-        session.reset_secrets()
-        session.data.clear()
-        session.regenerate_id()
-        session.bot = None
-        session.set_user(user.id, user.name, user.token, remember=remember, now=self.now)
-        state.provider = "cookie"
-        state.send_login_cookies = True
-        await self.issue_remember_token(user)
+        await log_in(self.services, state, user, remember=remember, now=self.now)
         self.set_user(user)
-
-    async def issue_remember_token(self, user: User) -> None:
-        """A new remember-me token for the session's login (when it is remembered): at
-        login, and after a password change revoked the previous one."""
-        state = self.state
-        assert state is not None
-        session = state.session
-        store = remember_me(self.services)
-        # The previous login of this session, if any, is replaced: its token goes too.
-        await store.revoke(session.remember_id)
-        session.remember_id = ""
-        state.remember_token = None
-        if session.remember:
-            issued = await store.issue(user.id, user.token)
-            session.remember_id = issued.record_id
-            state.remember_token = issued.token
-            session.dirty = True
 
     async def logout(self) -> None:
         state = self.state
         assert state is not None
-        if state.provider != "botpassword":
-            # This login's remember-me token, and the one the client holds (they differ
-            # when the session came from another login of the same browser), stop working.
-            store = remember_me(self.services)
-            await store.revoke(state.session.remember_id)
-            token = self.request.cookies.get(self.services.settings.site.cookie_prefix + "Token")
-            if well_formed_token(token):
-                assert token is not None
-                await store.revoke(RememberMe.record_id(token))
-        state.session.destroyed = True
-        state.logged_out = True
+        await log_out(self.services, state, self.request)
         self.set_user(anonymous(self.request.client_ip))

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from wikigate.api.errors import ApiError
 from wikigate.auth.manager import SEC_FAIL, SEC_REAUTH, AuthManager
 from wikigate.auth.requests import AuthenticationRequest
+from wikigate.http.session_cookies import rebind_after_credential_change
 from wikigate.i18n import Message, api_code_for_key
 
 if TYPE_CHECKING:
@@ -45,15 +46,5 @@ async def apply_change(ctx: ApiContext, manager: AuthManager, req: Authenticatio
     state = ctx.state
     if fresh is None or state is None:
         return
-    session = state.session
-    if fresh.token != session.user_token and state.provider == "cookie":
-        # Same login time and remember-me choice; only the token the session checks changes.
-        last_auth = session.last_auth
-        session.set_user(fresh.id, fresh.name, fresh.token, remember=session.remember, now=last_auth)
-        # A remembered session needs a new Token cookie: the old one was issued under the
-        # previous user_token and no longer works.
-        state.send_login_cookies = session.remember
-        if session.remember:
-            session.persist()  # cookies are only sent for a session asked to persist
-        await ctx.issue_remember_token(fresh)
+    await rebind_after_credential_change(ctx.services, state, fresh)
     ctx.set_user(fresh)

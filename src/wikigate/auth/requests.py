@@ -388,3 +388,36 @@ def status_message(errors: Sequence[Message], short_context: str | None = None) 
     if short_context:
         return Message(short_context, (RawMessage("\n$1\n", (wrapper,)),))
     return wrapper
+
+
+def merge_field_info(reqs: list[AuthenticationRequest]) -> dict[str, FieldInfo]:
+    """``AuthenticationRequest::mergeFieldInfo``: one field table for all requests."""
+    shared: set[str] | None = None
+    for r in reqs:
+        if r.required != PRIMARY_REQUIRED:
+            continue
+        required = {n for n, f in r.fields().items() if not f.optional}
+        shared = required if shared is None else shared & required
+    merged: dict[str, FieldInfo] = {}
+    for r in reqs:
+        for name, f in r.fields().items():
+            optional = (r.required == OPTIONAL
+                        or (r.required == PRIMARY_REQUIRED and name not in (shared or set()))
+                        or f.optional)
+            if name not in merged:
+                merged[name] = FieldInfo(f.type, f.label, f.help, optional, f.sensitive, f.value,
+                                         dict(f.options) if f.options is not None else None)
+                continue
+            m = merged[name]
+            if m.type != f.type:
+                raise ValueError(f'Field type conflict for "{name}", "{m.type}" vs "{f.type}"')
+            if f.options:
+                m.options = {**(m.options or {}), **{k: v for k, v in f.options.items() if k not in (m.options or {})}}
+            m.optional = m.optional and optional
+            m.sensitive = m.sensitive or f.sensitive
+    return merged
+
+
+#: $wgChangeCredentialsBlacklist: requests no one may "change" (a temporary password is
+#: only ever set by a reset), for changeauthenticationdata, authmanagerinfo and the pages.
+CHANGE_BLACKLIST: tuple[type[AuthenticationRequest], ...] = (TemporaryPasswordAuthenticationRequest,)

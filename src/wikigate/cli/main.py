@@ -50,6 +50,8 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
         os.environ["WIKIGATE_CONFIG"] = os.path.abspath(cfg)
     os.environ["WIKIGATE_STORAGE__DATA_DIR"] = os.path.abspath(settings.data_path)
     click.echo(f"wikigate serving http://{host}:{port}/api.php with {workers} worker(s); Ctrl+C stops")
+    # The line a person needs: where to log in with a browser.
+    click.echo(f"log in with a browser at http://{host}:{port}/index.php/Special:UserLogin")
     srv.run_server(settings, sock, workers)
 
 

@@ -158,3 +158,65 @@ class SessionCookies:
                                                secure=secure, samesite=samesite))
             elif self.token_name in request.cookies:
                 response.delete_cookie(self.token_name, secure)
+
+
+# -- the session side of logging in and out, shared by api.php and index.php -----------------
+
+
+async def log_in(services: Services, state: SessionState, user: User, *, remember: bool, now: float) -> None:
+    """Bind ``user`` to the request's session after a PASS: a new session id and fresh
+    token secrets (so a session id or token seen before the login is worthless after it),
+    and a remember-me token of this login when ``remember``."""
+    session = state.session
+    session.reset_secrets()
+    session.data.clear()
+    session.regenerate_id()
+    session.bot = None
+    session.set_user(user.id, user.name, user.token, remember=remember, now=now)
+    state.provider = "cookie"
+    state.send_login_cookies = True
+    await issue_remember_token(services, state, user)
+
+
+async def issue_remember_token(services: Services, state: SessionState, user: User) -> None:
+    """A new remember-me token for the session's login (when it is remembered): at login,
+    and after a password change revoked the previous one. The session's previous token,
+    if any, is revoked."""
+    session = state.session
+    store = remember_me(services)
+    await store.revoke(session.remember_id)
+    session.remember_id = ""
+    state.remember_token = None
+    if session.remember:
+        issued = await store.issue(user.id, user.token)
+        session.remember_id = issued.record_id
+        state.remember_token = issued.token
+        session.dirty = True
+
+
+async def log_out(services: Services, state: SessionState, request: Request) -> None:
+    """End the session server-side (:meth:`SessionCookies.apply` then deletes the cookies)
+    and revoke this login's remember-me token and the one the client holds (they differ
+    when the session came from another login of the same browser)."""
+    if state.provider != "botpassword":
+        store = remember_me(services)
+        await store.revoke(state.session.remember_id)
+        token = request.cookies.get(services.settings.site.cookie_prefix + "Token")
+        if token is not None and well_formed_token(token):
+            await store.revoke(RememberMe.record_id(token))
+    state.session.destroyed = True
+    state.logged_out = True
+
+
+async def rebind_after_credential_change(services: Services, state: SessionState, fresh: User) -> None:
+    """A password change rotates ``user_token`` (ending every other session); keep *this*
+    session logged in with the same login time and remember-me choice."""
+    session = state.session
+    if fresh.token != session.user_token and state.provider == "cookie":
+        session.set_user(fresh.id, fresh.name, fresh.token, remember=session.remember, now=session.last_auth)
+        # A remembered session needs a new Token cookie: the old one was issued under the
+        # previous user_token and no longer works.
+        state.send_login_cookies = session.remember
+        if session.remember:
+            session.persist()  # cookies are only sent for a session asked to persist
+        await issue_remember_token(services, state, fresh)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection
 from typing import Any
 
 from wikigate.config import Settings
+from wikigate.i18n import Message, Num
 
 #: As the reference reports them for an account without stored preferences.
 DEFAULT_OPTIONS: dict[str, Any] = {
@@ -122,3 +125,96 @@ def effective_options(settings: Settings, stored: dict[str, str]) -> dict[str, A
     for key, value in stored.items():
         out[key] = _typed(DEFAULT_OPTIONS.get(key, ""), value)
     return out
+
+
+# -- changing preferences (action=options, Special:Preferences) --------------------
+
+#: Shown on Special:Preferences but stored outside the options table.
+SPECIAL_OPTIONS = frozenset({
+    "emailaddress", "password", "realname", "registrationdate", "editcount", "usergroups",
+    "username", "userid", "emailauthentication", "downloaddata", "skin-prefs",
+})
+
+#: UserOptionsManager::MAX_BYTES_OPTION_VALUE.
+MAX_VALUE_BYTES = 65530
+
+#: Registered preferences edited through a select: the values that form offers.
+SELECT_CHOICES: dict[str, tuple[str, ...]] = {
+    "gender": ("male", "female", "unknown"),
+    # wikigate renders no skins; the default is the only value that means anything.
+    "skin": ("vector",),
+    "editfont": ("monospace", "sans-serif", "serif"),
+    "underline": ("0", "1", "2"),
+    "imagesize": ("0", "1", "2", "3", "4", "5"),
+    "thumbsize": ("0", "1", "2", "3", "4", "5"),
+}
+
+#: Registered preferences edited through an integer field.
+INT_OPTIONS = frozenset({"rclimit", "rcdays", "wllimit", "watchlistdays", "searchlimit"})
+
+_FLOAT_RE = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")
+_USERJS_KEY_RE = re.compile(r"[^a-zA-Z0-9_-]")
+
+
+def option_kind(key: str) -> str:
+    """``registered``, ``special``, ``userjs`` or ``unused`` (UserOptionsManager's kinds)."""
+    if key in DEFAULT_OPTIONS or (key.startswith("searchNs") and key[8:].isdigit()):
+        return "registered"
+    if key in SPECIAL_OPTIONS:
+        return "special"
+    if key.startswith("userjs-"):
+        return "userjs"
+    return "unused"
+
+
+def _validate(key: str, value: str | None, languages: Collection[str]) -> Message | None:
+    kind = option_kind(key)
+    if kind == "registered":
+        if value is None:
+            return None
+        if key == "language":
+            return None if value in languages else Message("htmlform-select-badoption")
+        choices = SELECT_CHOICES.get(key)
+        if choices is not None and value not in choices:
+            return Message("htmlform-select-badoption")
+        if key in INT_OPTIONS:
+            if not _FLOAT_RE.match(value):
+                return Message("htmlform-float-invalid")
+            if not re.fullmatch(r"\s*[+-]?\d+\s*", value):
+                return Message("htmlform-int-invalid")
+        return None
+    if kind == "userjs":
+        if len(key.encode("utf-8")) > 255:
+            return Message("apiwarn-validationfailed-keytoolong", (Num(255),))
+        if _USERJS_KEY_RE.search(key):
+            return Message("apiwarn-validationfailed-badchars")
+        return None
+    if kind == "special":
+        return Message("apiwarn-validationfailed-cannotset")
+    return Message("apiwarn-validationfailed-badpref")
+
+
+def _same(default: Any, value: str) -> bool:
+    if isinstance(default, bool):
+        return value not in ("", "0") if default else value in ("", "0")
+    return str(default) == value
+
+
+def check_option(key: str, value: str | None, languages: Collection[str]) -> Message | None:
+    """Why ``key=value`` cannot be stored (the API's ``validationfailed`` reason), or None.
+
+    One rule for action=options and Special:Preferences: what the preference's form field
+    would accept (selects and numbers), and MediaWiki's value size limit."""
+    problem = _validate(key, value, languages)
+    if problem is None and value is not None and len(value.encode("utf-8")) > MAX_VALUE_BYTES:
+        problem = Message("apiwarn-validationfailed-valuetoolong", (Num(MAX_VALUE_BYTES),))
+    return problem
+
+
+def stored_value(key: str, value: str | None) -> str | None:
+    """What to store for a checked change: None (no row) for a reset or the default."""
+    default = DEFAULT_OPTIONS.get(key)
+    # Storing the default is the same as resetting (MediaWiki keeps no row for it).
+    if value is None or (default is not None and _same(default, value)):
+        return None
+    return value

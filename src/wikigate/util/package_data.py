@@ -51,7 +51,7 @@ def preload() -> None:
     """Read everything a request may need from the package into memory (idempotent)."""
     from wikigate.auth.passwords.common import is_common_password
     from wikigate.mail.render import all_templates
-    from wikigate.web.pages.botpasswords import preload_templates
+    from wikigate.web.ui import preload_templates
 
     is_common_password("")  # decodes the common-password filter once
     all_templates()

@@ -98,12 +98,12 @@ class WebPages:
         base, _, sub = title.partition("/")
         page = self.pages.get(base.lower())
         if page is None:
-            return simple_page(
-                title,
-                "<p>wikigate serves the MediaWiki Action API at <a href=\"api.php\">api.php</a> "
-                "and a few special pages; this page does not exist here.</p>",
-                status=404,
-            )
+            # Any other title: the main page's text in the shared look, answered 404 (there
+            # is no such page), so a link into this wiki still lands somewhere useful.
+            main = self.pages.get("main page")
+            if main is None:
+                return simple_page(title, "<p>This page does not exist here.</p>", status=404)
+            page, sub = main, title
         try:
             with bounded_transactions():  # a frozen database fails the page, never hangs it
                 return await page.handle(request, sub or None)

@@ -15,10 +15,7 @@ from wikigate.api.base import ApiModule, Values
 from wikigate.api.credentials import apply_change, require_recent_login
 from wikigate.api.errors import ApiError
 from wikigate.api.params import Param
-from wikigate.auth.requests import ACTION_CHANGE, TemporaryPasswordAuthenticationRequest
-
-#: $wgChangeCredentialsBlacklist: temporary passwords are only set by a reset.
-CHANGE_BLACKLIST = (TemporaryPasswordAuthenticationRequest,)
+from wikigate.auth.requests import ACTION_CHANGE, CHANGE_BLACKLIST
 
 
 class ApiChangeAuthenticationData(ApiModule):

@@ -18,11 +18,10 @@ from wikigate.auth.requests import (
     ACTION_CHANGE,
     ACTION_REMOVE,
     ACTIONS,
+    CHANGE_BLACKLIST,
     PasswordAuthenticationRequest,
-    TemporaryPasswordAuthenticationRequest,
 )
 
-CHANGE_BLACKLIST = (TemporaryPasswordAuthenticationRequest,)
 REMOVE_BLACKLIST = (PasswordAuthenticationRequest,)
 
 

@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-import jinja2
-
 from wikigate.auth import tokens as tok
 from wikigate.auth.botpasswords import (
     HIDDEN_GRANTS,
@@ -38,25 +36,10 @@ from wikigate.auth.containment import BotSessionRefused, refuse_in_bot_session
 from wikigate.http.request import Request
 from wikigate.http.response import Response
 from wikigate.http.session_cookies import SessionState
-from wikigate.i18n import Message, normalize_lang
+from wikigate.i18n import Message
 from wikigate.users.rights import GRANT_GROUPS, GRANT_RIGHTS
-from wikigate.web import WebPage
 from wikigate.web.pages.botpasswords_texts import texts_for
-
-_ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("wikigate.web", "templates"),
-    autoescape=True,
-    trim_blocks=False,
-    undefined=jinja2.StrictUndefined,
-    # Compiled once (preload_templates at start-up), never re-read from disk: a package
-    # reinstalled under a running server must not break the page.
-    auto_reload=False,
-)
-
-
-def preload_templates() -> None:
-    for name in _ENV.list_templates():
-        _ENV.get_template(name)
+from wikigate.web.ui import HtmlPage, PageContext, pick_language, with_security_headers
 
 PAGE = "Special:BotPasswords"
 
@@ -70,13 +53,14 @@ class _Page:
     lang: str
     t: dict[str, str]
     base: str  # the index.php path used for links
+    ctx: PageContext  # the shared layout (header, languages, security headers)
 
     def url(self, app_id: str | None = None) -> str:
         title = PAGE if app_id is None else f"{PAGE}/{app_id}"
         return f"{self.base}?title={quote(title.replace(' ', '_'), safe=':/')}"
 
 
-class SpecialBotPasswords(WebPage):
+class SpecialBotPasswords(HtmlPage):
     title = PAGE
     rights_needed = ("editmyprivateinfo",)
     account_security = "BotPasswords"
@@ -94,21 +78,21 @@ class SpecialBotPasswords(WebPage):
         # whoever its ordinary session cookie says (MediaWiki ignores the BPsession cookie
         # outside the API in the same way).
         state = await self.cookies.resolve(request, allow_bot=False)
-        page = _Page(request, state, *self._language(request), base=self._base(request))
+        lang, t = await self._language(request, state)
+        base = self.base(request)
+        page = _Page(request, state, lang, t, base, PageContext(self, request, state, lang, t, base, subpage))
         response = await self._dispatch(page, subpage)
         now = self.services.clock.time()
         await self.services.sessions.save(state.session, now=now)
         self.cookies.apply(state, request, response)
         return response
 
-    def _language(self, request: Request) -> tuple[str, dict[str, str]]:
-        lang = normalize_lang(request.params.get("uselang") or self.services.settings.site.language, "en")
+    async def _language(self, request: Request, state: SessionState) -> tuple[str, dict[str, str]]:
+        preference = None
+        if state.user.is_registered and not request.params.get("uselang"):
+            preference = (await self.services.users.get_options(state.user.id)).get("language")
+        lang = pick_language(request.params.get("uselang"), preference, self.services.settings.site.language)
         return lang, texts_for(lang)
-
-    def _base(self, request: Request) -> str:
-        if request.path.endswith("/index.php"):
-            return request.path
-        return f"{self.services.settings.site.script_path}/index.php"
 
     async def _dispatch(self, page: _Page, subpage: str | None) -> Response:
         t = page.t
@@ -157,25 +141,14 @@ class SpecialBotPasswords(WebPage):
         ctx.setdefault("errors", [])
         ctx.setdefault("message", "")
         ctx.setdefault("secret", "")
-        body = _ENV.get_template("botpasswords.html").render(
-            mode=mode, heading=heading, lang=page.lang, t=page.t,
-            sitename=self.services.settings.site.sitename, home_url=page.base,
-            list_url=page.url(), **ctx,
-        )
-        return Response(
-            status=status, content_type="text/html; charset=UTF-8", body=body.encode(),
-            headers=[("Cache-Control", "private, no-cache, no-store, max-age=0"),
-                     ("X-Frame-Options", "DENY"), ("X-Content-Type-Options", "nosniff"),
-                     ("Referrer-Policy", "same-origin"), ("Content-Language", page.lang),
-                     ("Content-Security-Policy",
-                      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-                      "frame-ancestors 'none'; base-uri 'none'")],
-        )
+        return page.ctx.render("botpasswords.html", heading, status=status, mode=mode,
+                               home_url=page.ctx.url("Main Page"), list_url=page.url(),
+                               login_url=page.ctx.url("Special:UserLogin", returnto=PAGE), **ctx)
 
     def _redirect(self, page: _Page, app_id: str | None = None) -> Response:
-        return Response(status=303, content_type="text/html; charset=UTF-8",
-                        headers=[("Location", page.url(app_id)), ("Cache-Control", "private, no-cache")],
-                        body=f'<a href="{html.escape(page.url(app_id))}">{html.escape(page.t["back"])}</a>'.encode())
+        return with_security_headers(Response(
+            status=303, content_type="text/html; charset=UTF-8", headers=[("Location", page.url(app_id))],
+            body=f'<a href="{html.escape(page.url(app_id))}">{html.escape(page.t["back"])}</a>'.encode()))
 
     async def _list(self, page: _Page, *, errors: list[str] | None = None, appid_value: str = "",
                     status: int = 200) -> Response:

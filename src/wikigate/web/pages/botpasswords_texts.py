@@ -52,9 +52,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "deleted_title": "Bot password deleted",
         "deleted": "The bot password “{app}” of {user} was deleted. Tools using it are logged out.",
         "anon": "Please log in to manage your bot passwords.",
-        "login_how": "This server has no login form: log in through the API with action=clientlogin "
-                     "(most API clients and tools do this for you) and open this page again with the same "
-                     "session cookie.",
+        "login_how": "Log in with the link below (tools can also log in through the API with "
+                     "action=clientlogin and open this page with the same session cookie).",
+        "login_link": "Log in and come back here",
         "reauth": "For your security, please log in again: managing bot passwords needs a login "
                   "from the last {minutes} minutes.",
         "denied": "Your account is not allowed to manage bot passwords.",
@@ -114,9 +114,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "deleted": "Das Bot-Passwort „{app}“ von {user} wurde gelöscht. Werkzeuge, die es nutzen, "
                    "sind abgemeldet.",
         "anon": "Bitte melde dich an, um deine Bot-Passwörter zu verwalten.",
-        "login_how": "Dieser Server hat kein Anmeldeformular: Melde dich über die API mit "
-                     "action=clientlogin an (die meisten API-Clients erledigen das) und öffne diese Seite "
-                     "mit demselben Sitzungs-Cookie erneut.",
+        "login_how": "Melde dich über den Link unten an (Werkzeuge können sich auch über die API mit "
+                     "action=clientlogin anmelden und diese Seite mit demselben Sitzungs-Cookie öffnen).",
+        "login_link": "Anmelden und hierher zurückkehren",
         "reauth": "Zu deiner Sicherheit melde dich bitte erneut an: Für die Verwaltung von "
                   "Bot-Passwörtern darf die Anmeldung höchstens {minutes} Minuten zurückliegen.",
         "denied": "Dein Benutzerkonto darf keine Bot-Passwörter verwalten.",
@@ -173,9 +173,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "deleted_title": "Bot parolası silindi",
         "deleted": "{user} kullanıcısının “{app}” bot parolası silindi. Onu kullanan araçların oturumu kapandı.",
         "anon": "Bot parolalarınızı yönetmek için lütfen oturum açın.",
-        "login_how": "Bu sunucuda oturum açma formu yok: API üzerinden action=clientlogin ile oturum açın "
-                     "(çoğu API istemcisi bunu sizin için yapar) ve bu sayfayı aynı oturum çereziyle "
-                     "yeniden açın.",
+        "login_how": "Aşağıdaki bağlantıyla oturum açın (araçlar API üzerinden action=clientlogin ile de "
+                     "oturum açıp bu sayfayı aynı oturum çereziyle açabilir).",
+        "login_link": "Oturum açın ve buraya dönün",
         "reauth": "Güvenliğiniz için lütfen yeniden oturum açın: bot parolalarını yönetmek için son "
                   "{minutes} dakika içinde oturum açmış olmanız gerekir.",
         "denied": "Hesabınızın bot parolalarını yönetme izni yok.",

@@ -21,7 +21,6 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-import jinja2
 import segno
 from markupsafe import Markup
 
@@ -43,9 +42,9 @@ from wikigate.http.response import Response
 from wikigate.http.session_cookies import SessionState
 from wikigate.users.model import User
 from wikigate.web import WebPage, simple_page
+from wikigate.web.ui import ENV
 
-_ENV = jinja2.Environment(loader=jinja2.PackageLoader("wikigate.web", "templates"), autoescape=True,
-                          undefined=jinja2.StrictUndefined)
+_ENV = ENV  # the one template environment of the pages (compiled at start-up)
 
 PAGE = "Special:OATHManage"
 PENDING = "oath-pending"

@@ -26,6 +26,7 @@ DATA_ROOTS: tuple[tuple[str, str], ...] = (
     ("wikigate.i18n", "messages"),
     ("wikigate.mail", "templates"),
     ("wikigate.web", "templates"),
+    ("wikigate.web", "static"),
     ("wikigate.storage.sql", "migrations"),
 )
 

@@ -35,6 +35,18 @@ from wikigate.util.ints import is_int_string
 #: Rights checked by ``checkQuickPermissions`` per action (MediaWiki 1.39).
 ACTION_RIGHTS = {"edit": "edit", "move": "move", "protect": "protect", "create": "createpage"}
 
+#: Conditional rights every page write shares (edit and move), for docs/rights.md:
+#: protection levels, the MediaWiki namespace, site and user CSS/JSON/JS, change tags.
+PAGE_WRITE_RIGHTS: tuple[tuple[str, str], ...] = (
+        ("editsemiprotected", "the page (or, to create it, its title) is protected at the autoconfirmed level"),
+        ("editprotected", "the page (or its title) is protected at the sysop level or cascade-protected"),
+        ("editinterface", "a page in the MediaWiki namespace"),
+        ("editsitecss", "MediaWiki:*.css (likewise editsitejson, editsitejs)"),
+        ("editmyusercss", "one's own User:Name/*.css (likewise editmyuserjson, editmyuserjs; or edituser*)"),
+        ("editusercss", "another user's User:Name/*.css (likewise edituserjson, edituserjs)"),
+        ("applychangetags", "with tags"),
+)
+
 
 def var_list(*names: str) -> ListParam:
     """Parameter names as ApiBase lists them in messages: ``<var>a</var>, <var>b</var> and …``."""

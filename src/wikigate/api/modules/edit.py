@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from wikigate.api.base import ApiModule, Values
 from wikigate.api.errors import ApiError
 from wikigate.api.page_checks import (
+    PAGE_WRITE_RIGHTS,
     check_tags,
     pages_of,
     parse_timestamp_param,
@@ -44,13 +45,7 @@ class ApiEditPage(ApiModule):
     rights_conditional = (
         ("createpage", "the page does not exist (createtalk in talk namespaces)"),
         ("createtalk", "the page does not exist and is a talk page"),
-        ("editsemiprotected", "the page (or, to create it, its title) is protected at the autoconfirmed level"),
-        ("editprotected", "the page (or its title) is protected at the sysop level or cascade-protected"),
-        ("editinterface", "a page in the MediaWiki namespace"),
-        ("editsitecss", "MediaWiki:*.css (likewise editsitejson, editsitejs)"),
-        ("editmyusercss", "one's own User:Name/*.css (likewise editmyuserjson, editmyuserjs; or edituser*)"),
-        ("editusercss", "another user's User:Name/*.css (likewise edituserjson, edituserjs)"),
-        ("applychangetags", "with tags"),
+        *PAGE_WRITE_RIGHTS,
         ("minoredit", "minor=1 (without it the edit is silently not minor)"),
     )
     classname = "ApiEditPage"

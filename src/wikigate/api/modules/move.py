@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from wikigate.api.base import ApiModule, Values
 from wikigate.api.errors import ApiError
 from wikigate.api.page_checks import (
+    PAGE_WRITE_RIGHTS,
     check_tags,
     combine,
     pages_of,
@@ -42,13 +43,7 @@ class ApiMove(ApiModule):
     # MediaWiki checks move on both titles and edit on the source page.
     rights_needed = ("move", "edit")
     rights_conditional = (
-        ("editsemiprotected", "the page (or, to create it, its title) is protected at the autoconfirmed level"),
-        ("editprotected", "the page (or its title) is protected at the sysop level or cascade-protected"),
-        ("editinterface", "a page in the MediaWiki namespace"),
-        ("editsitecss", "MediaWiki:*.css (likewise editsitejson, editsitejs)"),
-        ("editmyusercss", "one's own User:Name/*.css (likewise editmyuserjson, editmyuserjs; or edituser*)"),
-        ("editusercss", "another user's User:Name/*.css (likewise edituserjson, edituserjs)"),
-        ("applychangetags", "with tags"),
+        *PAGE_WRITE_RIGHTS,
         ("suppressredirect", "noredirect=1 (without it a redirect is left behind)"),
     )
     classname = "ApiMove"

@@ -70,6 +70,11 @@ async def in_process(root: Path | None = None, database_url: str = "",
     ``database_url`` names an (empty) PostgreSQL or MariaDB database."""
     tmp = Path(tempfile.mkdtemp(prefix="wgfuzz-")) if root is None else root
     settings = make_settings(tmp)
+    # Every fuzz request comes from one address. The spraying limit (failed logins per
+    # address over all accounts, which then refuses even the right password) would lock
+    # the harness out of its own sysop after a few hundred thousand requests; throttles
+    # are not what the fuzzer tests (tests/api/test_login_throttle.py does).
+    settings.throttle.ip_attempts = [0, 0]
     if database_url:
         settings.storage.database_url = database_url
     if redis_url:
@@ -93,7 +98,8 @@ class LiveTarget:
     def __init__(self, root: Path, workers: int = 2) -> None:
         from tests.multi.conftest import Server
 
-        self.server = Server(root, "fuzz", workers=workers)
+        # One client address for everything: the spraying limit is off (see in_process).
+        self.server = Server(root, "fuzz", workers=workers, extra="[throttle]\nip_attempts = [0, 0]\n")
         self.server.start()
         self.base_url = self.server.url.removesuffix("/api.php")
         self._offset = 0

@@ -14,6 +14,7 @@ Backend selection for the storage contract tests: ``WIKIGATE_TEST_DATABASE_URL``
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
 import time
@@ -130,12 +131,12 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[tuple[str, WikigateApp]]:
-    """uvicorn in a background thread; yields (base URL, app). The app owns its own loop."""
+@contextlib.contextmanager
+def serve_in_thread(settings: Settings) -> Iterator[tuple[str, WikigateApp]]:
+    """uvicorn in a background thread for ``settings``; yields (base URL, app). The app
+    owns its own loop."""
     import uvicorn
 
-    settings = make_settings(tmp_path)
     application = WikigateApp(settings, build_services(settings))
     port = _free_port()
     config = uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
@@ -152,6 +153,13 @@ def live_server(tmp_path: Path) -> Iterator[tuple[str, WikigateApp]]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[tuple[str, WikigateApp]]:
+    """A live server on the test settings (see :func:`serve_in_thread`)."""
+    with serve_in_thread(make_settings(tmp_path)) as served:
+        yield served
 
 
 def run_in_app_loop(coro: Awaitable[Any]) -> Any:

@@ -9,8 +9,8 @@ executes the code and returns what it printed. The expected answers were recorde
 the same samples against the MediaWiki 1.39 reference with the same kind of credentials
 (a bot password with grants basic, editpage and protect, or the main account).
 
-The createaccount sample with a CAPTCHA (Flask app) is left out: wikigate has no CAPTCHA
-provider to answer it.
+The createaccount sample with a CAPTCHA (a Flask app) runs in test_seed_captcha_sample.py,
+against a wiki with the captcha configured.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ import html
 import io
 import json
 import re
+import sys
 import time
+import types
 from typing import Any
 
 import pytest
@@ -298,15 +300,20 @@ API_NOTICE = ("See {api} for API usage. Subscribe to the mediawiki-api-announce 
 
 def run_sample(code: str, replacements: dict[str, str]) -> tuple[str, dict[str, Any]]:
     """Execute *code* with each key of *replacements* swapped for its value; return
-    (everything it printed, its globals)."""
+    (everything it printed, its globals). The code runs as a module registered under
+    ``__sample__`` while it executes (Flask's ``config.from_object(__name__)`` imports it)."""
     for old, new in replacements.items():
         assert old in code, f"sample no longer contains {old!r}"
         code = code.replace(old, new)
     out = io.StringIO()
-    namespace: dict[str, Any] = {"__name__": "__sample__"}
-    with contextlib.redirect_stdout(out):
-        exec(compile(code, "<seed sample>", "exec"), namespace)
-    return out.getvalue(), namespace
+    module = types.ModuleType("__sample__")
+    sys.modules["__sample__"] = module
+    try:
+        with contextlib.redirect_stdout(out):
+            exec(compile(code, "<seed sample>", "exec"), module.__dict__)
+    finally:
+        del sys.modules["__sample__"]
+    return out.getvalue(), module.__dict__
 
 
 def make_account(app: WikigateApp, name: str, groups: tuple[str, ...] = (), email: str = "") -> int:

@@ -7,14 +7,15 @@ one host is finished on the other, and its code cannot be replayed on either.
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Callable
 from typing import Any
 
 import pyotp
 import pytest
-import requests
 
+from tests.multi import test_scaleout as scaleout
 from tests.multi.conftest import Server
 from tests.multi.test_scaleout import PASSWORD, _two_host_backends
 from tests.storage.conftest import REDIS_URL
@@ -59,28 +60,10 @@ def _hosts(dialect: str, servers: Callable[..., Server], request: pytest.Fixture
 IP = f"198.51.100.{secrets.randbelow(250) + 1}"
 
 
-def _fresh(url: str, method: str, cookies: dict[str, str], **params: Any) -> Any:
-    params["format"] = "json"
-    headers = {"Connection": "close", "X-Forwarded-For": IP}
-    with requests.Session() as s:
-        s.cookies.update(cookies)
-        if method == "GET":
-            r = s.get(url, params=params, timeout=30, headers=headers)
-        else:
-            r = s.post(url, data=params, timeout=30, headers=headers)
-        cookies.update(s.cookies.get_dict())
-    r.raise_for_status()
-    return r.json()
-
-
-def _login_token(url: str, jar: dict[str, str]) -> str:
-    return str(_fresh(url, "GET", jar, action="query", meta="tokens", type="login")["query"]["tokens"]["logintoken"])
-
-
-def _clientlogin(url: str, jar: dict[str, str], token: str, user: str, password: str) -> dict[str, Any]:
-    d = _fresh(url, "POST", jar, action="clientlogin", username=user, password=password,
-               loginreturnurl="http://wiki.test/", logintoken=token)
-    return dict(d["clientlogin"])
+# Every call of this module from that address.
+_fresh = functools.partial(scaleout._fresh, ip=IP)
+_login_token = functools.partial(scaleout._login_token, ip=IP)
+_clientlogin = functools.partial(scaleout._clientlogin, ip=IP)
 
 
 def _captcha(url: str, jar: dict[str, str], what: str) -> dict[str, Any]:

@@ -33,26 +33,32 @@ def _cpu_ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])  # utime + stime
 
 
-def _fresh(url: str, method: str, cookies: dict[str, str], **params: Any) -> Any:
-    """One request on a NEW connection (so it may land on any worker), cookie jar by hand."""
+def _fresh(url: str, method: str, cookies: dict[str, str], *, ip: str | None = None, **params: Any) -> Any:
+    """One API call on a new connection (so a multi-worker server spreads them), carrying
+    and updating the cookie jar; ``ip`` is sent as X-Forwarded-For."""
     params["format"] = "json"
+    headers = {"Connection": "close"}
+    if ip is not None:
+        headers["X-Forwarded-For"] = ip
     with requests.Session() as s:
         s.cookies.update(cookies)
         if method == "GET":
-            r = s.get(url, params=params, timeout=30, headers={"Connection": "close"})
+            r = s.get(url, params=params, timeout=30, headers=headers)
         else:
-            r = s.post(url, data=params, timeout=30, headers={"Connection": "close"})
+            r = s.post(url, data=params, timeout=30, headers=headers)
         cookies.update(s.cookies.get_dict())
     r.raise_for_status()
     return r.json()
 
 
-def _login_token(url: str, jar: dict[str, str]) -> str:
-    return str(_fresh(url, "GET", jar, action="query", meta="tokens", type="login")["query"]["tokens"]["logintoken"])
+def _login_token(url: str, jar: dict[str, str], *, ip: str | None = None) -> str:
+    return str(_fresh(url, "GET", jar, ip=ip, action="query", meta="tokens", type="login")
+               ["query"]["tokens"]["logintoken"])
 
 
-def _clientlogin(url: str, jar: dict[str, str], token: str, user: str, password: str) -> dict[str, Any]:
-    d = _fresh(url, "POST", jar, action="clientlogin", username=user, password=password,
+def _clientlogin(url: str, jar: dict[str, str], token: str, user: str, password: str, *,
+                 ip: str | None = None) -> dict[str, Any]:
+    d = _fresh(url, "POST", jar, ip=ip, action="clientlogin", username=user, password=password,
                loginreturnurl="http://wiki.test/", logintoken=token)
     return dict(d["clientlogin"])
 

@@ -3,6 +3,7 @@ wg_user_properties)."""
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from collections.abc import Iterable
 from typing import Any
@@ -128,12 +129,16 @@ class UserStore:
                   registration: str | None = None) -> User:
         """Insert the user row inside an open transaction (see :class:`UnitOfWork`).
 
-        Raises :class:`UserExists` if the name is taken; the savepoint keeps the rest of
-        the caller's transaction usable (PostgreSQL aborts a transaction on an error).
+        Raises :class:`UserExists` if the name is taken; the caller's transaction stays
+        usable. PostgreSQL aborts a transaction on an error, so the insert runs in a
+        savepoint there; InnoDB rolls back only the failed statement, and a savepoint
+        there would hide a deadlock from Database.run's retry (a deadlock rolls back the
+        whole transaction, and ROLLBACK TO SAVEPOINT then fails with its own error).
         """
         now = mw_timestamp(self.clock.time())
+        guard = contextlib.nullcontext() if conn.dialect.name == "mysql" else conn.begin_nested()
         try:
-            with conn.begin_nested():
+            with guard:
                 res = conn.execute(insert(user).values(
                     user_name=name, user_real_name=real_name, user_password=password_hash,
                     user_newpassword=newpassword, user_newpass_time=newpass_time,

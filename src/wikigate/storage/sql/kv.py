@@ -100,14 +100,51 @@ class SqlKeyValueStore:
         if self._lite is not None:
             return bool(await self._lite.submit(_LITE_ADD, (key, value, now + ttl, now)) == 1)
 
+        dialect = self._db.dialect
+        row = {"kv_key": key, "kv_value": value, "kv_expires": now + ttl}
+
         def q(conn: Connection) -> bool:
-            conn.execute(delete(kv).where(and_(kv.c.kv_key == key, kv.c.kv_expires <= now)))
+            if dialect != "mysql":
+                # One statement: inserts, or replaces an expired row; a live row is left
+                # alone and the rowcount is 0 (as _LITE_ADD).
+                ins = (pg_insert if dialect == "postgresql" else sqlite_insert)(kv)
+                stmt: Any = ins.values(**row)
+                stmt = stmt.on_conflict_do_update(
+                    index_elements=[kv.c.kv_key],
+                    set_={"kv_value": stmt.excluded.kv_value, "kv_expires": stmt.excluded.kv_expires},
+                    where=kv.c.kv_expires <= now,
+                )
+                return bool(conn.execute(stmt).rowcount == 1)
+            # MariaDB has no conditional upsert with an exact rowcount (with CLIENT_FOUND_ROWS,
+            # which the driver sets, "unchanged" and "inserted" both count 1). A duplicate
+            # key rolls back only the statement in InnoDB, so no savepoint is needed, and
+            # none is wanted: a deadlock rolls back the whole transaction, savepoint
+            # included, and the ROLLBACK TO SAVEPOINT error then hid the deadlock from
+            # Database.run's retry (CI failure of 2026-12-03, 40 concurrent adds).
             try:
-                with conn.begin_nested():
-                    conn.execute(insert(kv).values(kv_key=key, kv_value=value, kv_expires=now + ttl))
+                conn.execute(insert(kv).values(**row))
+                return True
             except IntegrityError:
+                pass
+            # The key exists. A plain read first: replacing takes an exclusive row lock,
+            # which only an expired row is worth (concurrent replacers may deadlock; the
+            # server then rolls back and Database.run retries the whole transaction).
+            expires = conn.execute(select(kv.c.kv_expires).where(kv.c.kv_key == key)).scalar()
+            if expires is not None and expires > now:
                 return False
-            return True
+            res = conn.execute(update(kv).where(and_(kv.c.kv_key == key, kv.c.kv_expires <= now))
+                               .values(kv_value=value, kv_expires=now + ttl))
+            if res.rowcount == 1:
+                return True
+            if expires is None:
+                # Deleted between our insert and read (purge or delete): insert again,
+                # a concurrent adder may win that race, which is a correct "no".
+                try:
+                    conn.execute(insert(kv).values(**row))
+                    return True
+                except IntegrityError:
+                    return False
+            return False
 
         return await self._db.run(q)
 

@@ -20,6 +20,7 @@ SETUPS: list[str] = [
     # to the groups in this order (meta=userinfo lists rights in group order).
     "wikigate.auth.oath:setup",
     "wikigate.auth.providers.captcha:setup",
+    "wikigate.auth.oidc:setup",
     "wikigate.auth.audit:setup_auth",
     "wikigate.auth.botpasswords:setup",
     "wikigate.components:setup_pages",

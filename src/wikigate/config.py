@@ -297,7 +297,34 @@ class OathSettings:
     #: Recovery (scratch) codes issued at enrolment.
     scratch_codes: int = 10
 
+    #: Two-factor setup offered at the end of account creation (the seed's example 3):
+    #: "off", "offer" (a skip button) or "require" for accounts in ``setup_required_groups``
+    #: (others get the offer). Needs ``enabled``.
+    setup_on_create: str = "off"
+    setup_required_groups: list[str] = field(default_factory=list)
+
 # ---- end of captcha and two-factor settings ----
+
+
+@dataclass
+class OidcSettings:
+    """Sign-in with external OpenID Connect providers (auth/providers/oidc.py).
+
+    ``providers`` is a table of tables, one per provider, keyed by a short id
+    (letters, digits, ``_``): ``issuer``, ``client_id``, ``client_secret``, ``label``
+    (the button text), optional ``scopes`` and ``username_claim``. Checked at start-up
+    by :func:`wikigate.auth.oidc.provider_configs`."""
+
+    providers: dict[str, Any] = field(default_factory=dict)
+    #: Seconds for any one HTTP request to a provider (discovery, keys, token exchange).
+    timeout_seconds: float = 5.0
+    #: Seconds a started sign-in may take at the provider before its ``state`` expires.
+    flow_seconds: int = 600
+    #: Seconds discovery documents and key sets are cached (a key not in the cached set
+    #: triggers one early refresh: key rotation).
+    cache_seconds: int = 3600
+    #: Allow http:// issuers (local development and tests only).
+    allow_insecure_http: bool = False
 
 
 @dataclass
@@ -315,6 +342,7 @@ class Settings:
     auth: AuthSettings = field(default_factory=AuthSettings)
     captcha: CaptchaSettings = field(default_factory=CaptchaSettings)
     oath: OathSettings = field(default_factory=OathSettings)
+    oidc: OidcSettings = field(default_factory=OidcSettings)
     #: Where this configuration came from (for messages); not a setting.
     source: str = ""
 
@@ -339,6 +367,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "mail.smtp_tls": ("none", "starttls", "tls"),
     "server.log_level": ("critical", "error", "warning", "info", "debug"),
     "captcha.kind": ("", "question", "arithmetic", "image"),
+    "oath.setup_on_create": ("off", "offer", "require"),
 }
 
 
@@ -502,6 +531,18 @@ def _validate_captcha_oath(settings: Settings) -> None:
         raise ConfigError("oath.throttle_count and oath.throttle_seconds: must be at least 1")
     if not 1 <= o.scratch_codes <= 50:
         raise ConfigError("oath.scratch_codes: must be 1..50")
+    if o.setup_on_create != "off" and not o.enabled:
+        raise ConfigError("oath.setup_on_create: needs oath.enabled = true")
+    d = settings.oidc
+    if not 0 < d.timeout_seconds <= 60:
+        raise ConfigError("oidc.timeout_seconds: must be more than 0 and at most 60")
+    if d.flow_seconds < 60 or d.cache_seconds < 0:
+        raise ConfigError("oidc.flow_seconds: must be at least 60; oidc.cache_seconds: not negative")
+    from wikigate.auth.oidc import provider_configs  # the per-provider tables
+    try:
+        provider_configs(d)
+    except ValueError as e:
+        raise ConfigError(str(e)) from None
 
 
 def load_settings(path: str | os.PathLike[str] | None = None,

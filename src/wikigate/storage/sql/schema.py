@@ -276,3 +276,20 @@ oath_user = Table(
 )
 oath_user.dialect_options["mysql"]["charset"] = "utf8mb4"
 oath_user.dialect_options["mysql"]["collate"] = MYSQL_COLLATION
+
+# External identities (OpenID Connect subjects) linked to local accounts: one row per
+# (provider, subject); a subject links to at most one account, an account may have several.
+# ei_provider is the configured provider id, ei_issuer the issuer it had when linked.
+external_identity = Table(
+    "wg_external_identity", metadata,
+    Column("ei_id", Int, primary_key=True, autoincrement=True),
+    Column("ei_user", Int, nullable=False),
+    Column("ei_provider", String(64), nullable=False),
+    Column("ei_issuer", String(255), nullable=False),
+    Column("ei_subject", String(255), nullable=False),
+    Column("ei_created", TS, nullable=False),
+    UniqueConstraint("ei_provider", "ei_subject", name="wg_ei_provider_subject"),
+)
+Index("wg_ei_user", external_identity.c.ei_user)
+external_identity.dialect_options["mysql"]["charset"] = "utf8mb4"
+external_identity.dialect_options["mysql"]["collate"] = MYSQL_COLLATION

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from wikigate.api.errors import ApiError
 from wikigate.api.params import Param, _var_list
+from wikigate.auth import linking
 from wikigate.auth.requests import (
     AuthenticationRequest,
     AuthResponse,
@@ -187,6 +188,10 @@ class Formatter:
             out["messagecode"] = api_code_for_key(msg.key, msg.params)
         if res.status in (AuthResponse.FAIL, AuthResponse.RESTART):
             out["canpreservestate"] = res.create_request is not None
+        # ApiAuthManagerHelper keeps a FAIL's or RESTART's creation request in the session
+        # (for createpreservestate) and forgets it after any other answer.
+        if self.ctx.state is not None:
+            linking.preserve(self.ctx.state.session, res)
         if res.status == AuthResponse.FAIL and res.retry_after is not None:
             # Beyond MediaWiki: a throttled login says how long to wait, as a number (the
             # message gives only the whole window, in words), and as Retry-After.

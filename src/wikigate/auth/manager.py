@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Connection
 
+from wikigate.auth import linking
 from wikigate.auth.hashpool import HashQueueFull
 from wikigate.auth.passwords import PolicyResult, check_password, merge_policy_overrides
 from wikigate.auth.providers.base import (
@@ -82,6 +83,19 @@ CORE_PROVIDERS = [
     # Second factor (OATHAuth TOTP): abstains while services.components["oath"] is NullOath.
     "wikigate.auth.providers.totp:TOTPSecondaryAuthenticationProvider",
 ]
+
+
+
+def optional_providers(settings: Any) -> list[str]:
+    """Providers that exist only when configured (sign-in with OpenID Connect, two-factor
+    setup at account creation)."""
+    out = []
+    if settings.oidc.providers:
+        out.append("wikigate.auth.providers.oidc:OpenIDConnectPrimaryAuthenticationProvider")
+    if settings.oath.enabled and settings.oath.setup_on_create != "off":
+        out.append("wikigate.auth.providers.totp_setup:TwoFactorSetupSecondaryAuthenticationProvider")
+    return out
+
 
 SEC_OK = "ok"
 SEC_REAUTH = "reauth"
@@ -160,7 +174,8 @@ class AuthService:
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.provider_classes = [self._load(t) for t in [*CORE_PROVIDERS, *services.settings.auth.providers]]
+        optional = optional_providers(services.settings)
+        self.provider_classes = [self._load(t) for t in [*CORE_PROVIDERS, *optional, *services.settings.auth.providers]]
         self.policies = merge_policy_overrides(services.settings.passwords.policies)
 
     @staticmethod
@@ -351,7 +366,7 @@ class AuthManager:
             state = await self._load_flow("create")
             return self._load_reqs(state["continue"]) if state else []
         if action == ACTION_LINK_CONTINUE:
-            return []
+            return await linking.link_continue_requests(self)
         provider_action = action
         providers: list[AuthenticationProvider]
         if action in (ACTION_LOGIN, ACTION_CREATE):
@@ -471,6 +486,7 @@ class AuthManager:
         provider: AuthenticationProvider | None
         state["continue"] = []
         guess: str | None = state.get("guess")
+        create_request: AuthenticationRequest | None = None
         if state["primary"] is None:
             guess = username_from_requests(reqs)
             state["guess"] = guess
@@ -482,6 +498,7 @@ class AuthManager:
                     state["primary"] = provider.unique_id
                     state["primary_done"] = True
                     state["primary_username"] = res.username
+                    create_request = res.create_request
                     break
                 if res.status == AuthResponse.FAIL:
                     await self._post_authentication(guess, res)
@@ -509,6 +526,7 @@ class AuthManager:
             if res.status == AuthResponse.PASS:
                 state["primary_done"] = True
                 state["primary_username"] = res.username
+                create_request = res.create_request
             elif res.status == AuthResponse.FAIL:
                 await self._post_authentication(guess, res)
                 await self._drop_flow("login")
@@ -524,6 +542,9 @@ class AuthManager:
             # A third-party identity without a local account: start over (MediaWiki RESTART).
             res = AuthResponse.restart(Message("authmanager-authn-no-local-user"))
             res.needed = await self._requests_internal(ACTION_LOGIN, [*self.primary, *self.secondary], None)
+            if create_request is not None:
+                res.create_request = linking.CreateFromLoginAuthenticationRequest(create_request)
+                res.needed.append(res.create_request)
             self._fill(res.needed, ACTION_LOGIN, None, force=True)
             state.update(primary=None, primary_done=False, primary_username=None, secondary={})
             return await self._pause_login(state, res)
@@ -616,6 +637,7 @@ class AuthManager:
         self.flow_data = {}
         if not self.can_create_accounts():
             return AuthResponse.fail(Message("authmanager-create-disabled"))
+        reqs = linking.expand_preserved(reqs)
         raw_name = username_from_requests(reqs)
         name = canonical_username(raw_name, rigor="creatable") if raw_name is not None else None
         if name is None:
@@ -821,6 +843,8 @@ class AuthManager:
             subtype = await provider.finish_account_creation(account, creator, state["primary_response"], uow)
         except HashQueueFull:
             return AuthResponse.fail(Message("actionthrottledtext"))
+        except linking.CreationRefused as e:
+            return AuthResponse.fail(e.message)
         anon = not creator.is_registered
         action = subtype or ("create" if anon else "create2")
         reason = get_request(state["reqs"], CreationReasonAuthenticationRequest)
@@ -844,6 +868,8 @@ class AuthManager:
             results = await uow.commit()
         except UserExists:
             return AuthResponse.fail(Message("userexists"))
+        except linking.CreationRefused as e:
+            return AuthResponse.fail(e.message)
         fresh: User | None = results[-1]
         assert fresh is not None
         return fresh

@@ -14,6 +14,7 @@ from wikigate.api.authmanager import MESSAGE_FORMATS, Formatter, make_manager
 from wikigate.api.base import Values
 from wikigate.api.modules.query import QueryModule
 from wikigate.api.params import Param
+from wikigate.auth import linking
 from wikigate.auth.requests import (
     ACTION_CHANGE,
     ACTION_REMOVE,
@@ -53,8 +54,11 @@ class ApiQueryAuthManagerInfo(QueryModule):
                 p["securitysensitiveoperation"])
         action = p["requestsfor"]
         if action:
-            # Preserved state only exists with account-linking providers (none in core).
-            ret.update(haspreservedstate=False, hasprimarypreservedstate=False, preservedusername="")
+            # A creation request kept from a login RESTART (linking providers only).
+            kept = linking.preserved(ctx.state.session) if ctx.state is not None else None
+            has = kept is not None and kept.has_state_for(action)
+            ret.update(haspreservedstate=has, hasprimarypreservedstate=has,
+                       preservedusername=kept.preserved_username() if kept is not None else "")
             reqs = await manager.get_authentication_requests(action, ctx.user)
             if action == ACTION_CHANGE:
                 reqs = [r for r in reqs if not isinstance(r, CHANGE_BLACKLIST)]

@@ -169,6 +169,9 @@ cli.add_command(_audit)
 from wikigate.cli.oath import oath as _oath  # noqa: E402
 
 cli.add_command(_oath)
+from wikigate.cli.identities import identity as _identity  # noqa: E402
+
+cli.add_command(_identity)
 
 
 def main() -> None:

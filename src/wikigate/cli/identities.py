@@ -1,0 +1,88 @@
+"""``wikigate identity …``: external (OpenID Connect) identities linked to accounts.
+
+``list`` shows a user's links; ``remove`` unlinks one (a lost or compromised external
+account, an offboarded employee's corporate login). Removals are recorded in the audit
+log with the operator's reason, as ``oidc-unlink``. Linking happens only through a
+verified sign-in (``action=linkaccount`` or account creation), never from here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from wikigate.cli.common import _settings, run_async, with_services
+
+
+def _canonical(name: str) -> str:
+    from wikigate.auth.usernames import canonical_username
+
+    canonical = canonical_username(name)
+    if canonical is None:
+        raise click.ClickException(f"invalid user name: {name!r}")
+    return canonical
+
+
+async def _user(services: Any, name: str) -> Any:
+    user = await services.users.get_by_name(name)
+    if user is None:
+        raise click.ClickException(f"no such user: {name}")
+    return user
+
+
+@click.group()
+def identity() -> None:
+    """External (OpenID Connect) identities linked to accounts."""
+
+
+@identity.command("list")
+@click.argument("name")
+@click.pass_context
+def list_(ctx: click.Context, name: str) -> None:
+    """The external identities linked to NAME: provider, subject, issuer, linked at."""
+    settings = _settings(ctx)
+    canonical = _canonical(name)
+
+    async def go(services: Any) -> list[Any]:
+        from wikigate.auth.oidc import get_identities
+
+        user = await _user(services, canonical)
+        return list(await get_identities(services).for_user(user.id))
+
+    rows = run_async(lambda: with_services(settings, go))
+    if not rows:
+        click.echo(f"{canonical}: no linked external identities")
+        return
+    for li in rows:
+        click.echo(f"{li.provider}\t{li.subject}\t{li.issuer}\t{li.created}")
+
+
+@identity.command("remove")
+@click.argument("name")
+@click.argument("provider")
+@click.argument("subject")
+@click.option("--reason", required=True, help="Why (recorded in the audit log).")
+@click.pass_context
+def remove(ctx: click.Context, name: str, provider: str, subject: str, reason: str) -> None:
+    """Unlink the identity SUBJECT at PROVIDER (the provider id in [oidc.providers]) from NAME."""
+    settings = _settings(ctx)
+    canonical = _canonical(name)
+    if not reason.strip():
+        raise click.ClickException("--reason must not be empty")
+
+    async def go(services: Any) -> bool:
+        from wikigate.auth.oidc import get_identities
+
+        user = await _user(services, canonical)
+        done = bool(await get_identities(services).unlink(user.id, provider, subject))
+        if done:
+            audit = services.components.get("audit")
+            if audit is not None:
+                await audit.record("oidc-unlink", user, "", f"provider={provider} sub={subject} by operator "
+                                                            f"(command line): {reason.strip()[:500]}")
+        return done
+
+    if not run_async(lambda: with_services(settings, go)):
+        raise click.ClickException(f"{canonical} has no identity {subject!r} at {provider!r}")
+    click.echo(f"{canonical}: unlinked {provider} {subject}")

@@ -476,3 +476,31 @@ async def test_state_expires_with_flow_seconds(app: WikigateApp, client: ApiClie
     r = await create_continue(client, **back)
     assert r["status"] == "FAIL" and r["messagecode"] == "oidc-error-state"
     assert await count_rows(app, user) == 0
+
+
+# -- the pages for people (index.php) share the flow ------------------------------------------------
+
+async def test_web_login_with_the_provider(app: WikigateApp, client: ApiClient, make_user: Any) -> None:
+    import re
+
+    wendy = await make_user("Wendy")
+    await get_identities(app.services).link(wendy.id, "mock", "x", "wendy-sub")
+    page = await client.http.get("/index.php", params={"title": "Special:UserLogin"})
+    assert 'name="openidconnect-mock"' in page.text and LABEL in page.text
+    m = re.search(r'name="wpEditToken" value="([^"]*)"', page.text)
+    assert m
+    token = m.group(1).replace("&#43;", "+").replace("&#92;", "\\")
+    r = await client.http.post("/index.php", params={"title": "Special:UserLogin", "returnto": "Special:BotPasswords"},
+                               data={"openidconnect-mock": "1", "wpEditToken": token})
+    assert r.status_code in (302, 303)
+    back = await client.http.get(browser_at_provider(r.headers["location"], "wendy-sub"))
+    assert back.status_code == 302
+    target = back.headers["location"]
+    assert urlsplit(target).path == "/index.php" and "returnto=Special" in target
+    done = await client.http.get(target)
+    assert done.status_code == 303 and done.headers["location"] == "/index.php?title=Special:BotPasswords"
+    me = await client.jget(action="query", meta="userinfo", formatversion="2")
+    assert me["query"]["userinfo"]["name"] == "Wendy"
+    # The same return once more does nothing (the state is used up).
+    again = await client.http.get(target)
+    assert again.status_code != 303

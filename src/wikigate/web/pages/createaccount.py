@@ -19,6 +19,7 @@ from wikigate.http.response import Response
 from wikigate.http.session_cookies import log_in
 from wikigate.i18n import Message
 from wikigate.web.flowform import absolute, form_fields, load_submission, manager_for
+from wikigate.web.pages.oidcreturn import is_provider_return
 from wikigate.web.texts import texts_for
 from wikigate.web.ui import HtmlPage, PageContext
 
@@ -60,17 +61,18 @@ class SpecialCreateAccount(HtmlPage):
         refusal = manager.check_account_create_permissions(ctx.user, rights)
         if refusal is not None:
             return self._notice(ctx, ctx.msg(refusal), 403)
-        if ctx.request.method != "POST":
+        returning = is_provider_return(ctx.request)  # back from an OpenID Connect provider
+        if ctx.request.method != "POST" and not returning:
             reqs = await manager.get_authentication_requests(ACTION_CREATE, ctx.user)
             return self._form(ctx, form_fields(ctx, reqs, new_credentials=True), continuing=False)
-        continuing = ctx.request.params.get("wpContinue") == "1"
+        continuing = returning or ctx.request.params.get("wpContinue") == "1"
         reqs = await manager.get_authentication_requests(
             ACTION_CREATE_CONTINUE if continuing else ACTION_CREATE, ctx.user)
         if continuing and not reqs:
             reqs = await manager.get_authentication_requests(ACTION_CREATE, ctx.user)
             return self._form(ctx, form_fields(ctx, reqs, new_credentials=True), continuing=False,
                               errors=[ctx.msg(Message("authmanager-create-not-in-progress"))])
-        if not ctx.csrf_ok():
+        if not returning and not ctx.csrf_ok():
             return self._form(ctx, form_fields(ctx, reqs, new_credentials=True), continuing=continuing,
                               status=400, errors=[texts_for(ctx.lang, "ui")["bad_token"]])
         try:

@@ -26,6 +26,14 @@ from wikigate.web import WebPage, simple_page
 FORWARDED = ("code", "state", "error", "error_description")
 
 
+def is_provider_return(request: Request) -> bool:
+    """A GET that comes back from a provider through this page (Special:UserLogin and
+    Special:CreateAccount continue their flow with it; the state check in the flow is
+    what makes it safe without the form's CSRF token)."""
+    p = request.params
+    return request.method == "GET" and bool(p.get("state")) and bool(p.get("code") or p.get("error"))
+
+
 class OpenIDConnectReturnPage(WebPage):
     title = "Special:OpenIDConnectReturn"
     authentication = "none (the state parameter names the sign-in)"

@@ -20,6 +20,7 @@ from wikigate.http.response import Response
 from wikigate.http.session_cookies import log_in
 from wikigate.i18n import Message
 from wikigate.web.flowform import absolute, form_fields, load_submission, manager_for
+from wikigate.web.pages.oidcreturn import is_provider_return
 from wikigate.web.texts import texts_for
 from wikigate.web.ui import HtmlPage, PageContext
 
@@ -55,10 +56,11 @@ class SpecialUserLogin(HtmlPage):
 
     async def show(self, ctx: PageContext, subpage: str | None) -> Response:
         manager = manager_for(ctx)
-        if ctx.request.method != "POST" or ctx.request.params.get("wpCancel"):
+        returning = is_provider_return(ctx.request)  # back from an OpenID Connect provider
+        if (ctx.request.method != "POST" and not returning) or ctx.request.params.get("wpCancel"):
             reqs = await manager.get_authentication_requests(ACTION_LOGIN, ctx.user)
             return self._form(ctx, form_fields(ctx, reqs, new_credentials=False), continuing=False)
-        continuing = ctx.request.params.get("wpContinue") == "1"
+        continuing = returning or ctx.request.params.get("wpContinue") == "1"
         action = ACTION_LOGIN_CONTINUE if continuing else ACTION_LOGIN
         reqs = await manager.get_authentication_requests(action, ctx.user)
         if continuing and not reqs:
@@ -66,7 +68,7 @@ class SpecialUserLogin(HtmlPage):
             reqs = await manager.get_authentication_requests(ACTION_LOGIN, ctx.user)
             return self._form(ctx, form_fields(ctx, reqs, new_credentials=False), continuing=False,
                               errors=[ctx.msg(Message("authmanager-authn-not-in-progress"))])
-        if not ctx.csrf_ok():
+        if not returning and not ctx.csrf_ok():
             return self._form(ctx, form_fields(ctx, reqs, new_credentials=continuing), continuing=continuing,
                               status=400, errors=[texts_for(ctx.lang, "ui")["bad_token"]])
         try:

@@ -1,0 +1,81 @@
+"""mwclient's ``clientlogin`` with an OpenID Connect provider (issue 12): it hands the
+``REDIRECT`` back to the caller (a dict, as for MediaWiki), the caller's browser signs in
+at the provider, ``logincontinue`` with ``code``/``state`` finishes; ``RESTART`` for an
+identity without an account is a ``LoginError`` with that status, and after
+``createaccount`` with ``createpreservestate`` the same identity logs in (``True``).
+Provider: oidc-provider-mock on 127.0.0.1, browser: plain HTTP.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+import werkzeug.serving
+from tests.conftest import make_settings, serve_in_thread
+
+from wikigate.app import WikigateApp
+
+mwclient = pytest.importorskip("mwclient")
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
+
+pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning")]
+
+RETURN = "http://client.example/back"
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, WikigateApp]]:
+    idp = werkzeug.serving.make_server("127.0.0.1", 0, oidc_provider_mock.app(require_nonce=True), threaded=True)
+    thread = threading.Thread(target=idp.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    s = make_settings(tmp_path)
+    s.oidc.allow_insecure_http = True
+    s.oidc.timeout_seconds = 10.0
+    s.oidc.providers = {"mock": {"issuer": f"http://127.0.0.1:{idp.server_port}", "client_id": "mwclient-test",
+                                 "client_secret": "client-secret", "label": "Test provider"}}
+    try:
+        with serve_in_thread(s) as live:
+            yield live
+    finally:
+        idp.shutdown()
+
+
+def _browser(target: str, sub: str) -> dict[str, str]:
+    with requests.Session() as b:
+        assert b.get(target, timeout=10).status_code == 200
+        r = b.post(target, data={"sub": sub}, allow_redirects=False, timeout=10)
+        back = b.get(r.headers["location"], allow_redirects=False, timeout=10)
+        assert back.status_code == 302
+        q = parse_qs(urlsplit(back.headers["location"]).query)
+        return {"code": q["code"][0], "state": q["state"][0]}
+
+
+def test_mwclient_surfaces_redirect_and_restart(served: tuple[str, WikigateApp]) -> None:
+    url, _ = served
+    site: Any = mwclient.Site(url.removeprefix("http://"), path="/", scheme="http", clients_useragent="wikigate-tests")
+    res = site.clientlogin(**{"openidconnect-mock": "1", "loginreturnurl": RETURN})
+    assert isinstance(res, dict) and res["status"] == "REDIRECT"
+    assert res["requests"][0]["id"] == "OpenIdConnectResponseAuthenticationRequest"
+    with pytest.raises(mwclient.errors.LoginError) as e:
+        site.clientlogin(logincontinue="1", **_browser(res["redirecttarget"], "mw-sub"))
+    assert e.value.args[1] == {"result": "RESTART",
+                               "reason": "The supplied credentials are not associated with any user on this wiki."}
+
+    token = site.get("query", meta="tokens", type="createaccount")["query"]["tokens"]["createaccounttoken"]
+    r = site.post("createaccount", username="Mw oidc", createpreservestate="1", createreturnurl=RETURN,
+                  createtoken=token)
+    assert r["createaccount"] == {"status": "PASS", "username": "Mw oidc"}
+
+    other: Any = mwclient.Site(url.removeprefix("http://"), path="/", scheme="http", clients_useragent="wikigate-tests")
+    res = other.clientlogin(**{"openidconnect-mock": "1", "loginreturnurl": RETURN})
+    assert other.clientlogin(logincontinue="1", **_browser(res["redirecttarget"], "mw-sub")) is True
+    assert other.get("query", meta="userinfo")["query"]["userinfo"]["name"] == "Mw oidc"

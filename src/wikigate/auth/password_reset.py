@@ -140,7 +140,7 @@ class PasswordReset:
             raise BadAddress("stored e-mail address is not usable")
         policies = merge_policy_overrides(self.settings.passwords.policies)
         password = random_password(random_password_min_length(policies))
-        hashed = await svc.components["hashing"].hash(password)
+        hashed = await svc.hashing.hash(password)
         now = svc.clock.time()
         options = await svc.users.get_options(user.id)
         lang = options.get("language") or self.settings.site.language
@@ -153,7 +153,7 @@ class PasswordReset:
             template, lang, sitename=self.settings.site.sitename, url=main_page_url, ip=caller.ip,
             requester=caller.name or caller.ip, username=user.name, password=password,
             expiry=format_duration(shown, lang))
-        mailer = svc.components["mailer"]
+        mailer = svc.mailer
         # The temporary password and the mail carrying it commit together: never a
         # stored password nobody was sent, never a mail with a password that was not saved.
         uow = UnitOfWork(svc.db)

@@ -31,7 +31,7 @@ def list_entries(ctx: click.Context, user_name: str | None, event: str | None, l
         user_name = canonical_username(user_name, rigor="none") or user_name
 
     async def go(services: Any) -> list[Any]:
-        entries: list[Any] = await services.components["audit"].list(user=user_name, event=event, limit=limit)
+        entries: list[Any] = await services.audit.list(user=user_name, event=event, limit=limit)
         return entries
 
     for e in run_async(lambda: with_services(settings, go)):

@@ -41,7 +41,7 @@ def _run(ctx: click.Context, fn: Any) -> Any:
         try:
             return await fn(services)
         finally:
-            await services.components["hashing"].stop()
+            await services.hashing.stop()
 
     return run_async(lambda: with_services(settings, go))
 
@@ -92,7 +92,7 @@ def create(ctx: click.Context, user: str, appid: str, grants: tuple[str, ...], r
     async def go(services: Any) -> tuple[str, str, list[str], tuple[str, ...]]:
         uid = await _user_id(services, name)
         try:
-            bp, secret = await services.components["botpasswords"].create(uid, appid, grants, restrictions)
+            bp, secret = await services.botpasswords.create(uid, appid, grants, restrictions)
         except BotPasswordError as e:
             raise click.ClickException(_error_text(services, e)) from None
         return bp.app_id, secret, bp.grants, bp.restrictions.ip_ranges
@@ -112,7 +112,7 @@ def list_(ctx: click.Context, user: str) -> None:
 
     async def go(services: Any) -> list[Any]:
         uid = await _user_id(services, name)
-        return list(await services.components["botpasswords"].list_for_user(uid))
+        return list(await services.botpasswords.list_for_user(uid))
 
     rows = _run(ctx, go)
     if not rows:
@@ -135,7 +135,7 @@ def reset(ctx: click.Context, user: str, appid: str) -> None:
     async def go(services: Any) -> str:
         uid = await _user_id(services, name)
         try:
-            return str(await services.components["botpasswords"].reset(uid, appid))
+            return str(await services.botpasswords.reset(uid, appid))
         except BotPasswordError as e:
             raise click.ClickException(_error_text(services, e)) from None
 
@@ -154,7 +154,7 @@ def delete(ctx: click.Context, user: str, appid: str) -> None:
 
     async def go(services: Any) -> bool:
         uid = await _user_id(services, name)
-        return bool(await services.components["botpasswords"].delete(uid, appid))
+        return bool(await services.botpasswords.delete(uid, appid))
 
     if not _run(ctx, go):
         raise click.ClickException(f"{name} has no bot password named {appid.strip()!r}")

@@ -36,9 +36,9 @@ async def with_services(settings: Settings, fn: Callable[[Any], Awaitable[T]], *
     exit status 1, never a traceback."""
     from sqlalchemy.exc import DBAPIError
 
-    from wikigate.app import build_services
     from wikigate.cli.serve import BackendUnavailable, database_problem
     from wikigate.health import describe_error
+    from wikigate.root import build_services
 
     await _check_backends(settings, migrate=migrate)
     try:

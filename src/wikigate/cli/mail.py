@@ -31,7 +31,7 @@ def list_mail(ctx: click.Context, status: str | None, limit: int) -> None:
     settings = _settings(ctx)
 
     async def go(services: Any) -> list[Any]:
-        result: list[Any] = await services.components["mailer"].entries(status, limit)
+        result: list[Any] = await services.mailer.entries(status, limit)
         return result
 
     rows = run_async(lambda: with_services(settings, go))
@@ -61,7 +61,7 @@ def retry(ctx: click.Context, ids: tuple[int, ...], all_failed: bool) -> None:
     settings = _settings(ctx)
 
     async def go(services: Any) -> int:
-        n: int = await services.components["mailer"].retry(None if all_failed else list(ids))
+        n: int = await services.mailer.retry(None if all_failed else list(ids))
         return n
 
     n = run_async(lambda: with_services(settings, go))

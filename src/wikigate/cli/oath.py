@@ -28,13 +28,13 @@ def _canonical(name: str) -> str:
 async def _prepare(services: Any, name: str) -> tuple[Any, Any]:
     from wikigate.auth.oath import OathService
 
-    oath = services.components.get("oath")
+    oath = services.oath
     if not isinstance(oath, OathService):
         raise click.ClickException("two-factor authentication is off (oath.enabled = false)")
     if not services.secret_key:
         from wikigate.storage.sql.secrets import load_or_create_secret
 
-        services.secret_key = (await load_or_create_secret(services.db, "secret_key")).encode()
+        services.site_secret.set((await load_or_create_secret(services.db, "secret_key")).encode())
     user = await services.users.get_by_name(name)
     if user is None:
         raise click.ClickException(f"no such user: {name}")

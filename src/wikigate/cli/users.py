@@ -85,13 +85,13 @@ def create(ctx: click.Context, name: str, groups: tuple[str, ...], password_file
         problems = _policy_problems(services, canonical, password,
                                     [*groups, *(existing.group_names() if existing else [])])
         if problems and not force:
-            await services.components["hashing"].stop()
+            await services.hashing.stop()
             raise click.ClickException(f"the password does not meet the site's password policy: {problems} "
                                        "(use --force to set it anyway)")
         if problems:
             click.echo(f"warning: the password does not meet the site's password policy: {problems}; "
                        "set anyway (--force)", err=True)
-        pw_hash = await services.components["hashing"].hash(password)
+        pw_hash = await services.hashing.hash(password)
         users = services.users
 
         # The user row (or its new password) and its groups commit together: an
@@ -112,7 +112,7 @@ def create(ctx: click.Context, name: str, groups: tuple[str, ...], password_file
         except UserExists:
             raise click.ClickException(f"user {canonical!r} exists") from None
         action = "created" if existing is None else "updated"
-        await services.components["hashing"].stop()
+        await services.hashing.stop()
         return f"{action} user {canonical!r} (id {u.id})" + (f" in groups {', '.join(groups)}" if groups else "")
 
     click.echo(run_async(lambda: with_services(settings, go)))

@@ -43,13 +43,14 @@ def tweak(settings: Settings, **overrides: Any) -> Settings:
 
 
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
-    return tweak(Settings(),
-                 site__sitename="RefWiki",
-                 site__secret_key="test-secret",
-                 storage__data_dir=str(tmp_path / "data"),
-                 passwords__pbkdf2_iterations=1000,  # cheap hashes keep the suite fast
-                 mail__backend="memory",
-                 **overrides)
+    defaults: dict[str, Any] = {
+        "site__sitename": "RefWiki",
+        "site__secret_key": "test-secret",
+        "storage__data_dir": str(tmp_path / "data"),
+        "passwords__pbkdf2_iterations": 1000,  # cheap hashes keep the suite fast
+        "mail__backend": "memory",
+    }
+    return tweak(Settings(), **{**defaults, **overrides})
 
 
 def marked(request: pytest.FixtureRequest, settings: Settings) -> Settings:

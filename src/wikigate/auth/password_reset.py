@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from wikigate.auth.passwords import merge_policy_overrides, random_password, random_password_min_length
 from wikigate.auth.ratelimit import RateLimiter, RateLimitSubject
@@ -26,6 +26,9 @@ from wikigate.mail.render import render
 from wikigate.storage.sql.unit import UnitOfWork
 from wikigate.users.model import User
 from wikigate.util.clock import mw_timestamp, parse_mw_timestamp
+
+if TYPE_CHECKING:
+    from wikigate.services import Services
 
 log = logging.getLogger("wikigate.auth.reset")
 
@@ -51,7 +54,7 @@ class Caller:
 
 
 class PasswordReset:
-    def __init__(self, services: Any) -> None:
+    def __init__(self, services: Services) -> None:
         self.services = services
         self.settings = services.settings
 

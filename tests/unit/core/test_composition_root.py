@@ -26,6 +26,9 @@ def _registry_uses(tree: ast.AST) -> list[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr == "components":
             found.append(f"line {node.lineno}: .components")
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
+                and any(isinstance(a, ast.Constant) and a.value == "components" for a in node.args)):
+            found.append(f"line {node.lineno}: getattr(…, 'components')")
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get"
                 and isinstance(node.func.value, ast.Name | ast.Attribute)
                 and (getattr(node.func.value, "id", None) or getattr(node.func.value, "attr", None))
@@ -43,8 +46,9 @@ def test_no_string_registry_in_src() -> None:
 
 def test_the_check_finds_the_registry() -> None:
     """The AST check is not vacuous: it flags both old spellings."""
-    tree = ast.parse("x = services.components['pages']\ny = self.services.get('auth')\nz = svc.get('a')\n")
-    assert len(_registry_uses(tree)) == 3
+    tree = ast.parse("x = services.components['pages']\ny = self.services.get('auth')\nz = svc.get('a')\n"
+                     "r = getattr(src.services, 'components', {})\n")
+    assert len(_registry_uses(tree)) == 4
 
 
 def test_services_and_settings_are_frozen(tmp_path: Path) -> None:
@@ -98,3 +102,17 @@ async def test_lifecycle_starts_and_stops_the_components(tmp_path: Path) -> None
     services = build_services(make_settings(tmp_path))
     assert services.mailer in services.startables()
     assert services.stoppables() == (services.hashing, services.mailer)
+
+
+def test_deprecated_submodule_parameter_names_its_group() -> None:
+    """api/params.py finds a query submodule's group through ``services.api_registry``."""
+    from types import SimpleNamespace
+
+    from wikigate.api.base import Registry
+    from wikigate.api.params import _deprecated
+
+    got: list[str] = []
+    src = SimpleNamespace(services=SimpleNamespace(api_registry=Registry()),
+                          add_deprecation=lambda path, msg, feature: got.append(feature))
+    _deprecated(src, "query+users", "usfoo", "1")  # type: ignore[arg-type]
+    assert got == ["action=query&list=users&usfoo"]

@@ -15,6 +15,7 @@ import threading
 import time
 import warnings
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -25,10 +26,9 @@ import pytest
 import werkzeug.serving
 from sqlalchemy import func, select
 
-from tests.conftest import ADMIN_PASSWORD, ApiClient, make_settings
+from tests.conftest import ADMIN_PASSWORD, ApiClient, make_settings, marked
 from wikigate.app import WikigateApp, build_services
 from wikigate.auth.oath import OathService
-from wikigate.auth.oidc import get_identities
 from wikigate.config import Settings
 from wikigate.storage.sql.schema import external_identity, user
 from wikigate.util.clock import FakeClock
@@ -68,16 +68,12 @@ def _provider(issuer: str, **extra: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, idp: str) -> Settings:
-    s = make_settings(tmp_path)
-    s.captcha.kind = "question"
-    s.captcha.questions = {QUESTION: "refwiki"}
-    s.oath.enabled = True
-    s.oath.setup_on_create = "offer"
-    s.oidc.allow_insecure_http = True
-    s.oidc.timeout_seconds = 10.0  # a loaded test machine; the slow-provider tests shorten it
-    s.oidc.providers = {"mock": _provider(idp)}
-    return s
+def settings(request: pytest.FixtureRequest, tmp_path: Path, idp: str) -> Settings:
+    return marked(request, make_settings(
+        tmp_path, captcha__kind="question", captcha__questions={QUESTION: "refwiki"}, oath__enabled=True,
+        oath__setup_on_create="offer", oidc__allow_insecure_http=True,
+        oidc__timeout_seconds=10.0,  # a loaded test machine; the slow-provider tests shorten it
+        oidc__providers={"mock": _provider(idp)}))
 
 
 @pytest.fixture
@@ -205,14 +201,14 @@ async def test_seed_example_3_captcha_openid_and_two_factor_setup(app: WikigateA
     # The account exists (with its link) once the primary step passed.
     alice = await app.services.users.get_by_name("Alice")
     assert alice is not None
-    assert [li.subject for li in await get_identities(app.services).for_user(alice.id)] == ["alice-sub"]
+    assert [li.subject for li in await app.services.identities.for_user(alice.id)] == ["alice-sub"]
 
     # A wrong code asks again; step 4: the right code enrols TOTP → PASS.
     again = await create_continue(client, code="000000")
     assert again["status"] == "UI" and again["messagecode"] == "oathauth-failedtovalidateoath"
     done = await create_continue(client, code=pyotp.TOTP(secret).at(clock.time()))
     assert done == {"status": "PASS", "username": "Alice"}
-    oath = app.services.components["oath"]
+    oath = app.services.oath
     assert isinstance(oath, OathService) and await oath.is_enabled(alice.id)
 
     # The same identity now logs in, and the new second factor is asked for.
@@ -224,7 +220,7 @@ async def test_seed_example_3_captcha_openid_and_two_factor_setup(app: WikigateA
     clock.advance(30)
     done = await login_continue(other, OATHToken=pyotp.TOTP(secret).at(clock.time()))
     assert done == {"status": "PASS", "username": "Alice"}
-    events = [e.event for e in await app.services.components["audit"].list(user="Alice")]
+    events = [e.event for e in await app.services.audit.list(user="Alice")]
     assert "oidc-link" in events and "oidc-login" in events and "2fa-enabled" in events
 
 
@@ -234,12 +230,11 @@ async def test_create_with_two_factor_skipped(app: WikigateApp, client: ApiClien
     assert ui["status"] == "UI"
     assert await create_continue(client, skip2FASetup="1") == {"status": "PASS", "username": "Bob"}
     bob = await app.services.users.get_by_name("Bob")
-    assert bob is not None and not await app.services.components["oath"].is_enabled(bob.id)
+    assert bob is not None and not await app.services.oath.is_enabled(bob.id)
 
 
+@pytest.mark.settings(oath__setup_on_create="require", oath__setup_required_groups=["user"])
 async def test_two_factor_required_has_no_skip(app: WikigateApp, client: ApiClient) -> None:
-    app.services.settings.oath.setup_on_create = "require"
-    app.services.settings.oath.setup_required_groups = ["user"]
     res = await create_begin(client, "Rita")
     ui = await create_continue(client, **await sign_in_at_provider(client, res, "rita-sub"))
     assert [q["id"] for q in ui["requests"]] == ["TwoFactorAuthenticationRequest"]
@@ -301,7 +296,7 @@ async def test_link_then_unlink(app: WikigateApp, client: ApiClient, make_user: 
     back = await sign_in_at_provider(client, r["linkaccount"], "carol-sub")
     r = await client.jpost(action="linkaccount", linkcontinue="1", linktoken=token, **back)
     assert r["linkaccount"] == {"status": "PASS", "username": "Carol"}
-    assert [li.subject for li in await get_identities(app.services).for_user(carol.id)] == ["carol-sub"]
+    assert [li.subject for li in await app.services.identities.for_user(carol.id)] == ["carol-sub"]
 
     # The identity logs in as Carol (another client).
     other = ApiClient(httpx.AsyncClient(transport=client.http._transport, base_url="http://wiki.test"))
@@ -329,21 +324,21 @@ async def test_link_then_unlink(app: WikigateApp, client: ApiClient, make_user: 
         assert [q["id"] for q in info["requests"]][-1] == rid
     r = await client.jpost(action="unlinkaccount", request=rid, token=token)
     assert r == {"unlinkaccount": {"status": "success"}}
-    assert await get_identities(app.services).for_user(carol.id) == []
+    assert await app.services.identities.for_user(carol.id) == []
     r = await client.jpost(action="unlinkaccount", request=rid, token=token)
     assert r["error"]["code"] == "badrequest"
-    events = [e.event for e in await app.services.components["audit"].list(user="Carol")]
+    events = [e.event for e in await app.services.audit.list(user="Carol")]
     assert "oidc-link" in events and "oidc-unlink" in events
 
 
 async def test_removeauthenticationdata_removes_a_link(app: WikigateApp, client: ApiClient, make_user: Any) -> None:
     erin = await make_user("Erin")
-    await get_identities(app.services).link(erin.id, "mock", "x", "erin-sub")
+    await app.services.identities.link(erin.id, "mock", "x", "erin-sub")
     assert (await client.login("Erin", ADMIN_PASSWORD))["clientlogin"]["status"] == "PASS"
     r = await client.jpost(action="removeauthenticationdata", token=await client.token(),
                            request="OpenIdConnectLinkedAuthenticationRequest:mock:erin-sub")
     assert r == {"removeauthenticationdata": {"status": "success"}}
-    assert await get_identities(app.services).find("mock", "erin-sub") is None
+    assert await app.services.identities.find("mock", "erin-sub") is None
 
 
 async def test_linkaccount_needs_login(client: ApiClient) -> None:
@@ -366,7 +361,7 @@ async def test_forged_state_is_refused_and_voids_the_flow(app: WikigateApp, clie
 
 async def test_reused_state_and_replayed_code(app: WikigateApp, client: ApiClient, make_user: Any) -> None:
     frank = await make_user("Frank")
-    await get_identities(app.services).link(frank.id, "mock", "x", "frank-sub")
+    await app.services.identities.link(frank.id, "mock", "x", "frank-sub")
     res = await login_begin(client)
     back = await sign_in_at_provider(client, res, "frank-sub")
     assert (await login_continue(client, **back))["status"] == "PASS"
@@ -384,7 +379,7 @@ async def test_reused_state_and_replayed_code(app: WikigateApp, client: ApiClien
 
 async def test_return_for_another_sessions_flow(app: WikigateApp, new_client: Any, make_user: Any) -> None:
     gina = await make_user("Gina")
-    await get_identities(app.services).link(gina.id, "mock", "x", "gina-sub")
+    await app.services.identities.link(gina.id, "mock", "x", "gina-sub")
     victim, attacker = new_client(), new_client()
     res = await login_begin(victim)
     back = await sign_in_at_provider(victim, res, "gina-sub")
@@ -406,10 +401,9 @@ async def test_return_page_refuses_unknown_state(client: ApiClient) -> None:
     assert r.status_code == 400 and "location" not in r.headers
 
 
+@pytest.mark.settings(sessions__ttl_seconds=4 * 3600, oidc__flow_seconds=4 * 3600)
 async def test_expired_id_token(app: WikigateApp, client: ApiClient, clock: FakeClock) -> None:
-    # Sessions (and so the flow) outlive the provider's one-hour tokens here.
-    app.services.settings.sessions.ttl_seconds = app.services.sessions.ttl = 4 * 3600
-    app.services.settings.oidc.flow_seconds = 4 * 3600
+    # Sessions (and so the flow) outlive the provider's one-hour tokens here (marker).
     res = await create_begin(client, "Hank")
     back = await sign_in_at_provider(client, res, "hank-sub")
     clock.advance(3600 + 120)  # past exp, and past the 60 s leeway
@@ -419,8 +413,9 @@ async def test_expired_id_token(app: WikigateApp, client: ApiClient, clock: Fake
 
 
 def short_timeout(app: WikigateApp) -> None:
-    app.services.settings.oidc.timeout_seconds = 0.5
-    app.services.components["oidc"]._http = None  # built again with the new timeout
+    svc = app.services.oidc
+    svc.settings = replace(svc.settings, timeout_seconds=0.5)
+    svc._http = None  # built again with the new timeout
 
 
 @pytest.fixture
@@ -435,7 +430,7 @@ def silent_port() -> Iterator[int]:
 
 async def test_provider_slow_is_a_bounded_fail(app: WikigateApp, client: ApiClient, silent_port: int) -> None:
     short_timeout(app)
-    svc = app.services.components["oidc"]
+    svc = app.services.oidc
     from wikigate.auth.oidc import ProviderConfig
     svc.providers["mock"] = ProviderConfig("mock", f"http://127.0.0.1:{silent_port}", "c", "s", LABEL)
     started = time.monotonic()
@@ -449,7 +444,7 @@ async def test_provider_down_is_a_fail(app: WikigateApp, client: ApiClient) -> N
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    svc = app.services.components["oidc"]
+    svc = app.services.oidc
     from wikigate.auth.oidc import ProviderConfig
     svc.providers["mock"] = ProviderConfig("mock", f"http://127.0.0.1:{port}", "c", "s", LABEL)
     r = await login_begin(client)
@@ -460,7 +455,7 @@ async def test_provider_down_at_token_exchange(app: WikigateApp, client: ApiClie
     res = await create_begin(client, "Jack")
     back = await sign_in_at_provider(client, res, "jack-sub")
     short_timeout(app)
-    svc = app.services.components["oidc"]
+    svc = app.services.oidc
     doc = dict(svc._discovery["mock"].value)
     doc["token_endpoint"] = f"http://127.0.0.1:{silent_port}/token"
     svc._discovery["mock"].value = doc
@@ -484,7 +479,7 @@ async def test_web_login_with_the_provider(app: WikigateApp, client: ApiClient, 
     import re
 
     wendy = await make_user("Wendy")
-    await get_identities(app.services).link(wendy.id, "mock", "x", "wendy-sub")
+    await app.services.identities.link(wendy.id, "mock", "x", "wendy-sub")
     page = await client.http.get("/index.php", params={"title": "Special:UserLogin"})
     assert 'name="openidconnect-mock"' in page.text and LABEL in page.text
     m = re.search(r'name="wpEditToken" value="([^"]*)"', page.text)

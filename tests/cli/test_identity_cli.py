@@ -28,13 +28,11 @@ def test_identity_cli(tmp_path: Path) -> None:
 
     async def link() -> None:
         from wikigate.app import build_services
-        from wikigate.auth.oidc import get_identities
-
         services = build_services(load_settings(conf))
         try:
             user = await services.users.get_by_name("Linked user")
             assert user is not None
-            await get_identities(services).link(user.id, "corp", "https://sso.example.org", "sub-123")
+            await services.identities.link(user.id, "corp", "https://sso.example.org", "sub-123")
         finally:
             await services.db.close()
 

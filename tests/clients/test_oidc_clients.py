@@ -37,11 +37,10 @@ def served(tmp_path: Path) -> Iterator[tuple[str, WikigateApp]]:
     idp = werkzeug.serving.make_server("127.0.0.1", 0, oidc_provider_mock.app(require_nonce=True), threaded=True)
     thread = threading.Thread(target=idp.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     thread.start()
-    s = make_settings(tmp_path)
-    s.oidc.allow_insecure_http = True
-    s.oidc.timeout_seconds = 10.0
-    s.oidc.providers = {"mock": {"issuer": f"http://127.0.0.1:{idp.server_port}", "client_id": "mwclient-test",
-                                 "client_secret": "client-secret", "label": "Test provider"}}
+    provider = {"issuer": f"http://127.0.0.1:{idp.server_port}", "client_id": "mwclient-test",
+                "client_secret": "client-secret", "label": "Test provider"}
+    s = make_settings(tmp_path, oidc__allow_insecure_http=True, oidc__timeout_seconds=10.0,
+                      oidc__providers={"mock": provider})
     try:
         with serve_in_thread(s) as live:
             yield live

@@ -79,9 +79,8 @@ def issuer() -> Iterator[_Issuer]:
 
 @pytest.fixture
 def service(tmp_path: Path, issuer: _Issuer) -> OidcService:
-    s = make_settings(tmp_path)
-    s.oidc.allow_insecure_http = True
-    s.oidc.providers = {"p": {"issuer": issuer.url, "client_id": CLIENT, "client_secret": "secret-secret"}}
+    s = make_settings(tmp_path, oidc__allow_insecure_http=True, oidc__providers={
+        "p": {"issuer": issuer.url, "client_id": CLIENT, "client_secret": "secret-secret"}})
     return OidcService(build_services(s))
 
 
@@ -156,10 +155,9 @@ async def test_key_rotation_refreshes_the_key_set_once(service: OidcService, iss
 
 
 async def test_discovery_must_name_the_configured_issuer(tmp_path: Path, issuer: _Issuer) -> None:
-    s = make_settings(tmp_path)
-    s.oidc.allow_insecure_http = True
     other = issuer.url.replace("127.0.0.1", "localhost")
-    s.oidc.providers = {"p": {"issuer": other, "client_id": CLIENT, "client_secret": "x"}}
+    s = make_settings(tmp_path, oidc__allow_insecure_http=True, oidc__providers={
+        "p": {"issuer": other, "client_id": CLIENT, "client_secret": "x"}})
     svc = OidcService(build_services(s))
     with pytest.raises(OidcError) as e:
         await svc.discovery(svc.providers["p"])

@@ -41,6 +41,8 @@ from wikigate.util.clock import mw_timestamp
 if TYPE_CHECKING:
     from wikigate.config import OidcSettings
     from wikigate.services import Services
+    from wikigate.storage.sql.database import Database
+    from wikigate.util.clock import Clock
 
 log = logging.getLogger("wikigate.auth.oidc")
 
@@ -368,8 +370,9 @@ class IdentityLinkExists(Exception):
 
 
 class ExternalIdentityStore:
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
 
     @staticmethod
     def _row(r: Any) -> LinkedIdentity:
@@ -382,7 +385,7 @@ class ExternalIdentityStore:
                              .where(external_identity.c.ei_subject == subject)).first()
             return self._row(r) if r is not None else None
 
-        return await self.services.db.run(q)
+        return await self.db.run(q)
 
     async def for_user(self, user_id: int) -> list[LinkedIdentity]:
         def q(conn: Connection) -> list[LinkedIdentity]:
@@ -390,17 +393,17 @@ class ExternalIdentityStore:
                                 .order_by(external_identity.c.ei_id)).all()
             return [self._row(r) for r in rows]
 
-        return await self.services.db.run(q)
+        return await self.db.run(q)
 
     def link_in(self, conn: Connection, user_id: int, provider: str, issuer: str, subject: str) -> None:
         """Insert in the caller's transaction; IntegrityError if the subject is taken."""
         conn.execute(insert(external_identity).values(
             ei_user=user_id, ei_provider=provider, ei_issuer=issuer, ei_subject=subject,
-            ei_created=mw_timestamp(self.services.clock.time())))
+            ei_created=mw_timestamp(self.clock.time())))
 
     async def link(self, user_id: int, provider: str, issuer: str, subject: str) -> None:
         try:
-            await self.services.db.run(lambda conn: self.link_in(conn, user_id, provider, issuer, subject))
+            await self.db.run(lambda conn: self.link_in(conn, user_id, provider, issuer, subject))
         except IntegrityError:
             raise IdentityLinkExists(f"{provider}:{subject}") from None
 
@@ -411,19 +414,9 @@ class ExternalIdentityStore:
                                .where(external_identity.c.ei_subject == subject))
             return bool(res.rowcount)
 
-        return await self.services.db.run(q)
+        return await self.db.run(q)
 
 
 def get_oidc(services: Services) -> OidcService | None:
-    found = services.components.get("oidc")
-    return found if isinstance(found, OidcService) and found.enabled else None
-
-
-def get_identities(services: Services) -> ExternalIdentityStore:
-    found = services.components.get("external_identities")
-    return found if isinstance(found, ExternalIdentityStore) else ExternalIdentityStore(services)
-
-
-def setup(services: Services) -> None:
-    services.components["oidc"] = OidcService(services)
-    services.components["external_identities"] = ExternalIdentityStore(services)
+    """The relying party, or None when no provider is configured."""
+    return services.oidc if services.oidc.enabled else None

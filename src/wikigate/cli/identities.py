@@ -45,10 +45,8 @@ def list_(ctx: click.Context, name: str) -> None:
     canonical = _canonical(name)
 
     async def go(services: Any) -> list[Any]:
-        from wikigate.auth.oidc import get_identities
-
         user = await _user(services, canonical)
-        return list(await get_identities(services).for_user(user.id))
+        return list(await services.identities.for_user(user.id))
 
     rows = run_async(lambda: with_services(settings, go))
     if not rows:
@@ -72,14 +70,10 @@ def remove(ctx: click.Context, name: str, provider: str, subject: str, reason: s
         raise click.ClickException("--reason must not be empty")
 
     async def go(services: Any) -> bool:
-        from wikigate.auth.oidc import get_identities
-
         user = await _user(services, canonical)
-        done = bool(await get_identities(services).unlink(user.id, provider, subject))
+        done = bool(await services.identities.unlink(user.id, provider, subject))
         if done:
-            audit = services.components.get("audit")
-            if audit is not None:
-                await audit.record("oidc-unlink", user, "", f"provider={provider} sub={subject} by operator "
+            await services.audit.record("oidc-unlink", user, "", f"provider={provider} sub={subject} by operator "
                                                             f"(command line): {reason.strip()[:500]}")
         return done
 

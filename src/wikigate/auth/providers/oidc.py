@@ -35,7 +35,6 @@ from wikigate.auth.oidc import (
     PendingSignIn,
     ProviderConfig,
     VerifiedIdentity,
-    get_identities,
     get_oidc,
 )
 from wikigate.auth.providers.base import TYPE_LINK, PrimaryAuthenticationProvider
@@ -243,7 +242,7 @@ class OpenIDConnectPrimaryAuthenticationProvider(PrimaryAuthenticationProvider):
             if user is None:
                 return []
             return [OpenIdConnectLinkedAuthenticationRequest(li.provider, li.subject, self._label(li.provider))
-                    for li in await get_identities(self.manager.services).for_user(user.id)]
+                    for li in await self.manager.services.identities.for_user(user.id)]
         return []
 
     # -- login ---------------------------------------------------------------------------
@@ -256,7 +255,7 @@ class OpenIDConnectPrimaryAuthenticationProvider(PrimaryAuthenticationProvider):
         if isinstance(got, AuthResponse):
             return got
         services = self.manager.services
-        linked = await get_identities(services).find(got.provider, got.subject)
+        linked = await services.identities.find(got.provider, got.subject)
         user = await services.users.get_by_id(linked.user_id) if linked is not None else None
         if user is None:
             res = AuthResponse.pass_(None)
@@ -284,7 +283,7 @@ class OpenIDConnectPrimaryAuthenticationProvider(PrimaryAuthenticationProvider):
         return await self._accept_for_creation(got.provider, got.issuer, got.subject)
 
     async def _accept_for_creation(self, provider: str, issuer: str, subject: str) -> AuthResponse:
-        if await get_identities(self.manager.services).find(provider, subject) is not None:
+        if await self.manager.services.identities.find(provider, subject) is not None:
             return AuthResponse.fail(Message("oidc-error-linked"))
         self.manager.set_flow_data(FLOW_IDENTITY, {"provider": provider, "issuer": issuer, "subject": subject})
         return AuthResponse.pass_(None)
@@ -294,7 +293,7 @@ class OpenIDConnectPrimaryAuthenticationProvider(PrimaryAuthenticationProvider):
         ident = self.manager.get_flow_data(FLOW_IDENTITY)
         if not isinstance(ident, dict):
             raise CreationRefused(Message("authmanager-create-not-in-progress"))
-        store = get_identities(self.manager.services)
+        store = self.manager.services.identities
         ip = self.manager.ip
 
         def link(conn: Connection) -> None:
@@ -303,9 +302,7 @@ class OpenIDConnectPrimaryAuthenticationProvider(PrimaryAuthenticationProvider):
                               str(ident["subject"]))
             except IntegrityError:
                 raise CreationRefused(Message("oidc-error-linked")) from None
-            audit = self.manager.services.components.get("audit")
-            if audit is not None:
-                audit.record_in(conn, "oidc-link", account, ip,
+            self.manager.services.audit.record_in(conn, "oidc-link", account, ip,
                                 f"provider={ident['provider']} sub={ident['subject']} at creation")
 
         uow.add(link)
@@ -321,7 +318,7 @@ class OpenIDConnectPrimaryAuthenticationProvider(PrimaryAuthenticationProvider):
         if isinstance(got, AuthResponse):
             return got
         try:
-            await get_identities(self.manager.services).link(user.id, got.provider, got.issuer, got.subject)
+            await self.manager.services.identities.link(user.id, got.provider, got.issuer, got.subject)
         except IdentityLinkExists:
             return await self._fail_linked(user, got)
         await self.manager.audit("oidc-link", user, f"provider={got.provider} sub={got.subject}")
@@ -344,5 +341,5 @@ class OpenIDConnectPrimaryAuthenticationProvider(PrimaryAuthenticationProvider):
         user = await services.users.get_by_name(req.username)
         if user is None:
             return
-        if await get_identities(services).unlink(user.id, req.provider, req.subject):
+        if await services.identities.unlink(user.id, req.provider, req.subject):
             await self.manager.audit("oidc-unlink", user, f"provider={req.provider} sub={req.subject}")

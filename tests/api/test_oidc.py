@@ -499,3 +499,23 @@ async def test_web_login_with_the_provider(app: WikigateApp, client: ApiClient, 
     # The same return once more does nothing (the state is used up).
     again = await client.http.get(target)
     assert again.status_code != 303
+
+
+async def test_bot_password_session_cannot_link_or_unlink(app: WikigateApp, client: ApiClient,
+                                                          make_user: Any) -> None:
+    from tests.api.test_bot_containment import bot_login
+    from wikigate.users.rights import GRANT_RIGHTS
+
+    lena = await make_user("Lena")
+    await app.services.identities.link(lena.id, "mock", "x", "lena-sub")
+    csrf = await bot_login(app, client, lena, tuple(GRANT_RIGHTS))
+    for call in (dict(action="linkaccount", linkreturnurl=RETURN, linktoken=csrf, **{BUTTON: "1"}),
+                 dict(action="unlinkaccount", request="OpenIdConnectLinkedAuthenticationRequest:mock:lena-sub",
+                      token=csrf),
+                 dict(action="removeauthenticationdata", token=csrf,
+                      request="OpenIdConnectLinkedAuthenticationRequest:mock:lena-sub")):
+        r = await client.jpost(**call)
+        assert r["error"]["code"] == "cannotreauthenticate", (call, r)
+    assert [li.subject for li in await app.services.identities.for_user(lena.id)] == ["lena-sub"]
+    info = (await client.jget(action="query", meta="authmanagerinfo", formatversion="2"))["query"]["authmanagerinfo"]
+    assert info["canauthenticatenow"] is False

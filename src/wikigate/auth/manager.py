@@ -85,7 +85,6 @@ CORE_PROVIDERS = [
 ]
 
 
-
 def optional_providers(settings: Any) -> list[str]:
     """Providers that exist only when configured (sign-in with OpenID Connect, two-factor
     setup at account creation)."""

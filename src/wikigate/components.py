@@ -23,6 +23,8 @@ SETUPS: list[str] = [
     "wikigate.auth.audit:setup_auth",
     "wikigate.auth.botpasswords:setup",
     "wikigate.components:setup_pages",
+    "wikigate.pages.protect:setup",
+    "wikigate.users.groups:setup",
     "wikigate.mail.outbox:setup",
 ]
 

@@ -23,6 +23,7 @@ SETUPS: list[str] = [
     "wikigate.auth.audit:setup_auth",
     "wikigate.auth.botpasswords.service:setup",
     "wikigate.components:setup_pages",
+    "wikigate.pages.service:setup",
     "wikigate.pages.protect:setup",
     "wikigate.users.groups:setup",
     "wikigate.mail.outbox:setup",

@@ -91,6 +91,45 @@ class PageService:
     async def page_by_id(self, page_id: int) -> Page | None:
         return await self.store.page_by_id(page_id)
 
+    async def pages_by_ids(self, ids: Sequence[int]) -> list[tuple[int, Page | None]]:
+        store = self.store
+        return await store.run(lambda conn: [(i, store.page_by_id_in(conn, i)) for i in ids])
+
+    async def pages(self, keys: Sequence[tuple[int, str]]) -> dict[tuple[int, str], Page]:
+        """Existing pages among (namespace, dbkey) keys."""
+        store = self.store
+        return await store.run(lambda conn: store.pages_in(conn, keys))
+
+    async def revisions_with_pages(self, rev_ids: Sequence[int]) -> list[tuple[int, Revision | None, Page | None]]:
+        """Each revision id with its revision and that revision's page (None if unknown)."""
+        store = self.store
+
+        def q(conn: Connection) -> list[tuple[int, Revision | None, Page | None]]:
+            out: list[tuple[int, Revision | None, Page | None]] = []
+            for rid in rev_ids:
+                rev = store.revision_in(conn, rid)
+                out.append((rid, rev, store.page_by_id_in(conn, rev.page) if rev else None))
+            return out
+
+        return await store.run(q)
+
+    async def revisions_of(self, page_id: int, *, limit: int, newer: bool = False,
+                           start_id: int | None = None) -> list[Revision]:
+        """Up to ``limit + 1`` revisions of a page (the extra one signals continuation)."""
+        store = self.store
+        return await store.run(lambda conn: store.revisions_in(conn, page_id, limit=limit, newer=newer,
+                                                               start_id=start_id))
+
+    async def latest_revisions(self, pages: dict[int, Page]) -> dict[int, Revision | None]:
+        """The latest revision of each page, by the caller's keys."""
+        store = self.store
+        return await store.run(lambda conn: {k: store.revision_in(conn, pg.latest) for k, pg in pages.items()})
+
+    async def latest_texts(self, pages: dict[int, Page]) -> dict[int, str]:
+        """The text of each page's latest revision, by the caller's keys."""
+        store = self.store
+        return await store.run(lambda conn: {k: store.latest_text_in(conn, pg) for k, pg in pages.items()})
+
     async def revision(self, rev_id: int) -> Revision | None:
         store = self.store
         return await store.run(lambda conn: store.revision_in(conn, rev_id))

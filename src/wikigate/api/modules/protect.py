@@ -6,9 +6,10 @@ expiry count (one value is replicated, else ``toofewexpiries``), then each
 ``type=level`` item in order: create-titleexists / missingtitle-createonly /
 protect-invalidaction / protect-invalidlevel / invalidexpiry / pastexpiry.
 
-The update replaces the complete set of restrictions (types not listed are cleared).
-If nothing changes, nothing is written — no null revision, no log entry — but the answer
-is the normal success result. Cascading survives only with an ``edit`` level listed in
+The item checks and the update (one transaction) are pages.protect.ProtectionService's:
+it replaces the complete set of restrictions (types not listed are cleared); if nothing
+changes, nothing is written — no null revision, no log entry — but the answer is the
+normal success result. Cascading survives only with an ``edit`` level listed in
 ``protection.cascading_levels``; it is dropped silently otherwise, and for missing pages.
 """
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Connection
@@ -24,9 +24,6 @@ from wikigate.storage.sql.schema import change_tag_def
 from wikigate.storage.sql.schema import templatelinks as tl_t
 from wikigate.storage.sql.schema import watchlist as wl_t
 from wikigate.users.model import User
-
-if TYPE_CHECKING:
-    from wikigate.services import Services
 
 
 class PageWriteError(Exception):
@@ -77,7 +74,7 @@ class EditOutcome:
 
 
 class PageService:
-    """``services.components["page_service"]``."""
+    """``services.page_service``."""
 
     def __init__(self, store: PageStore, logs: LogStore) -> None:
         self.store = store
@@ -387,8 +384,3 @@ class PageService:
             return make_redirect
 
         return await store.run(run)
-
-
-def setup(services: Services) -> None:
-    """Register ``components["page_service"]`` (after the page store)."""
-    services.components["page_service"] = PageService(services.components["pages"], services.components["logs"])

@@ -17,12 +17,12 @@ SYSOP_RIGHTS = {"protect", "edit", "editprotected", "editsemiprotected"}
 
 
 def _service(app: WikigateApp) -> ProtectionService:
-    service: ProtectionService = app.services.components["protection"]
+    service: ProtectionService = app.services.protection
     return service
 
 
 def _title(app: WikigateApp, text: str) -> Any:
-    return parse_title(text, app.services.components["namespaces"])
+    return parse_title(text, app.services.namespaces)
 
 
 @pytest.mark.parametrize(("exists", "items", "expiries", "code", "value"), [
@@ -63,11 +63,11 @@ async def test_apply_one_transaction_and_no_op(app: WikigateApp) -> None:
     assert await service.apply(plan, performer, reason="r", cascade=True) is False  # no cascade for titles
     assert calls == 1
     svc.db.run = real_run  # type: ignore[method-assign]
-    entries = await svc.components["logs"].list(type="protect")
+    entries = await svc.logs.list(type="protect")
     assert [(e.action, e.title, e.actor_name, e.comment) for e in entries] == [("protect", "Unborn", "Admin", "r")]
     # The same protection again changes nothing: no second log entry.
     assert await service.apply(plan, performer) is False
-    assert len(await svc.components["logs"].list(type="protect")) == 1
-    tp = await svc.components["pages"].run(
-        lambda conn: svc.components["pages"].title_protection_in(conn, title.namespace, title.dbkey))
+    assert len(await svc.logs.list(type="protect")) == 1
+    tp = await svc.pages.run(
+        lambda conn: svc.pages.title_protection_in(conn, title.namespace, title.dbkey))
     assert (tp.level, tp.expiry, tp.reason) == ("sysop", "infinity", "r")

@@ -78,7 +78,7 @@ class ApiProtect(ApiModule):
             raise err
         await check_tags(ctx, p["tags"])
 
-        service: ProtectionService = ctx.services.components["protection"]
+        service: ProtectionService = ctx.services.protection
         try:
             plan = service.plan(title, page is not None, p["protections"],
                                 p["expiry"] if p["expiry"] is not None else [], ctx.rights, ctx.now)

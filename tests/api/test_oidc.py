@@ -519,3 +519,36 @@ async def test_bot_password_session_cannot_link_or_unlink(app: WikigateApp, clie
     assert [li.subject for li in await app.services.identities.for_user(lena.id)] == ["lena-sub"]
     info = (await client.jget(action="query", meta="authmanagerinfo", formatversion="2"))["query"]["authmanagerinfo"]
     assert info["canauthenticatenow"] is False
+
+
+async def test_web_account_creation_with_provider_and_two_factor(app: WikigateApp, client: ApiClient,
+                                                                 clock: FakeClock) -> None:
+    import html
+    import re
+
+    def token_of(page: httpx.Response) -> str:
+        m = re.search(r'name="wpEditToken" value="([^"]*)"', page.text)
+        assert m, page.text
+        return html.unescape(m.group(1))
+
+    page = await client.http.get("/index.php", params={"title": "Special:CreateAccount"})
+    assert 'name="openidconnect-mock"' in page.text
+    cid = re.search(r'name="captchaId" value="([^"]*)"', page.text)
+    assert cid
+    r = await client.http.post("/index.php", params={"title": "Special:CreateAccount"},
+                               data={"username": "Web oidc", "captchaId": cid.group(1), "captchaWord": "refwiki",
+                                     "openidconnect-mock": "1", "wpEditToken": token_of(page)})
+    assert r.status_code in (302, 303), r.text
+    back = await client.http.get(browser_at_provider(r.headers["location"], "web-sub"))
+    form = await client.http.get(back.headers["location"])
+    assert form.status_code == 200 and 'name="skip2FASetup"' in form.text
+    detail = re.search(r'<code id="wp-2FAInfo-detail">Web oidc: ([A-Z2-7 ]+) ·', form.text)
+    assert detail, form.text
+    secret = detail.group(1).replace(" ", "")
+    done = await client.http.post("/index.php", params={"title": "Special:CreateAccount"},
+                                  data={"code": pyotp.TOTP(secret).at(clock.time()), "wpContinue": "1",
+                                        "wpEditToken": token_of(form)})
+    assert done.status_code == 200 and "Web oidc" in done.text
+    user_row = await app.services.users.get_by_name("Web oidc")
+    assert user_row is not None and await app.services.oath.is_enabled(user_row.id)
+    assert [li.subject for li in await app.services.identities.for_user(user_row.id)] == ["web-sub"]

@@ -34,6 +34,18 @@ def form_fields(ctx: PageContext, reqs: list[AuthenticationRequest], *, new_cred
     auto = _AUTOCOMPLETE_NEW if new_credentials else _AUTOCOMPLETE_LOGIN
     out: list[dict[str, Any]] = []
     focus_done = not first_focus
+    # A request may carry something to show with its info field (two-factor setup at
+    # account creation: the new secret key and recovery codes, in its metadata).
+    details: dict[str, str] = {}
+    for r in reqs:
+        meta = r.metadata()
+        if meta.get("secret"):
+            text = f"{meta.get('account', '')}: {meta['secret']}".lstrip(": ")
+            if meta.get("recoverycodes"):
+                text += " · " + " ".join(str(c) for c in meta["recoverycodes"])
+            for fname, finfo in r.fields().items():
+                if finfo.type == "null":
+                    details[fname] = text
     for name, info in merge_field_info(reqs).items():
         value = info.value
         if not info.sensitive and info.type not in ("hidden", "null", "button") and name in params:
@@ -49,6 +61,7 @@ def form_fields(ctx: PageContext, reqs: list[AuthenticationRequest], *, new_cred
             "autocomplete": auto.get(name, ""),
             "error": (errors or {}).get(name, ""),
             "autofocus": False,
+            "detail": details.get(name, ""),
         }
         if not focus_done and info.type in ("string", "password"):
             row["autofocus"] = True

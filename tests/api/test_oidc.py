@@ -73,7 +73,9 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path, idp: str) -> Settin
         tmp_path, captcha__kind="question", captcha__questions={QUESTION: "refwiki"}, oath__enabled=True,
         oath__setup_on_create="offer", oidc__allow_insecure_http=True,
         oidc__timeout_seconds=10.0,  # a loaded test machine; the slow-provider tests shorten it
-        oidc__providers={"mock": _provider(idp)}))
+        # Two providers, each with its own button: "other" is the same issuer as another client.
+        oidc__providers={"mock": _provider(idp),
+                         "other": {**_provider(idp), "client_id": "wikigate-other", "label": "Other sign-in"}}))
 
 
 @pytest.fixture
@@ -289,9 +291,18 @@ async def test_link_then_unlink(app: WikigateApp, client: ApiClient, make_user: 
     info = (await client.jget(action="query", meta="authmanagerinfo", amirequestsfor="link",
                               formatversion="2"))["query"]["authmanagerinfo"]
     assert info["canlinkaccounts"] is True
-    assert [q["id"] for q in info["requests"]] == ["OpenIdConnectBeginAuthenticationRequest:mock"]
+    begin = [q for q in info["requests"]]
+    assert [q["id"] for q in begin] == ["OpenIdConnectBeginAuthenticationRequest:mock",
+                                        "OpenIdConnectBeginAuthenticationRequest:other"]
+    assert [(q["provider"], list(q["fields"])) for q in begin] == [(LABEL, [BUTTON]),
+                                                                   ("Other sign-in", ["openidconnect-other"])]
 
     token = await client.token()
+    # The other provider's button goes to the same issuer as the other client.
+    r = await client.jpost(action="linkaccount", linkreturnurl=RETURN, linktoken=token,
+                           **{"openidconnect-other": "1"})
+    assert r["linkaccount"]["status"] == "REDIRECT" and r["linkaccount"]["requests"][0]["provider"] == "Other sign-in"
+    assert parse_qs(urlsplit(r["linkaccount"]["redirecttarget"]).query)["client_id"] == ["wikigate-other"]
     r = await client.jpost(action="linkaccount", linkreturnurl=RETURN, linktoken=token, **{BUTTON: "1"})
     back = await sign_in_at_provider(client, r["linkaccount"], "carol-sub")
     r = await client.jpost(action="linkaccount", linkcontinue="1", linktoken=token, **back)

@@ -563,3 +563,23 @@ async def test_web_account_creation_with_provider_and_two_factor(app: WikigateAp
     user_row = await app.services.users.get_by_name("Web oidc")
     assert user_row is not None and await app.services.oath.is_enabled(user_row.id)
     assert [li.subject for li in await app.services.identities.for_user(user_row.id)] == ["web-sub"]
+
+
+async def test_user_denies_at_the_provider(app: WikigateApp, client: ApiClient) -> None:
+    res = await login_begin(client)
+    with httpx.Client(timeout=10) as b:
+        denied = b.post(res["redirecttarget"], data={"action": "deny"})
+    assert denied.status_code == 302
+    q = {k: v[0] for k, v in parse_qs(urlsplit(denied.headers["location"]).query).items()}
+    assert q["error"] == "access_denied" and "code" not in q
+    back = await client.http.get(denied.headers["location"])
+    if "state" in q:  # forwarded to the client, which has nothing to continue with
+        target = {k: v[0] for k, v in parse_qs(urlsplit(back.headers["location"]).query).items()}
+        assert target["error"] == "access_denied" and "code" not in target
+    else:  # this provider drops the state on denial: the page cannot tell whose it is
+        assert back.status_code == 400 and "location" not in back.headers
+    state = parse_qs(urlsplit(res["redirecttarget"]).query)["state"][0]
+    r = await login_continue(client, state=state, error="access_denied")
+    assert r["status"] == "FAIL" and r["messagecode"] == "oidc-error-noresponse"
+    assert (await login_continue(client, state=state, code="x"))["messagecode"] == \
+        "authmanager-authn-not-in-progress"

@@ -144,6 +144,18 @@ class PageContext:
         groups = svc.rights.effective_groups(self.user, svc.clock.time())
         return set(svc.rights.rights_for_groups(groups))
 
+    def changeable_groups(self) -> dict[str, list[str]]:
+        """Groups this (never bot-password) session may add and remove (Rights.changeable_groups)."""
+        svc = self.services
+        groups = svc.rights.effective_groups(self.user, svc.clock.time())
+        result: dict[str, list[str]] = svc.rights.changeable_groups(groups, svc.rights.rights_for_groups(groups))
+        return result
+
+    def two_factor_available(self) -> bool:
+        from wikigate.auth.oath import OathService
+
+        return isinstance(self.services.components.get("oath"), OathService)
+
     def msg(self, message: Message) -> str:
         """A catalogue message as plain text (the template escapes it)."""
         text: str = self.services.catalog.plaintext(message, self.lang)
@@ -192,6 +204,9 @@ class PageContext:
             "changepassword": self.url("Special:ChangePassword"),
             "preferences": self.url("Special:Preferences"),
             "botpasswords": self.url("Special:BotPasswords"),
+            "changeemail": self.url("Special:ChangeEmail"),
+            "twofactor": self.url("Special:OATHManage") if self.two_factor_available() else "",
+            "log": self.url("Special:Log"),
             "token": self.csrf_token() if self.user.is_registered else "",
             "lang_urls": lang_urls,
         }

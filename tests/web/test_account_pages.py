@@ -1,0 +1,111 @@
+"""Special:OATHManage in the shared look and Special:ChangeEmail: headers, languages,
+tokens, the recent-login rule, the bot-password refusal and the rules of the change."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from tests.conftest import ApiClient, make_settings
+from tests.web.test_pages import get, login, submit, token_of
+
+from wikigate.app import WikigateApp
+from wikigate.config import Settings
+from wikigate.users.model import User
+from wikigate.web.ui import CSP
+
+MakeUser = Callable[..., Awaitable[User]]
+
+
+async def test_change_email(app: WikigateApp, client: ApiClient, make_user: MakeUser) -> None:
+    bob = await make_user("Bob", email="old@example.org")
+    r = await get(client, "Special:ChangeEmail")
+    assert "Please log in to change your e-mail address." in r.text
+    await login(client, "Bob")
+    r = await get(client, "Special:ChangeEmail", uselang="de")
+    assert r.headers["content-security-policy"] == CSP and "old@example.org" in r.text
+    assert "Neue E-Mail-Adresse" in r.text
+    r = await submit(client, "Special:ChangeEmail", {"wpNewEmail": "not an address"})
+    assert r.status_code == 400 and "The e-mail address is not valid." in r.text
+    assert 'id="wpNewEmail-error"' in r.text and 'aria-invalid="true"' in r.text
+    r = await submit(client, "Special:ChangeEmail", {"wpNewEmail": "old@example.org"})
+    assert r.status_code == 400 and "already your e-mail address" in r.text
+    r = await submit(client, "Special:ChangeEmail", {"wpNewEmail": "new@example.org"},
+                     token="0123456789abcdef0123456789abcdef1+\\")
+    assert r.status_code == 400 and "This form has expired" in r.text
+    r = await submit(client, "Special:ChangeEmail", {"wpNewEmail": "new@example.org"})
+    assert r.status_code == 200 and "Your e-mail address was changed." in r.text
+    fresh = await app.services.users.get_by_id(bob.id)
+    assert fresh is not None and fresh.email == "new@example.org" and fresh.email_authenticated is None
+    r = await submit(client, "Special:ChangeEmail", {"wpNewEmail": ""})
+    assert "Your e-mail address was removed." in r.text
+    fresh = await app.services.users.get_by_id(bob.id)
+    assert fresh is not None and fresh.email == ""
+    events = [e.event for e in await app.services.components["audit"].list(user="Bob")]
+    assert events.count("email-change") == 2
+
+
+async def test_change_email_is_rate_limited_when_adding(client: ApiClient, make_user: MakeUser) -> None:
+    await make_user("Bob")
+    await login(client, "Bob")
+    for i in range(4):  # $wgRateLimits['changeemail']['user'] = [4, 86400]
+        r = await submit(client, "Special:ChangeEmail", {"wpNewEmail": f"a{i}@example.org"})
+        assert r.status_code == 200, r.text
+    r = await submit(client, "Special:ChangeEmail", {"wpNewEmail": "a9@example.org"})
+    assert r.status_code == 429 and "too often" in r.text
+    r = await submit(client, "Special:ChangeEmail", {"wpNewEmail": ""})  # removing is never limited
+    assert r.status_code == 200
+
+
+async def test_change_email_needs_a_recent_login(app: WikigateApp, client: ApiClient, make_user: MakeUser) -> None:
+    await make_user("Bob")
+    await login(client, "Bob")
+    app.services.settings.sessions.reauthenticate_seconds = 0
+    await asyncio.sleep(0.02)
+    r = await get(client, "Special:ChangeEmail")
+    assert r.status_code == 303
+    assert r.headers["location"] == "/index.php?title=Special:UserLogin&returnto=Special:ChangeEmail"
+    r = await get(client, "Special:OATHManage", action="enable", module="totp")
+    assert r.status_code == 403 and "please log in again" in r.text
+
+
+async def test_change_email_refused_with_a_bot_password(app: WikigateApp, client: ApiClient,
+                                                        make_user: MakeUser) -> None:
+    """A bot-password session is never a session on index.php (so no page can reach the
+    account's e-mail address through it)."""
+    bob = await make_user("Bob", email="old@example.org")
+    _, secret = await app.services.components["botpasswords"].create(bob.id, "tool", ["basic"])
+    r = await client.jpost(action="login", lgname="Bob@tool", lgpassword=secret,
+                           lgtoken=await client.token("login"))
+    assert r["login"]["result"] == "Success"
+    r2 = await get(client, "Special:ChangeEmail")
+    assert "Please log in to change your e-mail address." in r2.text
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    s = make_settings(tmp_path)
+    s.oath.enabled = True
+    return s
+
+
+async def test_oathmanage_in_the_shared_look(client: ApiClient, make_user: MakeUser) -> None:
+    await make_user("Alice")
+    r = await get(client, "Special:OATHManage")
+    assert r.status_code == 401 and r.headers["content-security-policy"] == CSP
+    await login(client, "Alice")
+    for lang, word in (("en", "Enable TOTP"), ("de", "TOTP (Einmalcodes) aktivieren"),
+                       ("tr", "TOTP'yi")):
+        r = await get(client, "Special:OATHManage", uselang=lang)
+        assert r.status_code == 200 and word in r.text.replace("&#39;", "'"), lang
+        assert r.headers["content-security-policy"] == CSP and r.headers["referrer-policy"] == "same-origin"
+    r = await get(client, "Special:OATHManage", action="enable", module="totp")
+    assert "<svg" in r.text and 'style=' not in r.text.split("<main")[1]
+    assert 'for="oath-token"' in r.text
+    assert token_of(r)
+    for token in ("", "0123456789abcdef0123456789abcdef1+\\"):
+        r = await submit(client, "Special:OATHManage", {"token": "123456", "module": "totp", "action": "enable"},
+                         token=token, action="enable", module="totp")
+        assert r.status_code == 400 and "This form has expired" in r.text

@@ -4,17 +4,18 @@ tokens, the recent-login rule, the bot-password refusal and the rules of the cha
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
 from tests.conftest import ApiClient, make_settings
-from tests.web.test_pages import get, login, submit, token_of
+from tests.web.test_pages import get, login, submit, token_of, whoami
 
 from wikigate.app import WikigateApp
 from wikigate.config import Settings
 from wikigate.users.model import User
-from wikigate.web.ui import CSP
+from wikigate.web.ui import CSP, CSP_WITH_SCRIPTS
 
 MakeUser = Callable[..., Awaitable[User]]
 
@@ -109,3 +110,69 @@ async def test_oathmanage_in_the_shared_look(client: ApiClient, make_user: MakeU
         r = await submit(client, "Special:OATHManage", {"token": "123456", "module": "totp", "action": "enable"},
                          token=token, action="enable", module="totp")
         assert r.status_code == 400 and "This form has expired" in r.text
+
+
+# -- Special:CreateAccount: live checks and accounts for someone else ------------------------
+
+
+async def test_create_account_loads_its_script_from_this_server(client: ApiClient) -> None:
+    r = await get(client, "Special:CreateAccount", uselang="de")
+    assert r.headers["content-security-policy"] == CSP_WITH_SCRIPTS
+    assert '<script src="/static/createaccount.js" defer></script>' in r.text
+    assert "<script>" not in r.text  # nothing inline
+    assert 'data-taken="Dieser Benutzername ist bereits vergeben."' in r.text and 'data-api="/api.php"' in r.text
+    js = await client.http.get("/static/createaccount.js")
+    assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
+    assert "validatepassword" in js.text and "innerHTML" not in js.text
+    assert (await client.http.get("/static/../app.py")).status_code == 404
+    assert (await client.http.get("/static/site.css")).status_code == 404  # only scripts are served
+
+
+async def test_live_checks_use_the_api(client: ApiClient, make_user: MakeUser) -> None:
+    """What the script asks: list=users for the name, validatepassword for the password."""
+    await make_user("Bob")
+    r = await client.jget(action="query", list="users", ususers="Bob|Nobody here", formatversion="2")
+    assert "missing" not in r["query"]["users"][0] and r["query"]["users"][1]["missing"] is True
+    r = await client.jpost(action="validatepassword", password="Newcomer", user="Newcomer", formatversion="2",
+                           errorformat="plaintext")
+    assert r["validatepassword"]["validity"] != "Good" and r["validatepassword"]["validitymessages"][0]["text"]
+
+
+async def test_create_an_account_for_someone_else_by_mail(app: WikigateApp, client: ApiClient,
+                                                          new_client: Callable[..., ApiClient],
+                                                          make_user: MakeUser) -> None:
+    await make_user("Sysop", groups=("sysop",))
+    await login(client, "Sysop")
+    r = await get(client, "Special:CreateAccount")
+    assert "You are creating an account for someone else as Sysop." in r.text
+    names = re.findall(r'name="([^"]+)"', r.text.split("<main")[1])
+    assert names.index("mailpassword") == names.index("email") + 1
+    r = await submit(client, "Special:CreateAccount", {"username": "Other", "email": "other@example.org",
+                                                      "mailpassword": "1", "password": "", "retype": "",
+                                                      "realname": "", "reason": "for a colleague"})
+    assert r.status_code == 200, r.text
+    assert "The account Other was created and a temporary password was sent to other@example.org." in r.text
+    assert await whoami(client) == "Sysop"  # the creator stays who they are
+    other = await app.services.users.get_by_name("Other")
+    assert other is not None and other.email == "other@example.org"
+    mailer = app.services.components["mailer"]
+    await mailer.flush()
+    (sent,) = [m for m in mailer.transport.outbox if m.recipient == "other@example.org"]
+    body = sent.body
+    temp = re.search(r"Temporary password:\s+([0-9a-v]{10,})\s", body)
+    assert temp is not None, body
+    # The mailed password logs in and must be replaced at once (the forced-change step).
+    fresh = new_client()
+    r = await login(fresh, "Other", temp.group(1))
+    assert r.status_code == 200 and 'name="retype"' in r.text, r.text
+
+
+async def test_create_for_someone_else_needs_the_right(client: ApiClient, new_client: Callable[..., ApiClient],
+                                                       make_user: MakeUser, app: WikigateApp) -> None:
+    perms = app.services.settings.rights.group_permissions
+    for group in ("*", "user"):
+        perms[group] = [r for r in perms.get(group, []) if r != "createaccount"]
+    await make_user("Plain")
+    await login(client, "Plain")
+    r = await get(client, "Special:CreateAccount")
+    assert r.status_code == 403 and 'name="mailpassword"' not in r.text

@@ -20,14 +20,10 @@ EXTRA: dict[str, dict[str, dict[str, str]]] = {
             "userrights": "Change user groups",
         },
         "createaccount": {
-            "byemail": "Use a temporary password, and send it to the specified e-mail address",
-            "byemail_needs_email": "Enter an e-mail address to send the temporary password to.",
             "done_byemail": "The account {user} was created and a temporary password was sent to {email}.",
-            "mail_failed": "The account {user} was created, but the mail with its password could not be sent.",
             "taken": "This user name is already taken.",
             "name_free": "This user name is available.",
             "pw_ok": "This password meets the rules.",
-            "checking": "Checking…",
         },
         "oath": {
             "title": "Two-factor authentication",
@@ -217,15 +213,10 @@ EXTRA: dict[str, dict[str, dict[str, str]]] = {
             "userrights": "Benutzergruppen ändern",
         },
         "createaccount": {
-            "byemail": "Ein temporäres Passwort verwenden und an die angegebene E-Mail-Adresse senden",
-            "byemail_needs_email": "Gib eine E-Mail-Adresse an, an die das temporäre Passwort gehen soll.",
             "done_byemail": "Das Benutzerkonto {user} wurde angelegt und ein temporäres Passwort an {email} gesendet.",
-            "mail_failed": "Das Benutzerkonto {user} wurde angelegt, aber die E-Mail mit dem Passwort konnte nicht "
-                           "gesendet werden.",
             "taken": "Dieser Benutzername ist bereits vergeben.",
             "name_free": "Dieser Benutzername ist frei.",
             "pw_ok": "Dieses Passwort erfüllt die Regeln.",
-            "checking": "Wird geprüft …",
         },
         "oath": {
             "title": "Zwei-Faktor-Authentifizierung",
@@ -421,14 +412,10 @@ EXTRA: dict[str, dict[str, dict[str, str]]] = {
             "userrights": "Kullanıcı gruplarını değiştirin",
         },
         "createaccount": {
-            "byemail": "Geçici bir parola kullan ve belirtilen e-posta adresine gönder",
-            "byemail_needs_email": "Geçici parolanın gönderileceği bir e-posta adresi girin.",
             "done_byemail": "{user} hesabı oluşturuldu ve geçici bir parola {email} adresine gönderildi.",
-            "mail_failed": "{user} hesabı oluşturuldu, ancak parolayı içeren e-posta gönderilemedi.",
             "taken": "Bu kullanıcı adı zaten alınmış.",
             "name_free": "Bu kullanıcı adı kullanılabilir.",
             "pw_ok": "Bu parola kurallara uyuyor.",
-            "checking": "Denetleniyor…",
         },
         "oath": {
             "title": "İki adımlı doğrulama",

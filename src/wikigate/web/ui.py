@@ -62,6 +62,16 @@ _CSS_HASH = base64.b64encode(hashlib.sha256(CSS.encode()).digest()).decode()
 CSP = (f"default-src 'none'; style-src 'sha256-{_CSS_HASH}'; img-src 'self'; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
 
+#: The policy of a page that loads our own scripts (web/static/*.js) and lets them call
+#: api.php: scripts and fetches from this server only, still no inline script.
+CSP_WITH_SCRIPTS = CSP + "; script-src 'self'; connect-src 'self'"
+
+#: Our scripts, read once (served at ``/static/<name>`` by :func:`static_response`).
+SCRIPTS: dict[str, bytes] = {
+    f.name: f.read_bytes() for f in (files("wikigate.web") / "static").iterdir()  # type: ignore[attr-defined]
+    if f.name.endswith(".js")
+}
+
 SECURITY_HEADERS: list[tuple[str, str]] = [
     ("Content-Security-Policy", CSP),
     ("X-Frame-Options", "DENY"),
@@ -95,6 +105,15 @@ def with_security_headers(response: Response, lang: str | None = None) -> Respon
     if lang is not None and "content-language" not in names:
         response.headers.append(("Content-Language", lang))
     return response
+
+
+def static_response(name: str) -> Response:
+    """``/static/<name>``: one of our scripts (immutable per release), or 404."""
+    body = SCRIPTS.get(name)
+    if body is None:
+        return Response(status=404, content_type="text/plain; charset=utf-8", body=b"Not found.\n")
+    return Response(status=200, content_type="text/javascript; charset=utf-8", body=body,
+                    headers=[("Cache-Control", "public, max-age=3600"), ("X-Content-Type-Options", "nosniff")])
 
 
 def local_title(value: str | None, namespaces: Namespaces) -> str | None:
@@ -211,11 +230,18 @@ class PageContext:
             "lang_urls": lang_urls,
         }
 
+    def static_url(self, name: str) -> str:
+        return f"{self.services.settings.site.script_path}/static/{name}"
+
     def render(self, template: str, heading: str, *, status: int = 200, **ctx: Any) -> Response:
+        scripts = [self.static_url(name) for name in self.page.scripts]
         body = ENV.get_template(template).render(
             lang=self.lang, t=self.t, ui=texts_for(self.lang, "ui"), heading=heading, css=_CSS_MARKUP,
-            sitename=self.services.settings.site.sitename, nav=self.nav(), languages=LANGUAGES, **ctx)
+            sitename=self.services.settings.site.sitename, nav=self.nav(), languages=LANGUAGES, scripts=scripts,
+            **ctx)
         response = Response(status=status, content_type="text/html; charset=UTF-8", body=body.encode())
+        if scripts:
+            response.headers.append(("Content-Security-Policy", CSP_WITH_SCRIPTS))
         return with_security_headers(response, self.lang)
 
     def redirect(self, location: str) -> Response:
@@ -231,6 +257,8 @@ class HtmlPage(WebPage):
 
     #: The key of the page's texts in web/texts.py.
     texts: ClassVar[str] = ""
+    #: Our scripts (web/static/*.js) the page loads; progressive enhancement only.
+    scripts: ClassVar[tuple[str, ...]] = ()
 
     def namespaces(self) -> Namespaces:
         ns = self.services.components.get("namespaces")

@@ -68,7 +68,7 @@ CSP_WITH_SCRIPTS = CSP + "; script-src 'self'; connect-src 'self'"
 
 #: Our scripts, read once (served at ``/static/<name>`` by :func:`static_response`).
 SCRIPTS: dict[str, bytes] = {
-    f.name: f.read_bytes() for f in (files("wikigate.web") / "static").iterdir()  # type: ignore[attr-defined]
+    f.name: f.read_bytes() for f in (files("wikigate.web") / "static").iterdir()
     if f.name.endswith(".js")
 }
 

@@ -127,6 +127,7 @@ EXTRA: dict[str, dict[str, dict[str, str]]] = {
             "until": "until {expiry}",
             "forever": "indefinitely",
             "cascading": "(cascading)",
+            "log_link": "Protection log of this page",
         },
         "protectedpages": {
             "title": "Protected pages",
@@ -326,6 +327,7 @@ EXTRA: dict[str, dict[str, dict[str, str]]] = {
             "until": "bis {expiry}",
             "forever": "unbeschränkt",
             "cascading": "(kaskadierend)",
+            "log_link": "Seitenschutz-Logbuch dieser Seite",
         },
         "protectedpages": {
             "title": "Geschützte Seiten",
@@ -521,6 +523,7 @@ EXTRA: dict[str, dict[str, dict[str, str]]] = {
             "until": "{expiry} tarihine kadar",
             "forever": "süresiz",
             "cascading": "(basamaklı)",
+            "log_link": "Bu sayfanın koruma günlüğü",
         },
         "protectedpages": {
             "title": "Koruma altındaki sayfalar",

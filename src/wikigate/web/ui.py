@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import re
 from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any, ClassVar
@@ -132,6 +133,9 @@ def local_title(value: str | None, namespaces: Namespaces) -> str | None:
     return title.prefixed_text
 
 
+_WIKILINK = re.compile(r"\[\[([^\[\]|]*)(?:\|([^\[\]]*))?\]\]")
+
+
 @dataclass
 class PageContext:
     """One request of an HTML page: who, in which language, and the helpers to answer."""
@@ -176,9 +180,10 @@ class PageContext:
         return isinstance(self.services.components.get("oath"), OathService)
 
     def msg(self, message: Message) -> str:
-        """A catalogue message as plain text (the template escapes it)."""
+        """A catalogue message as plain text (the template escapes it); wiki links keep
+        only their label (``[[Project:Administrators|Administrators]]`` → Administrators)."""
         text: str = self.services.catalog.plaintext(message, self.lang)
-        return text
+        return _WIKILINK.sub(lambda m: m.group(2) or m.group(1).lstrip(":"), text)
 
     # -- URLs ------------------------------------------------------------------------------
 

@@ -104,7 +104,8 @@ class ProtectAction(HtmlPage):
         current = await self._current(store, title, page)
         refusals = await self._permission_errors(ctx, title, page)
         if refusals:
-            return self._render(ctx, title, exists, current, status=403, errors=refusals, editable=False,
+            return self._render(ctx, title, exists, current, status=403, errors=[t["denied"], *refusals],
+                                editable=False,
                                 unprotect=unprotect)
         errors: list[str] = []
         status = 200

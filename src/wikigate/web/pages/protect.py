@@ -185,8 +185,9 @@ class ProtectAction(HtmlPage):
                 hidden.append((f"mwProtect-existing-{ptype}", prot.expiry_api(cur.expiry)))
                 chosen = EXISTING
             expiry_options.append((OTHER, t["preset_other"]))
-            level_field = select_field(f"mwProtect-level-{ptype}", t[f"type_{ptype}"] if f"type_{ptype}" in t
-                                       else ptype, options, params.get(f"mwProtect-level-{ptype}", cur_level))
+            label = t.get(f"type_{ptype}", ptype)
+            level_field = select_field(f"mwProtect-level-{ptype}", label, options,
+                                       params.get(f"mwProtect-level-{ptype}", cur_level))
             level_field["id"] = f"mwProtect-level-{ptype}"
             expiry_field = select_field(f"wpProtectExpirySelection-{ptype}", t["expiry"], expiry_options,
                                         params.get(f"wpProtectExpirySelection-{ptype}", chosen))
@@ -194,7 +195,7 @@ class ProtectAction(HtmlPage):
             other_field = text_field(f"mwProtect-expiry-{ptype}", t["expiry_other"],
                                      params.get(f"mwProtect-expiry-{ptype}", ""), help_text=t["expiry_other_help"])
             other_field["id"] = f"mwProtect-{ptype}-expires"
-            groups.append({"legend": t[f"type_{ptype}"] if f"type_{ptype}" in t else ptype,
+            groups.append({"legend": label,
                            "fields": [level_field, expiry_field, other_field], "hidden": hidden})
         cascade = None
         if exists:
@@ -205,7 +206,7 @@ class ProtectAction(HtmlPage):
                        "options": [], "autocomplete": "", "error": "", "autofocus": False}
         reason = text_field("mwProtect-reason", t["reason"], params.get("mwProtect-reason", ""))
         reason["id"] = "mwProtect-reason"
-        summary = [f"{t[f'type_{r.type}'] if f'type_{r.type}' in t else r.type}: {level_text(r.level, t)}, "
+        summary = [f"{t.get(f'type_{r.type}', r.type)}: {level_text(r.level, t)}, "
                    f"{expiry_text(ctx, r.expiry, t)}{' ' + t['cascading'] if r.cascade else ''}"
                    for r in current if r.level]
         heading = (t["unprotect_title"] if unprotect else t["title"]).format(title=name)

@@ -33,7 +33,7 @@ class SpecialLog(HtmlPage):
         t = ctx.t
         p: dict[str, Any] = e.params
         if e.type == "protect" and isinstance(p.get("description"), str):
-            return str(p["description"]) + (" [cascading]" if "cascade" in p else "")
+            return str(p["description"]) + (" [cascading]" if p.get("cascade") else "")
         if e.type == "rights":
             def groups(key: str) -> str:
                 names = p.get(key)

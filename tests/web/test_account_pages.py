@@ -176,3 +176,34 @@ async def test_create_for_someone_else_needs_the_right(client: ApiClient, new_cl
     await login(client, "Plain")
     r = await get(client, "Special:CreateAccount")
     assert r.status_code == 403 and 'name="mailpassword"' not in r.text
+
+
+async def test_new_forms_refuse_another_sessions_token(app: WikigateApp, client: ApiClient,
+                                                       new_client: Callable[..., ApiClient],
+                                                       make_user: MakeUser) -> None:
+    """A valid token of another session is as good as none (ChangeEmail, OATHManage)."""
+    bob = await make_user("Bob", email="old@example.org")
+    other = new_client()
+    foreign = token_of(await get(other, "Special:UserLogin"))
+    await login(client, "Bob")
+    r = await submit(client, "Special:ChangeEmail", {"wpNewEmail": "new@example.org"}, token=foreign)
+    assert r.status_code == 400 and "This form has expired" in r.text
+    fresh = await app.services.users.get_by_id(bob.id)
+    assert fresh is not None and fresh.email == "old@example.org"
+    await get(client, "Special:OATHManage", action="enable", module="totp")
+    r = await submit(client, "Special:OATHManage", {"token": "123456", "module": "totp", "action": "enable"},
+                     token=foreign, action="enable", module="totp")
+    assert r.status_code == 400 and "This form has expired" in r.text
+
+
+async def test_change_email_returns_only_to_local_titles(client: ApiClient, make_user: MakeUser) -> None:
+    await make_user("Bob")
+    await login(client, "Bob")
+    for target, expected in (("https://evil.example/", 'href="/index.php?title=Https://evil.example/"'),
+                             ("//evil.example", 'href="/index.php?title=Main_Page"'),
+                             ("Special:Preferences", 'href="/index.php?title=Special:Preferences"')):
+        r = await submit(client, "Special:ChangeEmail", {"wpNewEmail": ""}, returnto=target)
+        r = await submit(client, "Special:ChangeEmail", {"wpNewEmail": f"x{len(target)}@example.org"},
+                         returnto=target)
+        assert r.status_code == 200 and expected in r.text, target
+        assert 'href="https://evil' not in r.text and 'href="//evil' not in r.text

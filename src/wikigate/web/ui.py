@@ -218,7 +218,8 @@ class PageContext:
 
     def nav(self) -> dict[str, Any]:
         current = self.page.current_title(self.subpage)
-        lang_urls = {code: self.url(current, uselang=code) for code, _ in LANGUAGES}
+        extra = self.page.nav_query(self)
+        lang_urls = {code: self.url(current, **extra, uselang=code) for code, _ in LANGUAGES}
         return {
             "home": self.url("Main Page"),
             "user": self.user.name if self.user.is_registered else "",
@@ -273,6 +274,10 @@ class HtmlPage(WebPage):
 
     def current_title(self, subpage: str | None) -> str:
         return f"{self.title}/{subpage}" if subpage else self.title
+
+    def nav_query(self, ctx: PageContext) -> dict[str, str]:
+        """Query parameters the language links keep (``action=protect``)."""
+        return {}
 
     def returnto_for_nav(self, ctx: PageContext) -> str:
         """The ``returnto`` of the header's log-in link: back here after logging in."""

@@ -67,6 +67,9 @@ class ProtectAction(HtmlPage):
     def returnto_for_nav(self, ctx: PageContext) -> str:
         return ctx.subpage or ""
 
+    def nav_query(self, ctx: PageContext) -> dict[str, str]:
+        return {"action": "unprotect" if ctx.request.params.get("action") == "unprotect" else "protect"}
+
     async def _permission_errors(self, ctx: PageContext, title: Title, page: Page | None) -> list[str]:
         from wikigate.api.page_checks import permission_errors
 

@@ -1,0 +1,37 @@
+"""The question captcha on Special:CreateAccount: the question is on the page (the flow's
+``captchaInfo``), a wrong answer is refused with a new question, the right one creates."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from tests.conftest import ApiClient, make_settings
+from tests.web.test_pages import NEW_PW, get, submit
+
+from wikigate.app import WikigateApp
+from wikigate.config import Settings
+
+QUESTION = "Which wiki is this? <b>(answer: refwiki)</b>"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    s = make_settings(tmp_path)
+    s.captcha.kind = "question"
+    s.captcha.questions = {QUESTION: "refwiki"}
+    return s
+
+
+async def test_sign_up_answers_the_question(app: WikigateApp, client: ApiClient) -> None:
+    r = await get(client, "Special:CreateAccount")
+    shown = re.search(r'<p class="captcha" id="wp-captchaInfo-value"><strong>(.*?)</strong></p>', r.text)
+    assert shown is not None and shown.group(1) == "Which wiki is this? &lt;b&gt;(answer: refwiki)&lt;/b&gt;"
+    assert 'for="wp-captchaWord"' in r.text
+    fields = {"username": "Asker", "password": NEW_PW, "retype": NEW_PW, "email": "", "realname": ""}
+    r = await submit(client, "Special:CreateAccount", {**fields, "captchaWord": "wrong"})
+    assert 'id="form-errors"' in r.text and await app.services.users.get_by_name("Asker") is None
+    assert 'id="wp-captchaInfo-value"' in r.text  # a new question
+    r = await submit(client, "Special:CreateAccount", {**fields, "captchaWord": "RefWiki"})
+    assert "Welcome, Asker!" in r.text and await app.services.users.get_by_name("Asker") is not None

@@ -30,8 +30,16 @@ async def test_sign_up_answers_the_question(app: WikigateApp, client: ApiClient)
     assert shown is not None and shown.group(1) == "Which wiki is this? &lt;b&gt;(answer: refwiki)&lt;/b&gt;"
     assert 'for="wp-captchaWord"' in r.text
     fields = {"username": "Asker", "password": NEW_PW, "retype": NEW_PW, "email": "", "realname": ""}
-    r = await submit(client, "Special:CreateAccount", {**fields, "captchaWord": "wrong"})
+
+    def captcha_id(page: str) -> str:
+        m = re.search(r'name="captchaId" value="([^"]*)"', page)
+        assert m is not None
+        return m.group(1)
+
+    r = await submit(client, "Special:CreateAccount", {**fields, "captchaWord": "wrong",
+                                                      "captchaId": captcha_id(r.text)})
     assert 'id="form-errors"' in r.text and await app.services.users.get_by_name("Asker") is None
     assert 'id="wp-captchaInfo-value"' in r.text  # a new question
-    r = await submit(client, "Special:CreateAccount", {**fields, "captchaWord": "RefWiki"})
+    r = await submit(client, "Special:CreateAccount", {**fields, "captchaWord": "RefWiki",
+                                                      "captchaId": captcha_id(r.text)})
     assert "Welcome, Asker!" in r.text and await app.services.users.get_by_name("Asker") is not None

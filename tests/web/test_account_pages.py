@@ -9,11 +9,11 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from tests.conftest import ApiClient, make_settings
+from tests.conftest import ApiClient, make_settings, marked
 from tests.web.test_pages import get, login, submit, token_of, whoami
 
 from wikigate.app import WikigateApp
-from wikigate.config import Settings
+from wikigate.config import DEFAULT_GROUP_PERMISSIONS, Settings
 from wikigate.users.model import User
 from wikigate.web.ui import CSP, CSP_WITH_SCRIPTS
 
@@ -44,7 +44,7 @@ async def test_change_email(app: WikigateApp, client: ApiClient, make_user: Make
     assert "Your e-mail address was removed." in r.text
     fresh = await app.services.users.get_by_id(bob.id)
     assert fresh is not None and fresh.email == ""
-    events = [e.event for e in await app.services.components["audit"].list(user="Bob")]
+    events = [e.event for e in await app.services.audit.list(user="Bob")]
     assert events.count("email-change") == 2
 
 
@@ -60,10 +60,10 @@ async def test_change_email_is_rate_limited_when_adding(client: ApiClient, make_
     assert r.status_code == 200
 
 
+@pytest.mark.settings(sessions__reauthenticate_seconds=0)
 async def test_change_email_needs_a_recent_login(app: WikigateApp, client: ApiClient, make_user: MakeUser) -> None:
     await make_user("Bob")
     await login(client, "Bob")
-    app.services.settings.sessions.reauthenticate_seconds = 0
     await asyncio.sleep(0.02)
     r = await get(client, "Special:ChangeEmail")
     assert r.status_code == 303
@@ -77,7 +77,7 @@ async def test_change_email_refused_with_a_bot_password(app: WikigateApp, client
     """A bot-password session is never a session on index.php (so no page can reach the
     account's e-mail address through it)."""
     bob = await make_user("Bob", email="old@example.org")
-    _, secret = await app.services.components["botpasswords"].create(bob.id, "tool", ["basic"])
+    _, secret = await app.services.botpasswords.create(bob.id, "tool", ["basic"])
     r = await client.jpost(action="login", lgname="Bob@tool", lgpassword=secret,
                            lgtoken=await client.token("login"))
     assert r["login"]["result"] == "Success"
@@ -86,10 +86,8 @@ async def test_change_email_refused_with_a_bot_password(app: WikigateApp, client
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    s = make_settings(tmp_path)
-    s.oath.enabled = True
-    return s
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    return marked(request, make_settings(tmp_path, oath__enabled=True))
 
 
 async def test_oathmanage_in_the_shared_look(client: ApiClient, make_user: MakeUser) -> None:
@@ -155,7 +153,7 @@ async def test_create_an_account_for_someone_else_by_mail(app: WikigateApp, clie
     assert await whoami(client) == "Sysop"  # the creator stays who they are
     other = await app.services.users.get_by_name("Other")
     assert other is not None and other.email == "other@example.org"
-    mailer = app.services.components["mailer"]
+    mailer = app.services.mailer
     await mailer.flush()
     (sent,) = [m for m in mailer.transport.outbox if m.recipient == "other@example.org"]
     body = sent.body
@@ -167,11 +165,10 @@ async def test_create_an_account_for_someone_else_by_mail(app: WikigateApp, clie
     assert r.status_code == 200 and 'name="retype"' in r.text, r.text
 
 
+@pytest.mark.settings(rights__group_permissions={
+    g: [r for r in rights if r != "createaccount"] for g, rights in DEFAULT_GROUP_PERMISSIONS.items()})
 async def test_create_for_someone_else_needs_the_right(client: ApiClient, new_client: Callable[..., ApiClient],
                                                        make_user: MakeUser, app: WikigateApp) -> None:
-    perms = app.services.settings.rights.group_permissions
-    for group in ("*", "user"):
-        perms[group] = [r for r in perms.get(group, []) if r != "createaccount"]
     await make_user("Plain")
     await login(client, "Plain")
     r = await get(client, "Special:CreateAccount")

@@ -18,10 +18,7 @@ QUESTION = "Which wiki is this? <b>(answer: refwiki)</b>"
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    s = make_settings(tmp_path)
-    s.captcha.kind = "question"
-    s.captcha.questions = {QUESTION: "refwiki"}
-    return s
+    return make_settings(tmp_path, captcha__kind="question", captcha__questions={QUESTION: "refwiki"})
 
 
 async def test_sign_up_answers_the_question(app: WikigateApp, client: ApiClient) -> None:

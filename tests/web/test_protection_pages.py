@@ -61,7 +61,7 @@ async def test_protect_and_unprotect_as_a_sysop(app: WikigateApp, client: ApiCli
     prot = await restrictions(client, "Target page")
     assert {(p["type"], p["level"]) for p in prot} == {("edit", "sysop"), ("move", "sysop")}
     assert all(p["expiry"] != "infinity" for p in prot) and any(p.get("cascade") for p in prot)
-    entries = await app.services.components["logs"].list(type="protect")
+    entries = await app.services.logs.list(type="protect")
     assert [(e.action, e.actor_name, e.comment) for e in entries] == [("protect", "Sysop", EVIL)]
     # The form now offers the existing expiry and keeps it when saved again.
     r = await get(client, "Target_page", action="protect")
@@ -73,7 +73,7 @@ async def test_protect_and_unprotect_as_a_sysop(app: WikigateApp, client: ApiCli
     r = await submit(client, "Target_page", protect_form("", "infinite"), action="unprotect")
     assert "“Target page” is no longer protected." in r.text
     assert await restrictions(client, "Target page") == []
-    entries = await app.services.components["logs"].list(type="protect")
+    entries = await app.services.logs.list(type="protect")
     assert [e.action for e in entries] == ["unprotect", "protect"]
 
 
@@ -158,10 +158,10 @@ async def test_userrights_for_a_bureaucrat(app: WikigateApp, client: ApiClient, 
                                                    "wpGroup-sysop": "", "user-reason": "done"}, user="Target")
     fresh = await app.services.users.get_by_id(target.id)
     assert fresh is not None and {g.group for g in fresh.groups} == {"bot"}
-    entries = await app.services.components["logs"].list(type="rights")
+    entries = await app.services.logs.list(type="rights")
     assert [(e.actor_name, e.title, e.comment) for e in entries] == [("Crat", "Target", "done"),
                                                                       ("Crat", "Target", EVIL)]
-    audit = [e.event for e in await app.services.components["audit"].list(user="Crat")]
+    audit = [e.event for e in await app.services.audit.list(user="Crat")]
     assert audit.count("rights-change") == 2
     r = await submit(client, "Special:UserRights", {"wpGroup-sysop": "1", "wpExpiry-sysop": "not a time"},
                      user="Target")

@@ -134,7 +134,7 @@ def redirect_target(text: str) -> str | None:
 
 
 class PageStore:
-    """``services.components["pages"]``."""
+    """``services.pages``."""
 
     def __init__(self, db: Database, clock: Clock, logs: LogStore, namespaces: Namespaces) -> None:
         self.db = db
@@ -305,6 +305,12 @@ class PageStore:
                 .where(and_(*conds)).order_by(c.pr_id.desc()).limit(limit + 1))
         return [(pid, ns, key, Restriction(ptype, level, expiry or "infinity", bool(cascade)))
                 for pid, ns, key, ptype, level, expiry, cascade in conn.execute(stmt)]
+
+    async def protected_pages(self, *, types: Sequence[str] | None, levels: Sequence[str] | None,
+                              before_id: int | None, limit: int) -> list[tuple[int, int, str, Restriction]]:
+        """:meth:`protected_pages_in` in its own transaction (Special:ProtectedPages)."""
+        return await self.run(lambda conn: self.protected_pages_in(conn, types=types, levels=levels,
+                                                                   before_id=before_id, limit=limit))
 
     def title_protection_in(self, conn: Connection, namespace: int, dbkey: str) -> TitleProtection | None:
         row = conn.execute(select(pt_t).where(and_(pt_t.c.pt_namespace == namespace,

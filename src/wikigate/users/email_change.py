@@ -46,7 +46,5 @@ async def change_email(services: Any, user: User, new_address: str, *, ip: str, 
     await services.users.update(user.id, email=new_address, email_authenticated=None)
     log.info("changing e-mail address for %s (had one: %s, has one: %s)", user.name, bool(user.email),
              bool(new_address))
-    audit = services.components.get("audit")
-    if audit is not None:
-        await audit.record("email-change", user, ip, "removed" if not new_address else "changed")
+    await services.audit.record("email-change", user, ip, "removed" if not new_address else "changed")
     return None

@@ -177,7 +177,7 @@ class PageContext:
     def two_factor_available(self) -> bool:
         from wikigate.auth.oath import OathService
 
-        return isinstance(self.services.components.get("oath"), OathService)
+        return isinstance(self.services.oath, OathService)
 
     def msg(self, message: Message) -> str:
         """A catalogue message as plain text (the template escapes it); wiki links keep
@@ -267,10 +267,7 @@ class HtmlPage(WebPage):
     scripts: ClassVar[tuple[str, ...]] = ()
 
     def namespaces(self) -> Namespaces:
-        ns = self.services.components.get("namespaces")
-        if not isinstance(ns, Namespaces):
-            ns = Namespaces(self.services.settings.site.sitename)
-        return ns
+        return self.services.namespaces
 
     def current_title(self, subpage: str | None) -> str:
         return f"{self.title}/{subpage}" if subpage else self.title

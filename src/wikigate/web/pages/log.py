@@ -69,7 +69,7 @@ class SpecialLog(HtmlPage):
                 and len(parts[1]) < 19:
             cont = (parts[0], int(parts[1]))
         limit = limit_of(ctx)
-        logs: LogStore = self.services.components["logs"]
+        logs: LogStore = self.services.logs
         entries: list[LogEntry] = []
         if not errors:
             entries = await logs.list(type=ltype or None, actor_name=user.replace("_", " ") or None,

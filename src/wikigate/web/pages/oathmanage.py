@@ -88,7 +88,7 @@ class SpecialOATHManage(HtmlPage):
 
     async def show(self, ctx: PageContext, subpage: str | None) -> Response:
         t = ctx.t
-        oath = self.services.components.get("oath")
+        oath = self.services.oath
         if not isinstance(oath, OathService):
             return self._info(ctx, t["not_enabled"], 404)
         user = ctx.user

@@ -21,7 +21,8 @@ from wikigate.http.response import Response
 from wikigate.i18n import Message, Num
 from wikigate.pages import protection as prot
 from wikigate.pages.protect import ProtectError, ProtectionService
-from wikigate.pages.store import Page, PageStore
+from wikigate.pages.service import PageService
+from wikigate.pages.store import Page
 from wikigate.pages.titles import InvalidTitle, Title, parse_title
 from wikigate.users.model import User
 from wikigate.web.listing import expiry_text, level_text, select_field, text_field
@@ -101,10 +102,10 @@ class ProtectAction(HtmlPage):
         if not ctx.user.is_registered:
             return self._notice(ctx, t["anon"], 401, name,
                                 [("", ctx.url("Special:UserLogin", returnto=name), ui["login"])])
-        store: PageStore = self.services.components["pages"]
-        page = await store.page(title.namespace, title.dbkey)
+        pages: PageService = self.services.page_service
+        page = await pages.page(title.namespace, title.dbkey)
         exists = page is not None
-        current = await self._current(store, title, page)
+        current = await self._current(pages, title, page)
         refusals = await self._permission_errors(ctx, title, page)
         if refusals:
             return self._render(ctx, title, exists, current, status=403, errors=[t["denied"], *refusals],
@@ -117,30 +118,30 @@ class ProtectAction(HtmlPage):
             if not ctx.csrf_ok():
                 errors, status = [ui["bad_token"]], 400
             else:
-                service: ProtectionService = self.services.components["protection"]
+                service: ProtectionService = self.services.protection
                 protections, expiries = self._submitted(ctx, title, exists)
                 try:
                     plan = service.plan(title, exists, protections, expiries, ctx.rights(), ctx.now)
                 except ProtectError as e:
                     errors, status = [self._error_text(ctx, e)], 400
                 else:
-                    watched = await store.run(lambda conn: store.watched_in(conn, ctx.user.id, title.namespace,
-                                                                            title.dbkey))
+                    watched = await pages.watched(ctx.user.id, title)
                     reason = ctx.request.params.get("mwProtect-reason", "")[:500]
                     await service.apply(plan, ctx.user, cascade=ctx.request.params.get("mwProtect-cascade") == "1",
                                         reason=reason, watch=watched)
-                    current = await self._current(store, title, page)
+                    current = await self._current(pages, title, page)
                     unprotected = not any(r.level for r in current)
                     notice = (t["done_unprotect"] if unprotected else t["done"]).format(title=name)
                     unprotect = False
         return self._render(ctx, title, exists, current, status=status, errors=errors, editable=True,
                             unprotect=unprotect, notice=notice)
 
-    async def _current(self, store: PageStore, title: Title, page: Page | None) -> list[prot.Restriction]:
-        if page is not None:
-            return await store.run(lambda conn: store.restrictions_in(conn, page.id))
-        tp = await store.run(lambda conn: store.title_protection_in(conn, title.namespace, title.dbkey))
-        return [prot.Restriction("create", tp.level, tp.expiry)] if tp is not None else []
+    async def _current(self, pages: PageService, title: Title, page: Page | None) -> list[prot.Restriction]:
+        state = await pages.protection_state(title, page, title_protection=True, cascade_sources=False)
+        tp = state.title_protection
+        if page is not None or tp is None:
+            return list(state.restrictions)
+        return [prot.Restriction("create", tp.level, tp.expiry)]
 
     def _types(self, title: Title, exists: bool) -> list[str]:
         return prot.applicable_types(self.services.settings.protection, title.namespace, exists)

@@ -1,5 +1,5 @@
 """index.php?title=Special:ProtectedPages — pages with live restrictions, newest first,
-filtered by action (``type``) and level; read through ``PageStore.protected_pages_in``
+filtered by action (``type``) and level; read through ``PageStore.protected_pages``
 (the rows list=allpages' ``apprtype`` filter reads), nothing written."""
 
 from __future__ import annotations
@@ -33,10 +33,9 @@ class SpecialProtectedPages(HtmlPage):
         offset = params.get("offset", "")
         before = int(offset) if offset.isdigit() and len(offset) < 19 else None
         limit = limit_of(ctx)
-        store: PageStore = self.services.components["pages"]
-        rows = await store.run(lambda conn: store.protected_pages_in(
-            conn, types=[ptype] if ptype else None, levels=[level] if level else None, before_id=before,
-            limit=limit))
+        store: PageStore = self.services.pages
+        rows = await store.protected_pages(types=[ptype] if ptype else None, levels=[level] if level else None,
+                                           before_id=before, limit=limit)
         more = ""
         if len(rows) > limit:
             rows = rows[:limit]

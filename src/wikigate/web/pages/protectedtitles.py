@@ -1,11 +1,11 @@
 """index.php?title=Special:ProtectedTitles — titles protected against creation (live
-ones), newest first, filtered by level; read through ``PageStore.protected_titles_in``,
+ones), newest first, filtered by level; read through ``PageService.protected_titles``,
 the same query list=protectedtitles uses."""
 
 from __future__ import annotations
 
 from wikigate.http.response import Response
-from wikigate.pages.store import PageStore
+from wikigate.pages.service import PageService
 from wikigate.pages.titles import make_title
 from wikigate.web.listing import expiry_text, level_text, limit_of, select_field, when
 from wikigate.web.texts import texts_for
@@ -32,10 +32,10 @@ class SpecialProtectedTitles(HtmlPage):
                 and len(parts[1]) < 10:
             cont = (parts[0], int(parts[1]), parts[2])
         limit = limit_of(ctx)
-        store: PageStore = self.services.components["pages"]
-        rows = await store.run(lambda conn: store.protected_titles_in(
-            conn, namespaces=None, levels=[level] if level else None, newer=False, start=None, end=None,
-            cont=cont, limit=limit))
+        pages: PageService = self.services.page_service
+        rows = await pages.protected_titles(
+            namespaces=None, levels=[level] if level else None, newer=False, start=None, end=None,
+            cont=cont, limit=limit)
         more = ""
         if len(rows) > limit:
             nxt = rows[limit]

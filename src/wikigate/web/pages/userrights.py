@@ -90,7 +90,7 @@ class SpecialUserRights(HtmlPage):
         ticked = {g for g in self.services.rights.explicit_groups() if params.get(f"wpGroup-{g}") == "1"}
         add = [g for g in self.services.rights.explicit_groups() if g in ticked and g in addable]
         remove = [g for g in self.services.rights.explicit_groups() if g in held and g not in ticked and g in removable]
-        service: UserRightsService = self.services.components["userrights"]
+        service: UserRightsService = self.services.userrights
         try:
             expiries = service.parse_expiries(add, [params.get(f"wpExpiry-{g}", "").strip() or "infinite"
                                                     for g in add], ctx.now)

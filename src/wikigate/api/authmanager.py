@@ -27,7 +27,7 @@ from wikigate.i18n import Message, RawMessage, api_code_for_key
 
 if TYPE_CHECKING:
     from wikigate.api.context import ApiContext
-    from wikigate.auth.manager import AuthManager
+    from wikigate.auth.flow import AuthManager
 
 MESSAGE_FORMATS = ("html", "wikitext", "raw", "none")
 

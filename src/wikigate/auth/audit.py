@@ -74,7 +74,7 @@ def setup(services: Any) -> None:
 
 
 def setup_auth(services: Any) -> None:
-    from wikigate.auth.manager import AuthService
+    from wikigate.auth.flow import AuthService
 
     services.components["auth"] = AuthService(services)
 

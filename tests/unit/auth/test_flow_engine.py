@@ -250,7 +250,7 @@ async def test_account_link_redirect_flow_across_workers(two_workers: list[Wikig
 async def test_provider_ids_from_configuration(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, auth__providers=["totp", "tests.auth_fakes:FakeTotpProvider"])
     services = build_services(settings)
-    registry = services.components["auth"].registry
+    registry = services.auth.registry
     assert list(registry.providers)[-1] == "tests.auth_fakes:FakeTotpProvider"
     with pytest.raises(ValueError, match=r"auth\.providers"):
         build_services(make_settings(tmp_path, auth__providers=["oidc-not-yet"]))

@@ -173,18 +173,16 @@ class CreationFlow(FlowKind):
         action = subtype or ("create" if anon else "create2")
         reason = get_request(self.flow.begin_reqs, CreationReasonAuthenticationRequest)
         comment = reason.reason if reason is not None else ""
-        logs = svc.components.get("logs")
-        if logs is not None:
-            uow.add(lambda conn: logs.add_in(
-                conn, type="newusers", action=action,
-                actor_id=account.id if anon else creator.id,
-                actor_name=account.name if anon else creator.name,
-                namespace=2, title=account.name.replace(" ", "_"), comment=comment,
-                params={"userid": account.id}))
-        audit = svc.components.get("audit")
-        if audit is not None:
-            detail = f"by {creator.name}" if not anon else ""
-            uow.add(lambda conn: audit.record_in(conn, "account-created", account, m.ip, detail))
+        logs = svc.logs
+        uow.add(lambda conn: logs.add_in(
+            conn, type="newusers", action=action,
+            actor_id=account.id if anon else creator.id,
+            actor_name=account.name if anon else creator.name,
+            namespace=2, title=account.name.replace(" ", "_"), comment=comment,
+            params={"userid": account.id}))
+        audit = svc.audit
+        detail = f"by {creator.name}" if not anon else ""
+        uow.add(lambda conn: audit.record_in(conn, "account-created", account, m.ip, detail))
         # Read the finished row back in the same transaction: after the commit nothing may
         # fail any more (the account exists; the answer must say so).
         uow.add(lambda conn: users.get_by_id_in(conn, account.id))

@@ -165,9 +165,7 @@ class AuthManager:
         return [Message(f.key, tuple(f.params)) for f in result.failures]
 
     async def audit(self, event: str, user: User | None, detail: str = "") -> None:
-        audit = self.services.components.get("audit")
-        if audit is None:
-            return
+        audit = self.services.audit
         try:
             await audit.record(event, user, self.ip, detail)
         except Exception:  # the audit trail must never break a login
@@ -390,8 +388,8 @@ class AuthManager:
         # the same through BotPasswordStore::invalidateUserPasswords, after the change).
         # Done first here, so that a failure in between fails closed: bot passwords that
         # need a reset, never a changed password with the old bot passwords still valid.
-        bp = self.services.components.get("botpasswords")
-        if bp is not None and req.username and hasattr(bp, "invalidate_user_passwords"):
+        bp = self.services.botpasswords
+        if req.username and hasattr(bp, "invalidate_user_passwords"):
             await bp.invalidate_user_passwords(req.username)
         for p in [*self.primary, *self.secondary]:
             await p.change_authentication_data(req)

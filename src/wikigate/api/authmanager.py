@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 
 from wikigate.api.errors import ApiError
 from wikigate.api.params import Param, _var_list
-from wikigate.auth import linking
 from wikigate.auth.requests import (
     AuthenticationRequest,
     AuthResponse,
+    CreateFromLoginAuthenticationRequest,
     FieldInfo,
     load_requests_from_submission,
     merge_field_info,
@@ -28,7 +28,7 @@ from wikigate.i18n import Message, RawMessage, api_code_for_key
 
 if TYPE_CHECKING:
     from wikigate.api.context import ApiContext
-    from wikigate.auth.manager import AuthManager
+    from wikigate.auth.flow import AuthManager
 
 MESSAGE_FORMATS = ("html", "wikitext", "raw", "none")
 
@@ -181,17 +181,16 @@ class Formatter:
             if res.redirect_data is not None:
                 out["redirectdata"] = res.redirect_data
         if res.status in (AuthResponse.REDIRECT, AuthResponse.UI, AuthResponse.RESTART):
-            out.update(self.requests(res.needed))
+            # The preserved login state rides along in a RESTART for the engine's sake;
+            # clients are not shown it (ApiClientLogin blacklists it too).
+            out.update(self.requests([r for r in res.needed
+                                      if not isinstance(r, CreateFromLoginAuthenticationRequest)]))
         if res.status in (AuthResponse.FAIL, AuthResponse.UI, AuthResponse.RESTART):
             msg = res.message or Message("authmanager-authn-no-primary")
             self.put(out, "message", msg)
             out["messagecode"] = api_code_for_key(msg.key, msg.params)
         if res.status in (AuthResponse.FAIL, AuthResponse.RESTART):
             out["canpreservestate"] = res.create_request is not None
-        # ApiAuthManagerHelper keeps a FAIL's or RESTART's creation request in the session
-        # (for createpreservestate) and forgets it after any other answer.
-        if self.ctx.state is not None:
-            linking.preserve(self.ctx.state.session, res)
         if res.status == AuthResponse.FAIL and res.retry_after is not None:
             # Beyond MediaWiki: a throttled login says how long to wait, as a number (the
             # message gives only the whole window, in words), and as Retry-After.

@@ -13,7 +13,6 @@ from __future__ import annotations
 from wikigate.api.authmanager import Formatter, check_return_url, load_requests, make_manager, standard_params
 from wikigate.api.base import ApiModule, Values
 from wikigate.api.params import Param
-from wikigate.auth import linking
 from wikigate.auth.requests import ACTION_CREATE, ACTION_CREATE_CONTINUE, AuthResponse
 from wikigate.i18n import Message
 
@@ -51,7 +50,7 @@ class ApiAMCreateAccount(ApiModule):
             res = await manager.continue_account_creation(ctx.user, ctx.rights, reqs)
         else:
             reqs = await load_requests(ctx, manager, ACTION_CREATE, p["requests"])
-            preserved = linking.preserved(ctx.state.session) if p["preservestate"] and ctx.state else None
+            preserved = manager.preserved_request() if p["preservestate"] else None
             if preserved is not None:
                 reqs.append(preserved)
             res = await manager.begin_account_creation(ctx.user, ctx.rights, reqs, p["returnurl"])

@@ -1,10 +1,10 @@
 """action=linkaccount (spec authmanager.md §8; MediaWiki ApiLinkAccount).
 
 After the checks (logged in, ``linkcontinue`` or ``linkreturnurl``, a well-formed return
-URL, recent login) the flow runs through the linking providers (auth/linking.py; sign-in
-with OpenID Connect when configured). Without one the answer is MediaWiki's FAIL with the
-non-existent message ``userlogin-cannot-link`` (clients see ``⧼userlogin-cannot-link⧽``).
-Bot-password sessions never get here (``account_security``, auth/containment.py).
+URL, recent login) a configured linking provider (``account_creation_type = "link"``)
+runs the engine's link flow (auth/flow/link.py). Core ships none, so there the answer is
+MediaWiki's FAIL with the non-existent message ``userlogin-cannot-link`` (clients see
+``⧼userlogin-cannot-link⧽``). The parameters are the standard AuthManager ones.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from wikigate.api.base import ApiModule, Values
 from wikigate.api.credentials import require_recent_login
 from wikigate.api.errors import ApiError
 from wikigate.api.params import Param
-from wikigate.auth import linking
 from wikigate.auth.requests import ACTION_LINK, ACTION_LINK_CONTINUE, AuthResponse
 from wikigate.i18n import Message
 
@@ -47,11 +46,12 @@ class ApiLinkAccount(ApiModule):
         require_recent_login(manager, "LinkAccounts")
         fmt = Formatter(ctx, p["messageformat"], p["mergerequestfields"])
         if not manager.can_link_accounts():
+            # No core provider links accounts (AuthManager::canLinkAccounts() is false).
             res = AuthResponse.fail(Message("userlogin-cannot-link"))
         elif p["continue"]:
             reqs = await load_requests(ctx, manager, ACTION_LINK_CONTINUE, p["requests"])
-            res = await linking.continue_account_link(manager, ctx.user, reqs)
+            res = await manager.continue_account_link(reqs)
         else:
             reqs = await load_requests(ctx, manager, ACTION_LINK, p["requests"])
-            res = await linking.begin_account_link(manager, ctx.user, reqs, p["returnurl"])
+            res = await manager.begin_account_link(ctx.user, reqs, p["returnurl"])
         ctx.result[self.name] = fmt.response(res)

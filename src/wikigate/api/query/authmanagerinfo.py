@@ -14,7 +14,6 @@ from wikigate.api.authmanager import MESSAGE_FORMATS, Formatter, make_manager
 from wikigate.api.base import Values
 from wikigate.api.modules.query import QueryModule
 from wikigate.api.params import Param
-from wikigate.auth import linking
 from wikigate.auth.requests import (
     ACTION_CHANGE,
     ACTION_REMOVE,
@@ -54,11 +53,14 @@ class ApiQueryAuthManagerInfo(QueryModule):
                 p["securitysensitiveoperation"])
         action = p["requestsfor"]
         if action:
-            # A creation request kept from a login RESTART (linking providers only).
-            kept = linking.preserved(ctx.state.session) if ctx.state is not None else None
-            has = kept is not None and kept.has_state_for(action)
-            ret.update(haspreservedstate=has, hasprimarypreservedstate=has,
-                       preservedusername=kept.preserved_username() if kept is not None else "")
+            # Preserved state only exists with account-linking providers (none in core).
+            preserved = manager.preserved_request()
+            if preserved is not None:
+                ret.update(haspreservedstate=preserved.has_state_for_action(action),
+                           hasprimarypreservedstate=preserved.has_primary_state_for_action(action),
+                           preservedusername=preserved.username or "")
+            else:
+                ret.update(haspreservedstate=False, hasprimarypreservedstate=False, preservedusername="")
             reqs = await manager.get_authentication_requests(action, ctx.user)
             if action == ACTION_CHANGE:
                 reqs = [r for r in reqs if not isinstance(r, CHANGE_BLACKLIST)]

@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError
 
-from wikigate.auth.linking import CreationRefused
 from wikigate.auth.oidc import (
     IdentityLinkExists,
     OidcError,
@@ -37,7 +36,7 @@ from wikigate.auth.oidc import (
     VerifiedIdentity,
     get_oidc,
 )
-from wikigate.auth.providers.base import TYPE_LINK, PrimaryAuthenticationProvider
+from wikigate.auth.providers.base import TYPE_LINK, CreationRefused, PrimaryAuthenticationProvider
 from wikigate.auth.requests import (
     ACTION_CREATE,
     ACTION_LINK,
@@ -48,6 +47,7 @@ from wikigate.auth.requests import (
     FieldInfo,
     get_request,
 )
+from wikigate.auth.usernames import canonical_username
 from wikigate.i18n import Message, RawMessage
 
 if TYPE_CHECKING:
@@ -138,6 +138,9 @@ class OpenIdConnectCreateAuthenticationRequest(AuthenticationRequest):
         self.issuer = issuer
         self.subject = subject
         self.suggested = suggested
+        # MediaWiki's createRequest->username: meta=authmanagerinfo reports it as
+        # preservedusername, and createaccount with createpreservestate must use it.
+        self.username = suggested or None
 
 
 class OpenIdConnectLinkedAuthenticationRequest(AuthenticationRequest):
@@ -258,9 +261,13 @@ class OpenIDConnectPrimaryAuthenticationProvider(PrimaryAuthenticationProvider):
         linked = await services.identities.find(got.provider, got.subject)
         user = await services.users.get_by_id(linked.user_id) if linked is not None else None
         if user is None:
+            # The claims' name, if it could be created here (else the client picks one).
+            suggested = canonical_username(self._suggested(got), rigor="creatable") or ""
+            if suggested and await services.users.get_by_name(suggested) is not None:
+                suggested = ""
             res = AuthResponse.pass_(None)
             res.create_request = OpenIdConnectCreateAuthenticationRequest(
-                got.provider, got.issuer, got.subject, self._suggested(got))
+                got.provider, got.issuer, got.subject, suggested)
             await self.manager.audit("oidc-login-unlinked", None, f"provider={got.provider} sub={got.subject}")
             return res
         await self.manager.audit("oidc-login", user, f"provider={got.provider} sub={got.subject}")

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
+from wikigate.auth.ratelimit import DEFAULT_RATE_LIMITS
+
 
 class ConfigError(Exception):
     """A configuration value is missing or invalid; the message names the key."""
@@ -185,8 +187,14 @@ class ThrottleSettings:
     account_creation: list[dict[str, Any]] = field(
         default_factory=lambda: [{"count": 0, "seconds": 86400}]
     )
-    #: $wgRateLimits['mailpassword']['ip'].
+    #: $wgRateLimits['mailpassword']['ip'] (overrides that key of ``rate_limits``).
     mailpassword_ip: list[int] = field(default_factory=lambda: [5, 3600])
+    #: $wgRateLimits: action -> entity type (anon, user, newbie, ip, subnet, ip-all,
+    #: subnet-all, user-global or a group) -> [hits, seconds]; "&can-bypass" = false
+    #: makes an action limited for users with ``noratelimit`` too. Setting it replaces
+    #: MediaWiki's default table.
+    rate_limits: dict[str, dict[str, Any]] = field(
+        default_factory=lambda: {k: {e: list(c) for e, c in v.items()} for k, v in DEFAULT_RATE_LIMITS.items()})
     #: Beyond MediaWiki: failed logins per account over all IPs (distributed guessing),
     #: [count, seconds]; count 0 = off.
     account_attempts: list[int] = field(default_factory=lambda: [100, 3600])
@@ -457,6 +465,17 @@ def validate(settings: Settings) -> None:
         pair = getattr(settings.throttle, name)
         if len(pair) != 2 or any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in pair):
             raise ConfigError(f"throttle.{name}: expected [count, seconds] (non-negative integers)")
+    for action, conds in settings.throttle.rate_limits.items():
+        if not isinstance(conds, dict):
+            raise ConfigError(f"throttle.rate_limits.{action}: expected a table of entity = [hits, seconds]")
+        for entity, cond in conds.items():
+            if entity == "&can-bypass":
+                if not isinstance(cond, bool):
+                    raise ConfigError(f"throttle.rate_limits.{action}.&can-bypass: expected true or false")
+            elif (not isinstance(cond, list) or len(cond) != 2
+                  or any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in cond)):
+                raise ConfigError(f"throttle.rate_limits.{action}.{entity}: expected [hits, seconds] "
+                                  "(non-negative integers)")
     levels = settings.protection.levels
     if "" not in levels:
         raise ConfigError("protection.levels: must contain the empty level \"\"")

@@ -178,6 +178,23 @@ class ApiContext:
     def is_anon(self) -> bool:
         return not self._user.is_registered
 
+    @property
+    def explicit_groups(self) -> list[str]:
+        """The groups the user is a member of (not ``*``/``user``/``autoconfirmed``)."""
+        from wikigate.users.rights import IMPLICIT_GROUPS
+
+        return [g for g in self.groups if g not in IMPLICIT_GROUPS]
+
+    async def ping_limiter(self, action: str, incr: int = 1) -> bool:
+        """``User::pingLimiter``: count ``action`` against ``throttle.rate_limits``
+        (counters in the shared key-value store); True when a limit is exceeded."""
+        from wikigate.auth.ratelimit import RateLimiter, RateLimitSubject, effective_rate_limits
+
+        subject = RateLimitSubject.from_rights(self._user.id, self.request.client_ip, self.explicit_groups,
+                                               self.rights)
+        limiter = RateLimiter(self.services.kv, effective_rate_limits(self.services.settings.throttle))
+        return await limiter.limit(subject, action, incr)
+
     # -- sessions and tokens -------------------------------------------------------------
 
     @property

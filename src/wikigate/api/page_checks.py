@@ -261,12 +261,13 @@ async def want_watch(ctx: ApiContext, value: str, title: Title, exists: bool, *,
 
     ``preferences`` keeps a watched page watched, lets bots change nothing, and otherwise
     follows ``option`` (protect passes ``watchdefault``) or, for edits, ``watchdefault`` or
-    ``watchcreations`` for new pages. Anonymous users never watch.
+    ``watchcreations`` for new pages. Anonymous users watch nothing and get the default
+    preferences (so an anonymous edit answers ``watched`` as MediaWiki's does); callers
+    store nothing for them.
     """
-    if ctx.is_anon:
-        return False
     store = pages_of(ctx)
-    watched = await store.run(lambda conn: store.watched_in(conn, ctx.user.id, title.namespace, title.dbkey))
+    watched = False if ctx.is_anon else await store.run(
+        lambda conn: store.watched_in(conn, ctx.user.id, title.namespace, title.dbkey))
     if value == "watch":
         return True
     if value == "unwatch":
@@ -277,7 +278,8 @@ async def want_watch(ctx: ApiContext, value: str, title: Title, exists: bool, *,
         return watched
     from wikigate.users.options import effective_options
 
-    opts = effective_options(ctx.services.settings, await ctx.services.users.get_options(ctx.user.id))
+    stored = {} if ctx.is_anon else await ctx.services.users.get_options(ctx.user.id)
+    opts = effective_options(ctx.services.settings, stored)
 
     def on(name: str) -> bool:
         return str(opts.get(name, 0)) not in ("", "0", "False", "false")

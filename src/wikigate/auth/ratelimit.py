@@ -35,6 +35,30 @@ log = logging.getLogger("wikigate.auth.ratelimit")
 #: action -> entity type -> [hits, seconds] (plus "&can-bypass": bool).
 Limits = Mapping[str, Mapping[str, Any]]
 
+#: ``$wgRateLimits`` of MediaWiki 1.39 (action -> entity type -> [hits, seconds]), in
+#: MediaWiki's order (``meta=userinfo&uiprop=ratelimits`` lists them in this order).
+DEFAULT_RATE_LIMITS: dict[str, dict[str, list[int]]] = {
+    "edit": {"ip": [8, 60], "newbie": [8, 60], "user": [90, 60]},
+    "move": {"newbie": [2, 120], "user": [8, 60]},
+    "upload": {"ip": [8, 60], "newbie": [8, 60]},
+    "rollback": {"user": [10, 60], "newbie": [5, 120]},
+    "mailpassword": {"ip": [5, 3600]},
+    "emailuser": {"ip": [5, 86400], "newbie": [5, 86400], "user": [20, 86400]},
+    "changeemail": {"ip-all": [10, 3600], "user": [4, 86400]},
+    "confirmemail": {"ip-all": [10, 3600], "user": [4, 86400]},
+    "purge": {"ip": [30, 60], "user": [30, 60]},
+    "linkpurge": {"ip": [30, 60], "user": [30, 60]},
+    "renderfile": {"ip": [700, 30], "user": [700, 30]},
+    "renderfile-nonstandard": {"ip": [70, 30], "user": [70, 30]},
+    "stashedit": {"ip": [30, 60], "newbie": [30, 60]},
+    "stashbasehtml": {"ip": [5, 60], "newbie": [5, 60]},
+    "changetag": {"ip": [8, 60], "newbie": [8, 60]},
+    "editcontentmodel": {"newbie": [2, 120], "user": [8, 60]},
+}
+
+#: Entity types a ``$wgRateLimits`` entry may use besides group names.
+ENTITY_TYPES = ("anon", "user", "newbie", "ip", "subnet", "ip-all", "subnet-all", "user-global")
+
 
 @dataclass(frozen=True)
 class RateLimitSubject:
@@ -53,6 +77,14 @@ class RateLimitSubject:
     def from_rights(cls, user_id: int, ip: str, groups: Iterable[str], rights: Iterable[str]) -> RateLimitSubject:
         r = set(rights)
         return cls(user_id, ip, tuple(groups), "autoconfirmed" not in r, "noratelimit" in r)
+
+
+def effective_rate_limits(throttle: Any) -> dict[str, dict[str, Any]]:
+    """``throttle.rate_limits`` with ``throttle.mailpassword_ip`` as the ``ip`` key of
+    ``mailpassword`` (the older setting wins, so existing configurations keep working)."""
+    limits: dict[str, dict[str, Any]] = {k: dict(v) for k, v in throttle.rate_limits.items()}
+    limits.setdefault("mailpassword", {})["ip"] = list(throttle.mailpassword_ip)
+    return limits
 
 
 def subnet(ip: str) -> str | None:
@@ -123,9 +155,10 @@ class RateLimiter:
         self.kv = kv
         self.limits = limits
 
-    async def limit(self, subject: RateLimitSubject, action: str) -> bool:
-        """Count one ``action`` by ``subject``; True if it is over a limit (then nothing
-        stays counted)."""
+    async def limit(self, subject: RateLimitSubject, action: str, incr: int = 1) -> bool:
+        """Count ``incr`` times ``action`` by ``subject``; True if it is over a limit (then
+        nothing stays counted). ``incr`` 0 only looks: would one more be over a limit?
+        (MediaWiki's peek mode, ``pingLimiter( 'linkpurge', 0 )``)."""
         conds = self.limits.get(action)
         if not conds:
             return False
@@ -139,8 +172,15 @@ class RateLimiter:
                 if hits <= 0 or seconds <= 0:
                     continue
                 key = f"ratelimit:{action}:{entity}:{value}"
-                n = await self.kv.incr(key, float(seconds))
-                taken.append(key)
+                if incr <= 0:
+                    if await self.kv.get_int(key) + 1 > hits:
+                        over = True
+                        break
+                    continue
+                n = 0
+                for _ in range(incr):
+                    n = await self.kv.incr(key, float(seconds))
+                    taken.append(key)
                 if n > hits:
                     log.info("rate limit %s/%s tripped (%d per %ds)", action, entity, hits, seconds)
                     over = True

@@ -159,6 +159,9 @@ class ApiEditPage(ApiModule):
                     raise ApiError("apierror-nosuchsection", [section])
                 text = replaced if replaced is not None else text
 
+        # EditPage's UserRateLimitConstraint: after the permission checks, before tags.
+        if await ctx.ping_limiter("edit"):
+            raise ApiError("actionthrottledtext", code="ratelimited")
         await check_tags(ctx, p["tags"])
         base_ts = parse_timestamp_param(ctx, "basetimestamp", p["basetimestamp"] or None)
         parse_timestamp_param(ctx, "starttimestamp", p["starttimestamp"])
@@ -189,7 +192,7 @@ class ApiEditPage(ApiModule):
                           if r.timestamp > base_ts and r.actor_name != user.name]
                 if others:
                     raise ApiError("edit-conflict", code="editconflict")
-            if watch is not None:
+            if watch is not None and user.is_registered:
                 store.set_watch_in(conn, user.id, title.namespace, title.dbkey, watch)
             if old_rev is not None and fresh is not None and old_rev.text == text:
                 return fresh, None, fresh.latest, False

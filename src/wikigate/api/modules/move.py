@@ -92,6 +92,9 @@ class ApiMove(ApiModule):
                 raise InvalidTitle("title-invalid", p["to"])
         except InvalidTitle:
             raise ApiError("apierror-invalidtitle", [escape_wikitext(p["to"])]) from None
+        # ApiMove counts the move before MovePage checks rights and the target.
+        if await ctx.ping_limiter("move"):
+            raise ApiError("apierror-ratelimited")
         await check_tags(ctx, p["tags"])
 
         target_exists = (await store.page(dst.namespace, dst.dbkey)) is not None if dst.namespace >= 0 else False

@@ -22,6 +22,7 @@ from wikigate.api.context import ApiContext
 from wikigate.api.errors import ApiError, backend_unavailable
 from wikigate.api.output import (
     ContentKey,
+    Indexed,
     encode_json,
     encode_php,
     encode_xml,
@@ -413,7 +414,7 @@ class ApiMain:
                 item["data"] = w.data
             item["module"] = w.module
             items.append(item)
-        out["warnings"] = items
+        out["warnings"] = Indexed(items, "warning")
 
     def _render_error(self, ctx: ApiContext, error: ApiError, module: ApiModule | None) -> dict[str, Any]:
         cat = self.services.catalog
@@ -423,16 +424,18 @@ class ApiMain:
             err.update(error.data)
             err[ContentKey("docref")] = self.docref(ctx)
             return {"error": err}
-        items = []
-        # A permission check can fail for several reasons; non-bc formats list them all.
+        items: list[dict[str, Any]] = []
+        # A permission check can fail for several reasons; non-bc formats list them all,
+        # each distinct answer once (ApiErrorFormatter::addWarningOrError).
         for e in (error, *error.also):
             item: dict[str, Any] = {"code": e.code}
             item.update(ctx.message_fields(e.message))
             if e.data:
                 item["data"] = e.data
             item["module"] = mpath
-            items.append(item)
-        return {"errors": items, ContentKey("docref"): self.docref(ctx)}
+            if item not in items:
+                items.append(item)
+        return {"errors": Indexed(items, "error"), ContentKey("docref"): self.docref(ctx)}
 
     def _print(self, ctx: ApiContext, module: ApiModule | None, error: ApiError | None) -> None:
         resp = ctx.response
@@ -442,7 +445,9 @@ class ApiMain:
         body: dict[str, Any] = {}
         if error is not None:
             resp.status = error.status
-            resp.set_header("MediaWiki-API-Error", error.code)
+            # Every distinct code of the answer, in order (ApiMain::substituteResultWithError).
+            codes = list(dict.fromkeys(e.code for e in (error, *error.also)))
+            resp.set_header("MediaWiki-API-Error", ", ".join(codes))
             for k, v in error.headers.items():
                 resp.set_header(k, v)
             # requested fields survive, then warnings, then the error.

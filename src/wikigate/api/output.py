@@ -113,7 +113,17 @@ def _xml_attr(value: Any) -> str:
         return ""
     if isinstance(value, RealBool):
         return "true" if value.value else "false"
-    return _esc(str(value), quote=True)
+    return _esc_attr(str(value))
+
+
+#: ``Sanitizer::encodeAttribute``: htmlspecialchars with ENT_QUOTES (``'`` as ``&#039;``),
+#: and the whitespace an XML parser would normalise in an attribute as character references.
+_ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#039;",
+                               "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+
+
+def _esc_attr(text: str) -> str:
+    return xml_safe(text).translate(_ATTR_ESCAPES)
 
 
 def _esc(text: str, *, quote: bool) -> str:
@@ -123,6 +133,10 @@ def _esc(text: str, *, quote: bool) -> str:
 
 
 def _xml_element(name: str, value: Any) -> str:
+    """One element, as ``ApiFormatXml::recXmlPrint`` prints it: scalars become attributes,
+    objects and lists child elements (named ones first, then list items), and the content
+    value the element's text — or, when the element also has children, a child element
+    named after the content key (``<docref>``, ``<text>``) after the others."""
     if isinstance(value, IndexedMap):
         items = []
         for k, v in value.items():
@@ -133,20 +147,25 @@ def _xml_element(name: str, value: Any) -> str:
         attrs: list[str] = []
         children: list[str] = []
         text: str | None = None
+        content_name = "*"
         for k, v in value.items():
             if v is False or v is None:
                 continue
             if isinstance(k, ContentKey) or k == "*":
                 text = str(v)
+                content_name = str(k)
             elif isinstance(v, dict | list):
                 children.append(_xml_element(xml_name(str(k)), v))
             else:
                 attrs.append(f' {xml_name(str(k))}="{_xml_attr(v)}"')
+        if text is not None and children:
+            children.append(_xml_element(xml_name(content_name), {ContentKey(content_name): text}))
+            text = None
         head = f"<{name}{''.join(attrs)}"
-        if text == "" and not children:
+        if text == "":
             return f'{head} xml:space="preserve" />'
         if text is not None:
-            return f'{head} xml:space="preserve">{_esc(text, quote=False)}{"".join(children)}</{name}>'
+            return f'{head} xml:space="preserve">{_esc(text, quote=False)}</{name}>'
         if children:
             return f"{head}>{''.join(children)}</{name}>"
         return f"{head} />"

@@ -25,7 +25,7 @@ from wikigate.api.errors import ApiError
 from wikigate.i18n import ListParam, Num
 from wikigate.i18n.message import RawMessage
 from wikigate.pages import protection as prot
-from wikigate.pages.namespaces import NS_MEDIAWIKI, NS_USER
+from wikigate.pages.namespaces import NS_MEDIAWIKI, NS_SPECIAL, NS_USER
 from wikigate.pages.store import Page, PageStore
 from wikigate.pages.titles import InvalidTitle, Title, make_title, parse_title
 from wikigate.storage.sql.schema import change_tag_def
@@ -163,6 +163,8 @@ def _quick_errors(ctx: ApiContext, title: Title, page: Page | None, action: str)
 async def permission_errors(ctx: ApiContext, title: Title, page: Page | None, action: str) -> list[ApiError]:
     """Every error MediaWiki's PermissionManager reports for ``action`` on ``title`` (RIGOR_SECURE)."""
     errors = _quick_errors(ctx, title, page, action)
+    if title.namespace == NS_SPECIAL and action != "createaccount":
+        errors.append(ApiError("ns-specialprotected"))
     if title.namespace == NS_MEDIAWIKI and action in ("edit", "move", "move-target", "create") \
             and "editinterface" not in ctx.rights:
         errors.append(ApiError("protectedinterface", code="protectednamespace-interface"))

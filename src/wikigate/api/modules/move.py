@@ -30,6 +30,7 @@ from wikigate.api.page_checks import (
 from wikigate.api.params import Param
 from wikigate.api.query.pageset import namespaces_of
 from wikigate.i18n import Num
+from wikigate.pages.protection import user_can_level
 from wikigate.pages.store import Page, redirect_target
 from wikigate.pages.titles import InvalidTitle, Title, make_title, parse_title
 from wikigate.pages.wikitext import escape_wikitext
@@ -129,23 +130,28 @@ class ApiMove(ApiModule):
         await store.run(lambda conn: store.set_watch_in(conn, user_id, title.namespace, title.dbkey, watch))
 
     async def _errors(self, src: Title, page: Page, dst: Title, dst_page: Page | None) -> list[ApiError]:
-        """MovePage::moveIfAllowed: authorizeInternal (move+edit on the source, move-target+edit
-        on the target) merged with isValidMove (selfmove, immobile namespace, articleexists)."""
+        """MovePage::moveIfAllowed: isValidMove (selfmove, articleexists, immobile
+        namespace), then authorizeInternal (move+edit on the source, move-target+edit on
+        the target), in that order."""
         ctx = self.ctx
         errors: list[ApiError] = []
-        for title, pg, action in ((src, page, "move"), (src, page, "edit"), (dst, dst_page, "move-target"),
-                                  (dst, dst_page, "edit")):
-            if title.namespace >= 0:
-                errors += await permission_errors(ctx, title, pg, action)
         if src == dst:
             errors.append(ApiError("selfmove", code="selfmove"))
-        if dst.namespace < 0:
-            ns_name = namespaces_of(ctx).by_id(dst.namespace).name
-            errors.append(ApiError("immobile-target-namespace", [ns_name]))
-        elif dst_page is not None and src != dst:
+        elif dst_page is not None:
             store = pages_of(ctx)
             if not await store.run(lambda conn: self._is_valid_move_target(conn, dst_page, src)):
                 errors.append(ApiError("articleexists", [dst.prefixed_text], code="articleexists"))
+        if dst.namespace < 0:
+            ns_name = namespaces_of(ctx).by_id(dst.namespace).name
+            errors.append(ApiError("immobile-target-namespace", [ns_name]))
+        for title, pg, action in ((src, page, "move"), (src, page, "edit"), (dst, dst_page, "move-target"),
+                                  (dst, dst_page, "edit")):
+            errors += await permission_errors(ctx, title, pg, action)
+        if dst_page is None and dst.namespace >= 0:
+            store = pages_of(ctx)
+            tp = await store.run(lambda conn: store.title_protection_in(conn, dst.namespace, dst.dbkey))
+            if tp is not None and not user_can_level(tp.level, ctx.rights):
+                errors.append(ApiError("cantmove-titleprotected"))
         return errors
 
     async def _move(self, src: Title, page: Page, dst: Title, reason: str, noredirect: bool,

@@ -48,7 +48,9 @@ class ApiContext:
 
     # -- parameters ----------------------------------------------------------------------
 
-    def get_raw(self, name: str) -> str | None:
+    def get_raw(self, name: str, module: str = "main") -> str | None:
+        """A parameter's value; a ``badutf8`` warning (once) names ``module``, the module
+        that declares the parameter (ApiBase::handleParamNormalization)."""
         self.used.add(name)
         if name in self.request.array_names:
             self.add_warning("main", Message("apiwarn-unsupportedarray", (name,)), "unsupportedarray")
@@ -56,7 +58,7 @@ class ApiContext:
         value = self.params.get(name)
         if value is not None and name in self.request.badutf8 and name not in self._warned_badutf8:
             self._warned_badutf8.add(name)
-            self.add_warning("main", Message("apiwarn-badutf8", (name,)), "badutf8")
+            self.add_warning(module, Message("apiwarn-badutf8", (name,)), "badutf8")
         return value
 
     def has_param(self, name: str) -> bool:
@@ -96,6 +98,10 @@ class ApiContext:
         if any(x.module == w.module and x.message == w.message for x in self.warnings):
             return
         self.warnings.append(w)
+
+    def add_parsed_limit(self, module_path: str, value: int) -> None:
+        """``ApiResult::addParsedLimit``: what ``limit=max`` meant, in ``limits``."""
+        self.result.setdefault("limits", {})[module_path.rsplit("+", 1)[-1]] = value
 
     def message_fields(self, msg: Message) -> dict[str, Any]:
         """A message as the non-bc error formatter prints it: ``text`` (plaintext or

@@ -6,6 +6,7 @@ import importlib
 from typing import Any, ClassVar
 
 from wikigate.api.base import ApiModule, Values
+from wikigate.api.errors import errors_of
 from wikigate.api.params import Param
 
 
@@ -47,7 +48,10 @@ class ApiQuery(ApiModule):
             "titles": Param("string", multi=True),
             "pageids": Param("integer", multi=True),
             "revids": Param("integer", multi=True),
-            "generator": Param("enum", choices=[*query["prop"], *query["list"]]),
+            # Only modules that can generate, sorted by name, as ApiQuery lists them.
+            "generator": Param("enum", choices=sorted(
+                name for group in ("prop", "list") for name, cls in query[group].items()
+                if hasattr(cls, "generate") or hasattr(cls, "generate_from"))),
             "redirects": Param("boolean"),
             "converttitles": Param("boolean"),
         }
@@ -64,8 +68,9 @@ class ApiQuery(ApiModule):
         for module in modules:
             if getattr(module, "uses_pageset", False):
                 continue
-            values = module.extract_params()
-            await module.execute(values)
+            with errors_of(module.path):
+                values = module.extract_params()
+                await module.execute(values)
         incomplete = self.ctx.result.pop("_incomplete", False)
         # ApiContinuationManager: the batch is complete unless a prop module must continue
         # on the same pages; "continue" is "<generator continue>||": "||" when props continue,

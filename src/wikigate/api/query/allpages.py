@@ -75,19 +75,25 @@ class ApiQueryAllPages(QueryModule):
         end = self._key(p["to"], ns)
         prefix = self._key(p["prefix"], ns)
         newer = p["dir"] == "ascending"
-        types, levels = p["prtype"], p["prlevel"]
+        types = p["prtype"]
+        # An empty level and "*" mean any level, as in MediaWiki.
+        levels = [lv for lv in (p["prlevel"] or []) if lv not in ("", "*")]
+        protection_filter = bool(types) or p["prexpiry"] != "all"
+        if not protection_filter and p["prlevel"] is not None:
+            raise ApiError("apierror-invalidparammix-mustusewith", ["prlevel", "prtype"], code="invalidparammix")
 
         def q(conn: Connection) -> list[Page]:
-            fetch = limit if not types else limit * 10 + 100
+            fetch = limit if not protection_filter else limit * 10 + 100
             rows = store.all_pages_in(conn, namespace=ns, start=start, end=end, prefix=prefix,
                                       redirects=p["filterredir"], newer=newer, limit=fetch,
                                       min_size=p["minsize"], max_size=p["maxsize"])
-            if types:
+            if protection_filter:
                 kept = []
                 for pg in rows:
-                    rs = [r for r in store.restrictions_in(conn, pg.id) if r.type in types
+                    rs = [r for r in store.restrictions_in(conn, pg.id) if (not types or (
+                          r.type in types
                           and (not levels or r.level in levels)
-                          and (p["prfiltercascade"] == "all" or r.cascade == (p["prfiltercascade"] == "cascading"))
+                          and (p["prfiltercascade"] == "all" or r.cascade == (p["prfiltercascade"] == "cascading"))))
                           and (p["prexpiry"] == "all" or (r.expiry == "infinity") == (p["prexpiry"] == "indefinite"))]
                     if rs:
                         kept.append(pg)
@@ -101,6 +107,8 @@ class ApiQueryAllPages(QueryModule):
         return rows
 
     async def generate(self, p: dict[str, Any]) -> list[Title]:
+        if self.ctx.has_param("redirects"):
+            raise ApiError("apierror-allpages-generator-redirects", code="params")
         namespaces = namespaces_of(self.ctx)
         return [make_title(r.namespace, r.dbkey, namespaces) for r in await self._rows(p)]
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from wikigate.api.context import ApiContext
-from wikigate.api.errors import ApiError
+from wikigate.api.errors import ApiError, errors_of
 from wikigate.api.output import Indexed, IndexedMap
 from wikigate.pages.namespaces import NS_MEDIA, NS_SPECIAL, Namespaces
 from wikigate.pages.store import Page, PageStore, Revision, redirect_target
@@ -237,12 +237,13 @@ async def run_pageset(ctx: ApiContext, p: dict[str, Any], modules: list[QueryMod
         # Generator parameters carry a "g" before the module prefix (gaplimit, gptcontinue).
         gen.prefix = "g" + gen_cls.prefix
         gen.generator_mode = True
-        values = gen.extract_params()
         before = set(ctx.result.get("continue", {}))
-        if hasattr(gen, "generate_from"):
-            generated = await gen.generate_from(values, await build_pageset(ctx, p))
-        else:
-            generated = await gen.generate(values)
+        with errors_of(gen.path):
+            values = gen.extract_params()
+            if hasattr(gen, "generate_from"):
+                generated = await gen.generate_from(values, await build_pageset(ctx, p))
+            else:
+                generated = await gen.generate(values)
         added = [k for k in ctx.result.get("continue", {}) if k not in before]
         if added:
             ctx.result["_gen_continue"] = added[0]
@@ -250,8 +251,9 @@ async def run_pageset(ctx: ApiContext, p: dict[str, Any], modules: list[QueryMod
     for module in modules:
         execute_pages = getattr(module, "execute_pages", None)
         if getattr(module, "uses_pageset", False) and execute_pages is not None:
-            values = module.extract_params()
-            await execute_pages(values, ps)
+            with errors_of(module.path):
+                values = module.extract_params()
+                await execute_pages(values, ps)
     q = ctx.result.setdefault("query", {})
     if ps.normalized:
         q["normalized"] = Indexed(ps.normalized, "n")

@@ -28,7 +28,9 @@ async def test_pageset_kinds_fv1_and_fv2(admin: Actor) -> None:
     assert q["pages"]["-2"] == {"ns": -1, "title": "Special:Foo", "special": "", "missing": ""}
     assert q["pages"]["-4"] == {"ns": 1, "title": "Talk:Good page", "missing": ""}
     fv2 = await admin.get(action="query", titles=titles, formatversion="2")
-    assert [p.get("missing", False) for p in fv2["query"]["pages"]] == [True, True, False, True, False]
+    # formatversion 2 sorts by (fake) id, as the reference does: -4, -3, -2, -1, then pages.
+    assert [p.get("missing", False) for p in fv2["query"]["pages"]] == [True, True, True, False, False]
+    assert [p["title"] for p in fv2["query"]["pages"]][:2] == ["Talk:Good page", "Missing one"]
     assert fv1["batchcomplete"] == "" and fv2["batchcomplete"] is True
 
 

@@ -404,7 +404,8 @@ class ApiMain:
             for w in ctx.warnings:
                 # bc names query submodules by name ("tokens"), the others by path.
                 by_module.setdefault(w.module.rsplit("+", 1)[-1], []).append(cat.bc(w.message))
-            out["warnings"] = {m: {ContentKey("warnings"): "\n".join(t)} for m, t in by_module.items()}
+            # Each new module is added on top (ApiErrorFormatter_BackCompat, ADD_ON_TOP).
+            out["warnings"] = {m: {ContentKey("warnings"): "\n".join(t)} for m, t in reversed(by_module.items())}
             return
         items = []
         for w in ctx.warnings:

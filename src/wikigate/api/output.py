@@ -42,6 +42,16 @@ class IndexedMap(dict[str, Any]):
         self.tag = tag
 
 
+class KeyedMap(dict[str, Any]):
+    """An object keyed by name (MediaWiki's ``kvp`` array type, e.g. revision slots by
+    role): JSON prints it as an object; XML as ``<tag … key="name">`` elements."""
+
+    def __init__(self, items: Any = (), tag: str = "_v", key: str = "name") -> None:
+        super().__init__(items)
+        self.tag = tag
+        self.key = key
+
+
 class RealBool:
     """A boolean printed as JSON true/false even in formatversion 1."""
 
@@ -141,6 +151,12 @@ def _xml_element(name: str, value: Any) -> str:
         items = []
         for k, v in value.items():
             item = {"_idx": k, **v} if isinstance(v, dict) else {"_idx": k, "*": v}
+            items.append(_xml_element(value.tag, item))
+        return f"<{name}>{''.join(items)}</{name}>" if items else f"<{name} />"
+    if isinstance(value, KeyedMap):
+        items = []
+        for k, v in value.items():
+            item = {**v, value.key: k} if isinstance(v, dict) else {value.key: k, "*": v}
             items.append(_xml_element(value.tag, item))
         return f"<{name}>{''.join(items)}</{name}>" if items else f"<{name} />"
     if isinstance(value, dict):

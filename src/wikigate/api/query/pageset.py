@@ -12,6 +12,7 @@ pageset)``; ApiQuery skips them in its own loop.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -94,6 +95,9 @@ async def build_pageset(ctx: ApiContext, p: dict[str, Any], generated: list[Titl
     if generated is not None:
         wanted = list(generated)
     elif p.get("titles") is not None:
+        # Two passes, as ApiPageSet::processTitlesArray: invalid titles are numbered
+        # while parsing, special pages afterwards.
+        parsed: list[tuple[str, Title]] = []
         for raw in p["titles"]:
             try:
                 title = parse_title(raw, namespaces)
@@ -103,15 +107,23 @@ async def build_pageset(ctx: ApiContext, p: dict[str, Any], generated: list[Titl
                 ps.entries.append(PageEntry(next_fake(), None, kind="invalid",
                                             data={"title": raw, "invalidreason": e.message, "invalid": True}))
                 continue
+            parsed.append((raw, title))
+        for raw, title in parsed:
             if title.interwiki:
                 ps.interwiki.append({"title": title.prefixed_text, "iw": title.interwiki})
                 continue
+            known = False
+            if title.namespace == NS_SPECIAL:
+                # SpecialPageFactory::resolveAlias: a served page under its canonical name.
+                title, known = _special_title(title, namespaces)
             if title.prefixed_text != raw:
-                ps.normalized.append({"from": raw, "to": title.prefixed_text})
+                ps.normalized.append({"fromencoded": False, "from": raw, "to": title.prefixed_text})
             if title.namespace in (NS_SPECIAL, NS_MEDIA):
                 if all(e.title != title for e in ps.entries):
-                    ps.entries.append(PageEntry(next_fake(), title, kind="special", data={
-                        "ns": title.namespace, "title": title.prefixed_text, "special": True, "missing": True}))
+                    data: dict[str, Any] = {"ns": title.namespace, "title": title.prefixed_text, "special": True}
+                    if not known:  # Title::isKnown: no such special page (or no such file)
+                        data["missing"] = True
+                    ps.entries.append(PageEntry(next_fake(), title, kind="special", data=data))
                 continue
             if title not in wanted:
                 wanted.append(title)
@@ -174,6 +186,24 @@ async def build_pageset(ctx: ApiContext, p: dict[str, Any], generated: list[Titl
     goods.sort(key=lambda e: e.key)
     ps.entries.extend(goods)
     return ps
+
+
+@functools.cache
+def _special_pages() -> dict[str, str]:
+    """Lower-cased name -> canonical name of the Special: pages index.php serves."""
+    from wikigate.web import _discover
+
+    names = {cls.title.split(":", 1)[1] for cls in _discover() if cls.title.startswith("Special:")}
+    return {n.lower(): n for n in names}
+
+
+def _special_title(title: Title, namespaces: Namespaces) -> tuple[Title, bool]:
+    """The title of a known special page under its canonical name, and whether it is known."""
+    name, sep, sub = title.dbkey.partition("/")
+    canonical = _special_pages().get(name.lower())
+    if canonical is None:
+        return title, False
+    return make_title(NS_SPECIAL, canonical + sep + sub, namespaces), True
 
 
 def _good_data(page: Page, title: Title) -> dict[str, Any]:
@@ -277,4 +307,5 @@ async def run_pageset(ctx: ApiContext, p: dict[str, Any], modules: list[QueryMod
     elif ctx.fv == 1:
         q["pages"] = {str(e.key): e.data for e in ordered}
     else:
-        q["pages"] = Indexed([e.data for e in ordered], "page")
+        # formatversion 2 lists the pages sorted by (fake) page id (ApiResult's "array" type).
+        q["pages"] = Indexed([e.data for e in sorted(ordered, key=lambda e: e.key)], "page")

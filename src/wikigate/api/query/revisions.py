@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from wikigate.api.errors import ApiError
 from wikigate.api.modules.query import QueryModule
-from wikigate.api.output import ContentKey, Indexed
+from wikigate.api.output import ContentKey, Indexed, KeyedMap
 from wikigate.api.params import Param
 from wikigate.api.query.pageset import PageSet
 from wikigate.i18n import Message
@@ -157,7 +157,7 @@ class ApiQueryRevisions(QueryModule):
             if "content" in props:
                 main["contentformat"] = "text/x-wiki"
                 main[ContentKey("content")] = r.text
-            d["slots"] = {"main": main}
+            d["slots"] = KeyedMap({"main": main}, "slot", "role")
         if "comment" in props:
             d["comment"] = r.comment
         if "parsedcomment" in props:

@@ -6,6 +6,7 @@ from typing import Any
 
 from wikigate.api.base import Values
 from wikigate.api.modules.query import QueryModule
+from wikigate.api.output import Indexed
 from wikigate.api.params import Param
 from wikigate.auth.ratelimit import effective_rate_limits, limit_categories
 from wikigate.util.clock import mw_to_iso
@@ -57,18 +58,18 @@ class ApiQueryUserInfo(QueryModule):
         if "hasmsg" in props:
             info["messages"] = False
         if "groups" in props:
-            info["groups"] = list(ctx.groups)
+            info["groups"] = Indexed(ctx.groups, "g")
         if "groupmemberships" in props:
-            info["groupmemberships"] = [
+            info["groupmemberships"] = Indexed([
                 {"group": g.group, "expiry": mw_to_iso(g.expiry) if g.expiry else "infinity"}
                 for g in sorted(user.groups, key=lambda g: g.group)
-            ]
+            ], "groupmembership")
         if "implicitgroups" in props:
-            info["implicitgroups"] = self.services.rights.implicit_groups(user, ctx.now)
+            info["implicitgroups"] = Indexed(self.services.rights.implicit_groups(user, ctx.now), "g")
         if "rights" in props:
-            info["rights"] = list(ctx.rights_list)
+            info["rights"] = Indexed(ctx.rights_list, "r")
         if "changeablegroups" in props:
-            info["changeablegroups"] = ctx.changeable_groups()
+            info["changeablegroups"] = {k: Indexed(v, "g") for k, v in ctx.changeable_groups().items()}
         if "options" in props:
             info["options"] = await self._options()
         if "editcount" in props:
@@ -88,7 +89,7 @@ class ApiQueryUserInfo(QueryModule):
         if "registrationdate" in props and not ctx.is_anon and user.registration:
             info["registrationdate"] = mw_to_iso(user.registration)
         if "acceptlang" in props:
-            info["acceptlang"] = self._acceptlang()
+            info["acceptlang"] = Indexed(self._acceptlang(), "lang")
         if "unreadcount" in props:
             info["unreadcount"] = 0
         if "centralids" in props:

@@ -71,16 +71,20 @@ class ApiContext:
         """``mustpostparams`` for any of ``names`` found in the query string."""
         found = [n for n in names if n in self.request.query_names]
         if found:
-            from wikigate.i18n import ListParam, Num
-
-            raise ApiError("apierror-mustpostparams",
-                           [ListParam(tuple(found), "comma"), Num(len(found))], code="mustpostparams")
+            # ApiMain passes the names as one string and a plain count.
+            raise ApiError("apierror-mustpostparams", [", ".join(found), len(found)], code="mustpostparams")
 
     def validate_user(self, name: str, value: str, param: Param) -> str:
         from wikigate.auth.usernames import canonical_username, is_ip_address
 
         if "id" in param.user_types and value.startswith("#") and is_int_string(value[1:], signed=False):
             return value
+        if "interwiki" in param.user_types and ">" in value:
+            # An imported user ("prefix>Name"): no local account, matches nothing here.
+            iw, _, rest = value.partition(">")
+            local = canonical_username(rest)
+            if iw and local is not None:
+                return f"{iw}>{local}"
         if is_ip_address(value) and "ip" not in param.user_types:
             raise ApiError("paramvalidator-baduser", [Plaintext(name), Plaintext(value)], code="baduser")
         canonical = canonical_username(value)

@@ -368,12 +368,18 @@ class ApiMain:
 
     def _report_unused(self, ctx: ApiContext, fmt: str, module: ApiModule) -> None:
         allowed = set(PRINTER_PARAMS.get(fmt[:-2] if fmt.endswith("fm") and fmt != "rawfm" else fmt, ()))
-        unused = [n for n in ctx.params if n not in ctx.used and n not in allowed]
+        # The names in PHP's order ($_POST + $_GET), keyed by position as array_diff
+        # leaves them (the raw errorformat prints the keys), and a plain count.
+        query = ctx.request.query_names
+        names = [n for n in ctx.params if n not in query] + [n for n in ctx.params if n in query]
+        unused = [(i, n) for i, n in enumerate(names) if n not in ctx.used and n not in allowed]
         if unused:
-            from wikigate.i18n import ListParam, Num
+            from wikigate.i18n import ListParam
 
-            ctx.add_warning("main", Message("apierror-unrecognizedparams",
-                                            (ListParam(tuple(unused), "comma"), Num(len(unused)))),
+            keys = tuple(i for i, _ in unused)
+            listed = ListParam(tuple(n for _, n in unused), "comma",
+                               keys=None if keys == tuple(range(len(keys))) else keys)
+            ctx.add_warning("main", Message("apierror-unrecognizedparams", (listed, len(unused))),
                             "unrecognizedparams")
 
     async def _finish_session(self, ctx: ApiContext) -> None:

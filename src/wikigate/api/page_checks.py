@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 
 from wikigate.api.context import ApiContext
 from wikigate.api.errors import ApiError
-from wikigate.i18n import ListParam, Num
+from wikigate.i18n import ListParam
 from wikigate.i18n.message import RawMessage
 from wikigate.pages import protection as prot
 from wikigate.pages.namespaces import NS_MEDIAWIKI, NS_SPECIAL, NS_USER
@@ -75,7 +75,7 @@ async def title_or_pageid(ctx: ApiContext, p: dict[str, Any], title_key: str = "
     from wikigate.api.query.pageset import namespaces_of
 
     if p.get(title_key) is not None and p.get(pageid_key) is not None:
-        raise ApiError("apierror-invalidparammix", [var_list(title_key, pageid_key), Num(2)],
+        raise ApiError("apierror-invalidparammix", [var_list(title_key, pageid_key), 2],
                        code="invalidparammix")
     store = pages_of(ctx)
     if p.get(title_key) is not None:
@@ -88,7 +88,7 @@ async def title_or_pageid(ctx: ApiContext, p: dict[str, Any], title_key: str = "
         if page is None:
             raise ApiError("apierror-nosuchpageid", [p[pageid_key]], code="nosuchpageid")
         return make_title(page.namespace, page.dbkey, namespaces_of(ctx)), page
-    raise ApiError("apierror-missingparam-one-of", [var_list(title_key, pageid_key), Num(2)],
+    raise ApiError("apierror-missingparam-one-of", [var_list(title_key, pageid_key), 2],
                    code="missingparam")
 
 
@@ -97,10 +97,12 @@ def badaccess(ctx: ApiContext, right: str) -> ApiError:
     groups = [g for g in ctx.services.rights.groups_with_right(right) if g != "*"]
     if not groups:
         return ApiError("badaccess-group0", code="permissiondenied")
+    # PermissionManager passes the links ready-made, as one comma list in the user's
+    # language, and a plain count (the raw errorformat shows them so).
     cat = ctx.services.catalog
-    items = tuple(RawMessage(f"[[{{{{int:grouppage-{g}}}}}|{{{{int:group-{g}}}}}]]")
-                  if cat.exists(f"grouppage-{g}") and cat.exists(f"group-{g}") else g for g in groups)
-    return ApiError("badaccess-groups", [ListParam(items, "comma"), Num(len(groups))], code="permissiondenied")
+    items = [cat.wikitext(RawMessage(f"[[{{{{int:grouppage-{g}}}}}|{{{{int:group-{g}}}}}]]"), ctx.uselang)
+             if cat.exists(f"grouppage-{g}") and cat.exists(f"group-{g}") else g for g in groups]
+    return ApiError("badaccess-groups", [", ".join(items), len(groups)], code="permissiondenied")
 
 
 def _restriction_errors(ctx: ApiContext, store: PageStore, conn: Connection, title: Title, page: Page | None,
@@ -133,7 +135,7 @@ def _restriction_errors(ctx: ApiContext, store: PageStore, conn: Connection, tit
                                        for s in sources))
             # Each item ends with a newline (MediaWiki builds "* [[:Title]]\n" per source).
             listing = "".join(f"* [[:{n}]]\n" for n in names)
-            errors.append(ApiError("cascadeprotected", [Num(len(names)), listing], code="cascadeprotected"))
+            errors.append(ApiError("cascadeprotected", [len(names), listing], code="cascadeprotected"))
     return errors
 
 
@@ -253,7 +255,7 @@ async def check_tags(ctx: ApiContext, tags: list[str] | None) -> None:
     if len(bad) == 1:
         raise ApiError("tags-apply-not-allowed-one", [bad[0]], code="badtags", data={"disallowedtags": bad})
     if bad:
-        raise ApiError("tags-apply-not-allowed-multi", [ListParam(tuple(bad), "comma"), Num(len(bad))],
+        raise ApiError("tags-apply-not-allowed-multi", [", ".join(bad), len(bad)],
                        code="badtags", data={"disallowedtags": bad})
 
 

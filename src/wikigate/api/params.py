@@ -67,12 +67,25 @@ class Param:
     #: Integers out of min/max are an error (``ApiBase::PARAM_RANGE_ENFORCE``); by
     #: default they are clamped with an ``outofrange`` warning, as for limits.
     enforce_range: bool = False
+    #: Namespace type: negative namespaces accepted besides the real ones
+    #: (``NamespaceDef::PARAM_EXTRA_NAMESPACES``, e.g. Media and Special).
+    extra_namespaces: tuple[int, ...] = ()
+    #: Limit type: when False the raw text is returned and the module validates it
+    #: later with bounds of its own (``extractRequestParams( false )``).
+    parse_limit: bool = True
+    #: Notes shown with the parameter (``PARAM_HELP_MSG_INFO``), e.g. "singlepageonly".
+    help_info: tuple[str, ...] = ()
 
     def choice_list(self) -> list[str]:
         c = self.choices
         if c is None:
             return []
-        return list(c() if callable(c) else c)
+        values = list(c() if callable(c) else c)
+        if self.type == "namespace":
+            # NamespaceDef::getEnumValues: the namespaces and the extra ones, sorted.
+            ids = {int(v) for v in values} | set(self.extra_namespaces)
+            return [str(i) for i in sorted(ids)]
+        return values
 
 
 class ParamSource(Protocol):
@@ -226,12 +239,17 @@ def _one(src: ParamSource, module_path: str, name: str, p: Param, value: str, *,
                             Num(len(choices))], code="badvalue")
         return value
     if t == "namespace" and p.choices is not None:
-        if value not in p.choice_list():
-            raise ApiError("paramvalidator-badvalue-enumnotmulti", [name, value], code="badvalue")
+        values = p.choice_list()
+        if value not in values:
+            raise ApiError("paramvalidator-badvalue-enumnotmulti",
+                           [_pt(name), _pt(value), ListParam(tuple(Plaintext(int(v)) for v in values), "text"),
+                            Num(len(values))], code="badvalue")
         return int(value)
     if t in ("integer", "namespace"):
         n = _integer(name, value)
         return _range(src, module_path, name, p, value, n, p.max, p.max, ignore=not p.enforce_range)
+    if t == "limit" and not p.parse_limit:
+        return value
     if t == "limit":
         top = (p.max2 if src.high_limits and p.max2 is not None else p.max) or LIMIT1
         if value == "max":
@@ -264,7 +282,7 @@ def _range(src: ParamSource, module_path: str, name: str, p: Param, value: str, 
     what = ("min" if lo is not None else "") + ("max" if max1 is not None else "")
     highmax = p.max2 if p.max2 is not None else max1
     msg = Message(f"paramvalidator-outofrange-{what}",
-                  (_pt(name), _pt(value), Num(lo) if lo is not None else "", Num(hi) if hi is not None else ""))
+                  (_pt(name), _pt(value), Num(lo if lo is not None else ""), Num(hi if hi is not None else "")))
     data = {"min": lo, "curmax": hi, "max": max1, "highmax": highmax}
     if not ignore:
         raise ApiError(msg, code="outofrange", data=data)

@@ -125,7 +125,7 @@ def api_code_for_key(key: str, params: Sequence[Any] = ()) -> str:
         code = _MESSAGE_MAP[key]
     elif key == "apierror-missingparam" and params:
         first = params[0]
-        code = "no" + (first.value if isinstance(first, Plaintext) else str(first))
+        code = "no" + (str(first.value) if isinstance(first, Plaintext) else str(first))
     elif key.startswith("apiwarn-"):
         code = key[8:]
     elif key.startswith("apierror-"):
@@ -411,8 +411,8 @@ class Catalog:
             return True, self._format(param.message, lang, fmt)
         if isinstance(param, Plaintext):
             if fmt == "html":
-                return True, html.escape(param.value, quote=True).replace("&#x27;", "&#039;")
-            return True, param.value
+                return True, html.escape(str(param.value), quote=True).replace("&#x27;", "&#039;")
+            return True, str(param.value)
         if isinstance(param, RawParam):
             return True, param.value
         if isinstance(param, Num):

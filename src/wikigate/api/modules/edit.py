@@ -28,7 +28,6 @@ from wikigate.api.page_checks import (
     want_watch,
 )
 from wikigate.api.params import Param
-from wikigate.i18n import Num
 from wikigate.pages import edit_rules
 from wikigate.pages.store import Page, Revision, redirect_target
 from wikigate.pages.titles import Title
@@ -92,7 +91,7 @@ class ApiEditPage(ApiModule):
                                     f"action=edit&{name}")
         if all(p[k] is None for k in ("text", "appendtext", "prependtext", "undo")):
             raise ApiError("apierror-missingparam-at-least-one-of",
-                           [var_list("text", "appendtext", "prependtext", "undo"), Num(4)],
+                           [var_list("text", "appendtext", "prependtext", "undo"), 4],
                            code="missingparam")
         title, page = await title_or_pageid(ctx, p)
         store = pages_of(ctx)

@@ -29,7 +29,6 @@ from wikigate.api.page_checks import (
 )
 from wikigate.api.params import Param
 from wikigate.api.query.pageset import namespaces_of
-from wikigate.i18n import Num
 from wikigate.pages.protection import user_can_level
 from wikigate.pages.store import Page, redirect_target
 from wikigate.pages.titles import InvalidTitle, Title, make_title, parse_title
@@ -70,7 +69,7 @@ class ApiMove(ApiModule):
         namespaces = namespaces_of(ctx)
         if (p["from"] is None) == (p["fromid"] is None):
             key = "apierror-invalidparammix" if p["from"] is not None else "apierror-missingparam-one-of"
-            raise ApiError(key, [var_list("from", "fromid"), Num(2)],
+            raise ApiError(key, [var_list("from", "fromid"), 2],
                            code="invalidparammix" if p["from"] is not None else "missingparam")
         if p["from"] is not None:
             try:

@@ -87,9 +87,8 @@ class ApiProtect(ApiModule):
             if len(expiries_in) == 1:
                 expiries_in = expiries_in * len(items)
             else:
-                from wikigate.i18n import Num
 
-                raise ApiError("apierror-toofewexpiries", [Num(len(expiries_in)), Num(len(items))],
+                raise ApiError("apierror-toofewexpiries", [len(expiries_in), len(items)],
                                code="toofewexpiries")
 
         settings = ctx.services.settings.protection

@@ -26,7 +26,6 @@ from wikigate.api.base import ApiModule, Values
 from wikigate.api.errors import ApiError
 from wikigate.api.output import Indexed
 from wikigate.api.params import Param, require_only_one
-from wikigate.i18n import Num
 from wikigate.pages.expiry import ExpiryError, parse_expiry, to_mw_timestamp
 from wikigate.storage.sql.schema import user as user_table
 from wikigate.storage.sql.schema import user_groups
@@ -112,7 +111,7 @@ class ApiUserrights(ApiModule):
             return {}
         if len(raw) != len(add):
             if len(raw) != 1:
-                raise ApiError("apierror-toofewexpiries", [Num(len(raw)), Num(len(add))])
+                raise ApiError("apierror-toofewexpiries", [len(raw), len(add)])
             raw = raw * len(add)
         now = datetime.fromtimestamp(self.ctx.now, UTC)
         out: dict[str, str | None] = {}

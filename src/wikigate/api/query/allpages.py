@@ -43,7 +43,7 @@ class ApiQueryAllPages(QueryModule):
             "minsize": Param("integer"),
             "maxsize": Param("integer"),
             "prtype": Param("enum", multi=True, choices=[t for t in settings.types if t != "create"]),
-            "prlevel": Param("enum", multi=True, choices=[lv for lv in settings.levels if lv]),
+            "prlevel": Param("enum", multi=True, choices=list(settings.levels)),
             "prfiltercascade": Param("enum", default="all", choices=("all", "cascading", "noncascading")),
             "limit": Param("limit", default=10, min=1, max=500, max2=5000),
             "dir": Param("enum", default="ascending", choices=("ascending", "descending")),

@@ -30,6 +30,7 @@ class ApiQueryAuthManagerInfo(QueryModule):
     prefix = "ami"
     group = "meta"
     classname = "ApiQueryAuthManagerInfo"
+    is_read = False
 
     def params(self) -> dict[str, Param]:
         return {

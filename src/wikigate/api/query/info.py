@@ -45,11 +45,9 @@ class ApiQueryInfo(QueryModule):
     def params(self) -> dict[str, Param]:
         return {
             "prop": Param("enum", multi=True, choices=INPROP, deprecated_values=("readable",)),
-            "linkcontext": Param("string", default="Main Page"),
+            "linkcontext": Param("title", default="Main Page"),
             "testactions": Param("string", multi=True),
             "testactionsdetail": Param("enum", default="boolean", choices=("boolean", "full", "quick")),
-            "testactionsautocreate": Param("boolean"),
-            "preloadcontent": Param("enum", default="preload", choices=("preload", "editintro", "newsection")),
             "continue": Param("string"),
         }
 

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from wikigate.api.errors import ApiError
 from wikigate.api.modules.query import QueryModule
 from wikigate.api.output import ContentKey, Indexed, KeyedMap
-from wikigate.api.params import Param
+from wikigate.api.params import Param, validate_param
 from wikigate.api.query.pageset import PageSet
 from wikigate.i18n import Message
 from wikigate.pages.store import PageStore, Revision, sha1_hex
@@ -39,13 +39,16 @@ class ApiQueryRevisions(QueryModule):
         return {
             "prop": Param("enum", multi=True, choices=RVPROP, default="ids|timestamp|flags|comment|user"),
             "slots": Param("enum", multi=True, choices=["main"], all_value="*"),
-            "limit": Param("limit", min=1, max=50, max2=500),
+            # Validated in enumeration mode only, with smaller bounds when content is
+            # fetched (ApiQueryRevisionsBase::parseParameters).
+            "limit": Param("limit", min=1, max=500, max2=5000, parse_limit=False, help_info=("singlepageonly",)),
             "section": Param("string"),
-            "startid": Param("integer"),
-            "endid": Param("integer"),
-            "dir": Param("enum", default="older", choices=("newer", "older")),
-            "user": Param("user", user_types=("name", "ip", "id")),
-            "excludeuser": Param("user", user_types=("name", "ip", "id")),
+            "startid": Param("integer", help_info=("singlepageonly",)),
+            "endid": Param("integer", help_info=("singlepageonly",)),
+            "dir": Param("enum", default="older", choices=("newer", "older"), help_info=("singlepageonly",)),
+            "user": Param("user", user_types=("name", "ip", "interwiki", "id"), help_info=("singlepageonly",)),
+            "excludeuser": Param("user", user_types=("name", "ip", "interwiki", "id"),
+                                 help_info=("singlepageonly",)),
             "tag": Param("string"),
             "continue": Param("string"),
         }
@@ -76,7 +79,9 @@ class ApiQueryRevisions(QueryModule):
                 return
             entry = good[0]
             assert entry.page is not None
-            limit = p["limit"] or 10
+            small = "content" in props
+            bounds = Param("limit", min=1, max=50 if small else 500, max2=500 if small else 5000)
+            limit = validate_param(self.ctx, self.path, self.prefix + "limit", bounds) if p["limit"] is not None else 10
             newer = p["dir"] == "newer"
             start_id = p["startid"]
             if p["continue"]:

@@ -35,7 +35,7 @@ class ApiQueryTemplates(QueryModule):
 
     def params(self) -> dict[str, Param]:
         return {
-            "namespace": Param("namespace", multi=True, choices=namespace_choices),
+            "namespace": Param("namespace", multi=True, choices=namespace_choices, extra_namespaces=(-2, -1)),
             "limit": Param("limit", default=10, min=1, max=500, max2=5000),
             "continue": Param("string"),
             "templates": Param("string", multi=True),

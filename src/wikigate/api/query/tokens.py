@@ -13,6 +13,8 @@ class ApiQueryTokens(QueryModule):
     name = "tokens"
     group = "meta"
     classname = "ApiQueryTokens"
+    #: ApiQueryTokens::isReadMode: login tokens on wikis without read access.
+    is_read = False
     static_params = True
 
     def params(self) -> dict[str, Param]:

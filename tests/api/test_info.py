@@ -129,3 +129,19 @@ async def test_logevents_action_validation(admin: Actor) -> None:
     assert data["error"]["info"] == 'Unrecognized value for parameter "leaction": create/*.'
     ok = await admin.get(action="query", list="logevents", leaction="create/create", letype="protect")
     assert ok["query"]["logevents"] == []
+
+
+async def test_watched_is_always_reported_and_special_pages_known(admin: Actor) -> None:
+    """inprop=watched gives watched false (shown in formatversion 2); served special pages
+    are known under their canonical names, others are missing (reference answers)."""
+    await admin.edit("Unwatched page", "x", watchlist="nochange")
+    r = await admin.get(action="query", titles="Unwatched page|Special:Userlogin|Special:Nope", prop="info",
+                        inprop="watched", formatversion="2")
+    pages = r["query"]["pages"]
+    assert [p["title"] for p in pages] == ["Special:Nope", "Special:UserLogin", "Unwatched page"]
+    assert pages[0] == {"ns": -1, "title": "Special:Nope", "special": True, "missing": True}
+    assert pages[1] == {"ns": -1, "title": "Special:UserLogin", "special": True}
+    assert pages[2]["watched"] is False
+    assert r["query"]["normalized"] == [{"fromencoded": False, "from": "Special:Userlogin", "to": "Special:UserLogin"}]
+    opts = await admin.get(action="query", meta="userinfo", uiprop="options")
+    assert opts["query"]["userinfo"]["options"]["search-match-redirect"] is True

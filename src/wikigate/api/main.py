@@ -226,7 +226,9 @@ class ApiMain:
         ctx.format = fmt if fmt in FORMATS else "jsonfm"
         fv = req.params.get("formatversion", "1")
         ctx.fv = 2 if fv in ("2", "latest") and ctx.format.rstrip("fm") in ("json", "php") else 1
-        if ctx.format in ("json", "jsonfm") and "callback" in req.params:
+        # ApiMain::lacksSameOriginSecurity: a JSONP callback makes any request anonymous,
+        # whatever the format (a page could load a logged-in XML answer with it otherwise).
+        if "callback" in req.params:
             ctx.anonymized = True
         if req.header("treat-as-untrusted") is not None:
             ctx.anonymized = True
@@ -266,7 +268,8 @@ class ApiMain:
                 raise
         if "responselanginfo" in req.params:
             ctx.result["uselang"] = ctx.uselang
-            ctx.result["errorlang"] = ctx.errorlang
+            # The bc error formatter always speaks English (ApiErrorFormatter_BackCompat).
+            ctx.result["errorlang"] = "en" if ctx.errorformat == "bc" else ctx.errorlang
 
         # 3. asserts
         self._check_asserts(ctx, p)

@@ -61,6 +61,13 @@ class RealBool:
         self.value = value
 
 
+class BcBool(RealBool):
+    """A boolean of a ``META_BC_BOOLS`` key (user options): JSON true/false in both
+    formatversions, but XML prints it as any boolean (``""`` when true, omitted when false)."""
+
+    __slots__ = ()
+
+
 def for_version(value: Any, fv: int) -> Any:
     """Apply the formatversion conventions, producing plain JSON-able data."""
     if isinstance(value, dict):
@@ -119,7 +126,7 @@ def xml_name(name: str) -> str:
 
 
 def _xml_attr(value: Any) -> str:
-    if value is True:
+    if value is True or isinstance(value, BcBool):
         return ""
     if isinstance(value, RealBool):
         return "true" if value.value else "false"
@@ -165,7 +172,7 @@ def _xml_element(name: str, value: Any) -> str:
         text: str | None = None
         content_name = "*"
         for k, v in value.items():
-            if v is False or v is None:
+            if v is False or v is None or (isinstance(v, BcBool) and not v.value):
                 continue
             if isinstance(k, ContentKey) or k == "*":
                 text = str(v)

@@ -134,8 +134,9 @@ class ApiQueryInfo(QueryModule):
             d["protection"] = Indexed(items, "pr")
             d["restrictiontypes"] = Indexed(
                 prot.applicable_types(settings, t.namespace, e.page is not None, for_info=True), "rt")
-        if "watched" in props and info.get("watched"):
-            d["watched"] = True
+        if "watched" in props:
+            # Always present: false (shown in formatversion 2) unless watched.
+            d["watched"] = bool(info.get("watched"))
         if can_watchers:
             if "watchers" in props:
                 d["watchers"] = info["watchers"]

@@ -6,7 +6,7 @@ from typing import Any
 
 from wikigate.api.base import Values
 from wikigate.api.modules.query import QueryModule
-from wikigate.api.output import Indexed
+from wikigate.api.output import BcBool, Indexed
 from wikigate.api.params import Param
 from wikigate.auth.ratelimit import effective_rate_limits, limit_categories
 from wikigate.util.clock import mw_to_iso
@@ -71,7 +71,8 @@ class ApiQueryUserInfo(QueryModule):
         if "changeablegroups" in props:
             info["changeablegroups"] = {k: Indexed(v, "g") for k, v in ctx.changeable_groups().items()}
         if "options" in props:
-            info["options"] = await self._options()
+            # Raw values: booleans among the defaults stay booleans (META_BC_BOOLS).
+            info["options"] = {k: BcBool(v) if isinstance(v, bool) else v for k, v in (await self._options()).items()}
         if "editcount" in props:
             info["editcount"] = user.editcount
         if "ratelimits" in props:

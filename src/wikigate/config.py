@@ -21,9 +21,9 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar, get_args, get_origin, get_type_hints
 
-_D = TypeVar("_D")
-
 from wikigate.auth.ratelimit import DEFAULT_RATE_LIMITS
+
+_D = TypeVar("_D")
 
 
 class ConfigError(Exception):

@@ -16,16 +16,15 @@ from tests.api.pages_support import Actor
 from tests.api.test_main import login_as
 from tests.conftest import ApiClient, make_settings
 from wikigate.app import WikigateApp, build_services
+from wikigate.auth.ratelimit import effective_rate_limits
 
 
 @pytest.fixture
 async def wiki(tmp_path: Path) -> AsyncIterator[tuple[WikigateApp, Actor, Actor, ApiClient]]:
     """Admin (sysop), a new user (not autoconfirmed: autoconfirm_count 100) and anon."""
-    s = make_settings(tmp_path)
-    s.rights.autoconfirm_count = 100
-    s.throttle.rate_limits["edit"]["user"] = [2, 60]
-    s.throttle.rate_limits["edit"]["sysop"] = [1, 60]
-    s.throttle.rate_limits["edit"]["&can-bypass"] = True
+    limits = effective_rate_limits(make_settings(tmp_path).throttle)
+    limits["edit"] = {**limits["edit"], "user": [2, 60], "sysop": [1, 60], "&can-bypass": True}
+    s = make_settings(tmp_path, rights__autoconfirm_count=100, throttle__rate_limits=limits)
     application = WikigateApp(s, build_services(s))
     await application.startup()
     try:

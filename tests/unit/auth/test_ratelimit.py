@@ -101,11 +101,13 @@ async def test_an_increment_of_several_is_all_or_nothing() -> None:
 
 
 def test_mailpassword_ip_setting_overrides_the_table() -> None:
+    from dataclasses import replace
+
     from wikigate.config import ThrottleSettings
 
     t = ThrottleSettings()
     assert effective_rate_limits(t)["mailpassword"] == {"ip": [5, 3600]}
     assert effective_rate_limits(t)["edit"] == {"ip": [8, 60], "newbie": [8, 60], "user": [90, 60]}
-    t.mailpassword_ip = [1, 60]
+    t = replace(t, mailpassword_ip=[1, 60])
     assert effective_rate_limits(t)["mailpassword"] == {"ip": [1, 60]}
     assert t.rate_limits["mailpassword"] == {"ip": [5, 3600]}  # the setting is not changed

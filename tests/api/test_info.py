@@ -145,3 +145,22 @@ async def test_watched_is_always_reported_and_special_pages_known(admin: Actor) 
     assert r["query"]["normalized"] == [{"fromencoded": False, "from": "Special:Userlogin", "to": "Special:UserLogin"}]
     opts = await admin.get(action="query", meta="userinfo", uiprop="options")
     assert opts["query"]["userinfo"]["options"]["search-match-redirect"] is True
+
+
+async def test_revisions_as_a_generator(admin: Actor) -> None:
+    """generator=revisions (ApiPageSet::populateFromRevisionIDs): the latest revision of
+    each input page; enumeration of one page; missing input pages are not listed."""
+    first = await admin.edit("Gen page", "one")
+    second = await admin.edit("Gen page", "one two")
+    r = await admin.get(action="query", generator="revisions", titles="Gen page|No such gen page",
+                        prop="revisions", rvprop="ids", formatversion="2")
+    pages = r["query"]["pages"]
+    assert [p["title"] for p in pages] == ["Gen page"]
+    assert pages[0]["revisions"] == [{"revid": second["edit"]["newrevid"], "parentid": first["edit"]["newrevid"]}]
+    r = await admin.get(action="query", generator="revisions", titles="Gen page", grvlimit="1", grvdir="newer",
+                        prop="revisions", rvprop="ids", formatversion="2")
+    assert r["query"]["pages"][0]["revisions"][0]["revid"] == first["edit"]["newrevid"]
+    assert "grvcontinue" in r["continue"]
+    await admin.edit("Other gen page", "x")
+    r = await admin.get(action="query", generator="revisions", titles="Gen page|Other gen page", grvlimit="1")
+    assert r["error"]["code"] == "invalidparammix"

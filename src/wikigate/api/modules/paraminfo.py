@@ -155,7 +155,7 @@ class ModuleDescriber:
                 info["readrights"] = True
             if mod.is_write:
                 info["writerights"] = True
-            if hasattr(mod, "generate") or hasattr(mod, "generate_from"):
+            if any(hasattr(mod, m) for m in ("generate", "generate_from", "generate_revids")):
                 info["generator"] = True
             if mod.must_be_posted:
                 info["mustbeposted"] = True

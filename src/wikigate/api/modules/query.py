@@ -50,7 +50,7 @@ class ApiQuery(ApiModule):
             # Only modules that can generate, sorted by name, as ApiQuery lists them.
             "generator": Param("enum", choices=sorted(
                 name for group in ("prop", "list") for name, cls in query[group].items()
-                if hasattr(cls, "generate") or hasattr(cls, "generate_from"))),
+                if any(hasattr(cls, m) for m in ("generate", "generate_from", "generate_revids")))),
             "redirects": Param("boolean"),
             "converttitles": Param("boolean"),
         }

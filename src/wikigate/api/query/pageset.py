@@ -63,6 +63,11 @@ class PageSet:
         return missing + sorted(rest, key=lambda e: (rank[e.kind], 0 if e.kind == "good" else -e.key))
 
 
+#: Methods by which a query module can act as a generator: titles from its own parameters,
+#: titles from the input page set, or revision ids from the input page set.
+GENERATOR_METHODS = ("generate", "generate_from", "generate_revids")
+
+
 def namespaces_of(ctx: ApiContext) -> Namespaces:
     return ctx.services.namespaces
 
@@ -252,12 +257,13 @@ async def run_pageset(ctx: ApiContext, p: dict[str, Any], modules: list[QueryMod
     """Build the page set, run the ``prop`` modules over it and print ``pages``."""
     _check_sources(p)
     generated: list[Title] | None = None
+    from_revisions: list[int] | None = None
     if p.get("generator"):
         reg = ctx.services.api_registry
         gen_cls = reg.by_path(f"query+{p['generator']}")
         if gen_cls is None:
             raise ApiError("apierror-badgenerator-unknown", [p["generator"]], code="badgenerator")
-        if not hasattr(gen_cls, "generate") and not hasattr(gen_cls, "generate_from"):
+        if not any(hasattr(gen_cls, m) for m in GENERATOR_METHODS):
             raise ApiError("apierror-badgenerator-notgenerator", [p["generator"]], code="badgenerator")
         # A generator module: its generate/generate_from methods are checked above by name.
         gen: Any = gen_cls(ctx)
@@ -267,14 +273,20 @@ async def run_pageset(ctx: ApiContext, p: dict[str, Any], modules: list[QueryMod
         before = set(ctx.result.get("continue", {}))
         with errors_of(gen.path):
             values = gen.extract_params()
-            if hasattr(gen, "generate_from"):
+            if hasattr(gen, "generate_revids"):
+                from_revisions = await gen.generate_revids(values, await build_pageset(ctx, p))
+            elif hasattr(gen, "generate_from"):
                 generated = await gen.generate_from(values, await build_pageset(ctx, p))
             else:
                 generated = await gen.generate(values)
         added = [k for k in ctx.result.get("continue", {}) if k not in before]
         if added:
             ctx.result["_gen_continue"] = added[0]
-    ps = await build_pageset(ctx, p, generated)
+    if from_revisions is not None:
+        # ApiPageSet::populateFromRevisionIDs: the pages of the generated revisions.
+        ps = await build_pageset(ctx, {"revids": from_revisions})
+    else:
+        ps = await build_pageset(ctx, p, generated)
     for module in modules:
         execute_pages = getattr(module, "execute_pages", None)
         if getattr(module, "uses_pageset", False) and execute_pages is not None:

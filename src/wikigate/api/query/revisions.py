@@ -16,7 +16,7 @@ from wikigate.api.errors import ApiError
 from wikigate.api.modules.query import QueryModule
 from wikigate.api.output import ContentKey, Indexed, KeyedMap
 from wikigate.api.params import Param, validate_param
-from wikigate.api.query.pageset import PageSet
+from wikigate.api.query.pageset import PageEntry, PageSet
 from wikigate.i18n import Message
 from wikigate.pages.store import PageStore, Revision, sha1_hex
 from wikigate.util.clock import mw_to_iso
@@ -34,6 +34,7 @@ class ApiQueryRevisions(QueryModule):
     group = "prop"
     classname = "ApiQueryRevisions"
     uses_pageset: ClassVar[bool] = True
+    generator_mode = False
 
     def params(self) -> dict[str, Param]:
         return {
@@ -63,14 +64,15 @@ class ApiQueryRevisions(QueryModule):
         if "content" in props and slots is None:
             self.ctx.add_deprecation(self.path, Message("apiwarn-deprecation-missingparam", ("rvslots",)),
                                      "action=query&prop=revisions&!rvslots")
-        enum_mode = any(p[k] is not None for k in ("limit", "startid", "endid", "user", "excludeuser",
-                                                   "continue")) or p["dir"] == "newer"
+        enum_mode = self._enum_mode(p)
         good = ps.good
         if ps.from_revids:
             if enum_mode:
                 raise ApiError("apierror-revisions-norevids", ["rv"], code="invalidparammix")
             for e in good:
-                e.data["revisions"] = Indexed([self._rev(r, props, slots) for r in e.revisions], "rev")
+                # By revision id, as the revision query orders them (whatever the input order).
+                revs = sorted(e.revisions, key=lambda r: r.id)
+                e.data["revisions"] = Indexed([self._rev(r, props, slots) for r in revs], "rev")
             return
         if enum_mode:
             if len(good) > 1:
@@ -78,36 +80,7 @@ class ApiQueryRevisions(QueryModule):
             if not good:
                 return
             entry = good[0]
-            assert entry.page is not None
-            small = "content" in props
-            bounds = Param("limit", min=1, max=50 if small else 500, max2=500 if small else 5000)
-            limit = validate_param(self.ctx, self.path, self.prefix + "limit", bounds) if p["limit"] is not None else 10
-            newer = p["dir"] == "newer"
-            start_id = p["startid"]
-            if p["continue"]:
-                parts = p["continue"].split("|")
-                cont_id = parse_int64(parts[1], signed=False) if len(parts) == 2 else None
-                if cont_id is None:
-                    raise ApiError("apierror-badcontinue", code="badcontinue")
-                start_id = cont_id
-            page = entry.page
-
-            def q(conn: Any) -> list[Revision]:
-                return store.revisions_in(conn, page.id, limit=limit * 4 + 50 if p["user"] or p["excludeuser"]
-                                          else limit, newer=newer, start_id=start_id)
-
-            revs = await store.run(q)
-            if p["endid"] is not None:
-                revs = [r for r in revs if (r.id <= p["endid"] if newer else r.id >= p["endid"])]
-            if p["user"]:
-                revs = [r for r in revs if r.actor_name == p["user"]]
-            if p["excludeuser"]:
-                revs = [r for r in revs if r.actor_name != p["excludeuser"]]
-            if len(revs) > limit:
-                nxt = revs[limit]
-                self.set_continue({"rvcontinue": f"{nxt.timestamp}|{nxt.id}"})
-                self.ctx.result["_prop_continue"] = True
-                revs = revs[:limit]
+            revs = await self._enumerate(p, entry, small="content" in props)
             entry.data["revisions"] = Indexed([self._rev(r, props, slots) for r in revs], "rev")
             return
 
@@ -119,6 +92,64 @@ class ApiQueryRevisions(QueryModule):
             rev = revs_by_page.get(e.key)
             if rev is not None:
                 e.data["revisions"] = Indexed([self._rev(rev, props, slots)], "rev")
+
+    @staticmethod
+    def _enum_mode(p: dict[str, Any]) -> bool:
+        return any(p[k] is not None for k in ("limit", "startid", "endid", "user", "excludeuser",
+                                              "continue")) or p["dir"] == "newer"
+
+    async def _enumerate(self, p: dict[str, Any], entry: PageEntry, *, small: bool) -> list[Revision]:
+        """Enumeration mode on one page: its revisions by rvlimit/rvdir/rvstartid…, with a
+        continuation when more exist. The limit is validated here, with smaller bounds when
+        content is fetched (ApiQueryRevisionsBase::parseParameters)."""
+        store: PageStore = self.services.pages
+        assert entry.page is not None
+        bounds = Param("limit", min=1, max=50 if small else 500, max2=500 if small else 5000)
+        limit = validate_param(self.ctx, self.path, self.prefix + "limit", bounds) if p["limit"] is not None else 10
+        newer = p["dir"] == "newer"
+        start_id = p["startid"]
+        if p["continue"]:
+            parts = p["continue"].split("|")
+            cont_id = parse_int64(parts[1], signed=False) if len(parts) == 2 else None
+            if cont_id is None:
+                raise ApiError("apierror-badcontinue", code="badcontinue")
+            start_id = cont_id
+        page = entry.page
+
+        def q(conn: Any) -> list[Revision]:
+            return store.revisions_in(conn, page.id, limit=limit * 4 + 50 if p["user"] or p["excludeuser"]
+                                      else limit, newer=newer, start_id=start_id)
+
+        revs = await store.run(q)
+        if p["endid"] is not None:
+            revs = [r for r in revs if (r.id <= p["endid"] if newer else r.id >= p["endid"])]
+        if p["user"]:
+            revs = [r for r in revs if r.actor_name == p["user"]]
+        if p["excludeuser"]:
+            revs = [r for r in revs if r.actor_name != p["excludeuser"]]
+        if len(revs) > limit:
+            nxt = revs[limit]
+            self.set_continue({self.prefix + "continue": f"{nxt.timestamp}|{nxt.id}"})
+            if not self.generator_mode:
+                self.ctx.result["_prop_continue"] = True
+            revs = revs[:limit]
+        return revs
+
+    async def generate_revids(self, p: dict[str, Any], source: PageSet) -> list[int]:
+        """generator=revisions: the revisions of the input pages (the latest of each, or
+        the enumerated ones of a single page); the result page set is built from them,
+        as ApiPageSet::populateFromRevisionIDs does."""
+        enum_mode = self._enum_mode(p)
+        good = source.good
+        if source.from_revids:
+            if enum_mode:
+                raise ApiError("apierror-revisions-norevids", ["rv"], code="invalidparammix")
+            return [r.id for e in good for r in e.revisions]
+        if enum_mode:
+            if len(good) > 1:
+                raise ApiError("apierror-revisions-singlepage", ["rv"], code="invalidparammix")
+            return [r.id for r in await self._enumerate(p, good[0], small=False)] if good else []
+        return [e.page.latest for e in good if e.page is not None]
 
     def _rev(self, r: Revision, props: set[str], slots: list[str] | None) -> dict[str, Any]:
         d: dict[str, Any] = {}

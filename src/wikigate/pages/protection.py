@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from wikigate.config import ProtectionSettings
-from wikigate.pages.expiry import expiry_from_db
 from wikigate.pages.namespaces import NS_FILE
+from wikigate.util.expiry import expiry_from_db
 
 #: A level's right: MediaWiki maps the two historical level names to their rights.
 _LEVEL_RIGHTS = {"sysop": "editprotected", "autoconfirmed": "editsemiprotected"}

@@ -25,10 +25,10 @@ from wikigate.api.output import Indexed
 from wikigate.api.page_checks import check_tags, pages_of, permission_error, title_or_pageid, want_watch
 from wikigate.api.params import Param
 from wikigate.pages import protection as prot
-from wikigate.pages.expiry import ExpiryError, expiry_to_db, is_infinity, parse_expiry
 from wikigate.pages.store import Page
 from wikigate.pages.titles import Title
 from wikigate.pages.wikitext import escape_wikitext
+from wikigate.util.expiry import ExpiryError, expiry_to_db, is_infinity, parse_expiry
 
 
 class ApiProtect(ApiModule):

@@ -27,11 +27,11 @@ from wikigate.api.errors import ApiError
 from wikigate.api.output import Indexed
 from wikigate.api.params import Param, require_only_one
 from wikigate.i18n import Num
-from wikigate.pages.expiry import ExpiryError, parse_expiry, to_mw_timestamp
 from wikigate.storage.sql.schema import user as user_table
 from wikigate.storage.sql.schema import user_groups
 from wikigate.users.model import User
 from wikigate.util.clock import mw_timestamp, mw_to_iso
+from wikigate.util.expiry import ExpiryError, parse_expiry, to_mw_timestamp
 from wikigate.util.ints import parse_int64
 
 log = logging.getLogger(__name__)

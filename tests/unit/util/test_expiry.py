@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wikigate.pages.expiry import (
+from wikigate.util.expiry import (
     ExpiryError,
     InvalidExpiry,
     PastExpiry,
@@ -389,7 +389,7 @@ def test_length_limit_and_linear_scan() -> None:
     linear (the old longest-match search tried every end: 8 000 digits took 2 s)."""
     import time
 
-    from wikigate.pages.expiry import MAX_EXPIRY_BYTES
+    from wikigate.util.expiry import MAX_EXPIRY_BYTES
 
     limit = MAX_EXPIRY_BYTES
     assert strtotime("1 day" + " " * (limit - 5), NOW) == NOW_TS + 86400

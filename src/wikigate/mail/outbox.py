@@ -34,6 +34,7 @@ from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from wikigate.mail import BadAddress, Mailer, MailError, PermanentMailError, build_message
+from wikigate.mail.transports import make_transport
 from wikigate.storage.errors import is_backend_outage
 from wikigate.storage.sql.database import Database
 from wikigate.storage.sql.schema import mail_queue
@@ -102,8 +103,6 @@ class Outbox:
 
     @classmethod
     def from_services(cls, services: Any) -> Outbox:
-        from wikigate.mail import make_transport
-
         s = services.settings
         return cls(services.db, services.clock, make_transport(s), sitename=s.site.sitename,
                    sender=s.mail.sender, retries=s.mail.retries, enabled=s.mail.enabled,

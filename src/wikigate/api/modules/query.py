@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import Any, ClassVar
+from typing import Any
 
 from wikigate.api.base import ApiModule, Values
 from wikigate.api.params import Param
-
-
-class QueryModule(ApiModule):
-    """Base of every ``prop=``/``list=``/``meta=`` submodule."""
-
-    group: ClassVar[str] = "meta"
-
-    def query_result(self) -> dict[str, Any]:
-        q = self.ctx.result.setdefault("query", {})
-        assert isinstance(q, dict)
-        return q
-
-    def set_continue(self, values: dict[str, str]) -> None:
-        """Report that more results exist (``continue`` block, no batchcomplete)."""
-        cont = self.ctx.result.setdefault("continue", {})
-        cont.update(values)
-        self.ctx.result["_incomplete"] = True
+from wikigate.api.query.base import QueryModule
+from wikigate.api.query.pageset import run_pageset
 
 
 class ApiQuery(ApiModule):
@@ -59,8 +43,7 @@ class ApiQuery(ApiModule):
             for name in p[group] or []:
                 modules.append(reg.query[group][name](self.ctx))
         if p["titles"] or p["pageids"] or p["revids"] or p["generator"] or p["prop"]:
-            pageset_mod = importlib.import_module("wikigate.api.query.pageset")
-            await pageset_mod.run_pageset(self.ctx, p, modules)
+            await run_pageset(self.ctx, p, modules)
         for module in modules:
             if getattr(module, "uses_pageset", False):
                 continue

@@ -14,9 +14,9 @@ from urllib.parse import quote
 from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Connection
 
-from wikigate.api.modules.query import QueryModule
 from wikigate.api.output import Indexed
 from wikigate.api.params import Param
+from wikigate.api.query.base import QueryModule
 from wikigate.api.query.pageset import PageEntry, PageSet, namespaces_of
 from wikigate.pages import protection as prot
 from wikigate.pages.store import PageStore

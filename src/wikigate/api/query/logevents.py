@@ -15,10 +15,10 @@ from sqlalchemy import and_, or_, select, true
 from sqlalchemy.engine import Connection
 
 from wikigate.api.errors import ApiError
-from wikigate.api.modules.query import QueryModule
 from wikigate.api.output import Indexed
 from wikigate.api.page_checks import parse_timestamp_param
 from wikigate.api.params import Param
+from wikigate.api.query.base import QueryModule
 from wikigate.api.query.pageset import namespaces_of
 from wikigate.logs.store import LogEntry, _entry
 from wikigate.pages.titles import InvalidTitle, make_title, parse_title

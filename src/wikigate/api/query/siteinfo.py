@@ -25,9 +25,9 @@ from sqlalchemy import and_, distinct, func, or_, select
 from sqlalchemy.engine import Connection
 
 from wikigate.api.base import Values
-from wikigate.api.modules.query import QueryModule
 from wikigate.api.output import ContentKey, Indexed, IndexedMap, RealBool
 from wikigate.api.params import Param
+from wikigate.api.query.base import QueryModule
 from wikigate.auth.usernames import INVALID_USERNAME_CHARACTERS
 from wikigate.pages.namespaces import Namespaces
 from wikigate.storage.sql.schema import page, revision, user, user_groups

@@ -13,9 +13,9 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.engine import Connection
 
 from wikigate.api.errors import ApiError
-from wikigate.api.modules.query import QueryModule
 from wikigate.api.output import Indexed
 from wikigate.api.params import Param
+from wikigate.api.query.base import QueryModule
 from wikigate.api.query.logevents import namespace_choices
 from wikigate.api.query.pageset import PageSet, namespaces_of
 from wikigate.pages.titles import InvalidTitle, Title, make_title, parse_title

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from wikigate.api.base import Values
-from wikigate.api.modules.query import QueryModule
 from wikigate.api.params import Param
+from wikigate.api.query.base import QueryModule
 from wikigate.auth.ratelimit import limit_categories
 from wikigate.util.clock import mw_to_iso
 

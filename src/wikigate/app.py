@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from wikigate.api.main import ApiMain
+from wikigate.auth.passwords.common import is_common_password
 from wikigate.auth.sessions import SessionStore
 from wikigate.config import ConfigError, Settings, load_settings
 from wikigate.http.request import Request, RequestLimits, RequestRejected, read_request
 from wikigate.http.response import Response
 from wikigate.i18n import Catalog
+from wikigate.mail.render import all_templates
 from wikigate.services import Services
 from wikigate.storage.kv import KeyValueStore
 from wikigate.storage.sql import migrate
@@ -30,6 +32,7 @@ from wikigate.users.rights import Rights
 from wikigate.users.store import UserStore
 from wikigate.util.clock import Clock
 from wikigate.util.files import ensure_private_dir, private_umask
+from wikigate.web.ui import preload_templates
 
 log = logging.getLogger("wikigate")
 
@@ -83,6 +86,14 @@ def build_services(settings: Settings, *, clock: Clock | None = None, db: Databa
     return services
 
 
+
+def preload_package_data() -> None:
+    """Read everything a request may need from the package into memory (idempotent)."""
+    is_common_password("")  # decodes the common-password filter once
+    all_templates()
+    preload_templates()
+
+
 class WikigateApp:
     """ASGI callable. Use :func:`create_app` (uvicorn factory) or construct with settings."""
 
@@ -118,11 +129,9 @@ class WikigateApp:
         self._started = True
         if self.auto_migrate:
             await migrate.upgrade(self.services.db)
-        from wikigate.util.package_data import preload
-
         # Read every shipped data file now, so a reinstall of the package under a running
         # server (pip install -e after pip install) cannot break it later.
-        preload()
+        preload_package_data()
         if not self.services.secret_key:
             if self.auto_migrate:
                 await self._load_secret()

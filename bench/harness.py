@@ -109,8 +109,7 @@ def hash_timing(conf: Path, samples: int = 20, *, parallel: bool = True) -> dict
     """
     import threading
 
-    from wikigate.auth.hashpool import hash_config
-    from wikigate.auth.passwords.hashing import PasswordHasher
+    from wikigate.auth.passwords.hashing import PasswordHasher, hash_config
     from wikigate.config import load_settings
 
     settings = load_settings(conf, environ={})

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from wikigate.util.clock import from_mw_timestamp, to_mw_timestamp
 from wikigate.util.expiry import (
     ExpiryError,
     InvalidExpiry,
@@ -21,10 +22,8 @@ from wikigate.util.expiry import (
     expiry_to_db,
     format_expiry_api,
     format_expiry_info,
-    from_mw_timestamp,
     parse_expiry,
     strtotime,
-    to_mw_timestamp,
 )
 
 NOW_TS = 1795315013  # 2026-11-22T02:36:53Z, a Sunday; the "now" of protect.md section 6

@@ -29,6 +29,7 @@ from wikigate.pages.store import Page
 from wikigate.pages.titles import Title
 from wikigate.pages.wikitext import escape_wikitext
 from wikigate.util.expiry import ExpiryError, expiry_to_db, is_infinity, parse_expiry
+from wikigate.util.multivalue import MULTI_SEP
 
 
 class ApiProtect(ApiModule):
@@ -65,7 +66,7 @@ class ApiProtect(ApiModule):
         if self.ctx.params.get("protections") == "":
             saved = self.ctx.params
             try:
-                self.ctx.params = {k: v for k, v in saved.items() if k != "protections"} | {"protections": "\x1f"}
+                self.ctx.params = {k: v for k, v in saved.items() if k != "protections"} | {"protections": MULTI_SEP}
                 values = super().extract_params()
             finally:
                 self.ctx.params = saved

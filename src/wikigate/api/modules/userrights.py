@@ -30,8 +30,8 @@ from wikigate.i18n import Num
 from wikigate.storage.sql.schema import user as user_table
 from wikigate.storage.sql.schema import user_groups
 from wikigate.users.model import User
-from wikigate.util.clock import mw_timestamp, mw_to_iso
-from wikigate.util.expiry import ExpiryError, parse_expiry, to_mw_timestamp
+from wikigate.util.clock import mw_timestamp, mw_to_iso, to_mw_timestamp
+from wikigate.util.expiry import ExpiryError, parse_expiry
 from wikigate.util.ints import parse_int64
 
 log = logging.getLogger(__name__)

@@ -22,10 +22,8 @@ from wikigate.util.expiry.parse import (
     expiry_to_db,
     format_expiry_api,
     format_expiry_info,
-    from_mw_timestamp,
     is_infinity,
     parse_expiry,
-    to_mw_timestamp,
 )
 from wikigate.util.expiry.strtotime import MAX_EXPIRY_BYTES, strtotime
 
@@ -39,9 +37,7 @@ __all__ = [
     "expiry_to_db",
     "format_expiry_api",
     "format_expiry_info",
-    "from_mw_timestamp",
     "is_infinity",
     "parse_expiry",
     "strtotime",
-    "to_mw_timestamp",
 ]

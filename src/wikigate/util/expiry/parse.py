@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from wikigate.util.clock import from_mw_timestamp, to_iso_timestamp, to_mw_timestamp
 from wikigate.util.expiry.strtotime import strtotime
 
 INFINITY_WORDS = frozenset({"infinite", "indefinite", "infinity", "never"})
@@ -70,30 +71,12 @@ def parse_expiry(text: str, now: datetime) -> datetime | None:
 
 def format_expiry_api(expiry: datetime | None) -> str:
     """Expiry as action=protect reports it: ``infinite`` or ``YYYY-MM-DDTHH:MM:SSZ``."""
-    return "infinite" if expiry is None else _iso(expiry)
+    return "infinite" if expiry is None else to_iso_timestamp(expiry)
 
 
 def format_expiry_info(expiry: datetime | None) -> str:
     """Expiry as prop=info / list=protectedtitles report it: ``infinity`` or ISO 8601."""
-    return "infinity" if expiry is None else _iso(expiry)
-
-
-def _iso(dt: datetime) -> str:
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def to_mw_timestamp(dt: datetime) -> str:
-    """14-digit ``YYYYMMDDHHMMSS`` (TS_MW) in UTC; naive datetimes are taken as UTC."""
-    if dt.tzinfo is not None:
-        dt = dt.astimezone(UTC)
-    return f"{dt.year:04d}{dt.month:02d}{dt.day:02d}{dt.hour:02d}{dt.minute:02d}{dt.second:02d}"
-
-
-def from_mw_timestamp(ts: str) -> datetime:
-    """Parse a 14-digit TS_MW string into an aware UTC datetime (ValueError if malformed)."""
-    if len(ts) != 14 or not ts.isdigit():
-        raise ValueError(f"not a 14-digit MediaWiki timestamp: {ts!r}")
-    return datetime.strptime(ts, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+    return "infinity" if expiry is None else to_iso_timestamp(expiry)
 
 
 def expiry_to_db(expiry: datetime | None) -> str:

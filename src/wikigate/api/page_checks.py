@@ -54,7 +54,7 @@ def var_list(*names: str) -> ListParam:
 
 
 def pages_of(ctx: ApiContext) -> PageStore:
-    return ctx.services.components["pages"]  # type: ignore[no-any-return]
+    return ctx.services.pages
 
 
 def parse_user_title(ctx: ApiContext, text: str, *, param: str = "title") -> Title:

@@ -48,6 +48,7 @@ from wikigate.storage.sql.schema import bot_passwords as bp_table
 from wikigate.users.rights import GRANT_RIGHTS
 
 if TYPE_CHECKING:
+    from wikigate.auth.hashpool import HashingService
     from wikigate.services import Services
     from wikigate.users.model import User
 
@@ -413,7 +414,7 @@ class LoginContext(Protocol):
 
 
 class BotPasswords:
-    """``services.components["botpasswords"]``: management, login and session checks."""
+    """``services.botpasswords``: management, login and session checks."""
 
     def __init__(self, services: Services, store: BotPasswordStore | None = None) -> None:
         self.services = services
@@ -424,8 +425,8 @@ class BotPasswords:
         return bool(self.services.settings.auth.enable_bot_passwords)
 
     @property
-    def _hashing(self) -> Any:
-        return self.services.components["hashing"]
+    def _hashing(self) -> HashingService:
+        return self.services.hashing
 
     # -- management (Special:BotPasswords, CLI) --------------------------------------------
 
@@ -558,9 +559,7 @@ class BotPasswords:
         return "success", user
 
     async def _audit(self, event: str, user: User, ip: str, detail: str) -> None:
-        audit = self.services.components.get("audit")
-        if audit is None:
-            return
+        audit = self.services.audit
         try:
             await audit.record(event, user, ip, detail)
         except Exception:  # the audit trail must never break a login
@@ -607,6 +606,3 @@ class BotPasswords:
             session.dirty = True
         return True
 
-
-def setup(services: Services) -> None:
-    services.components["botpasswords"] = BotPasswords(services)

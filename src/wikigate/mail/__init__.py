@@ -8,7 +8,7 @@ Layers (STYLE: protocols by role, implementations by technology):
   (default: a Maildir spool an operator can read), :class:`~.smtp.SmtpMailer`,
   :class:`~.console.ConsoleMailer`, :class:`~.memory.MemoryMailer` (tests), chosen by
   ``mail.backend`` in :mod:`~.transports`;
-* :class:`~.outbox.Outbox` (``services.components["mailer"]``) queues every message in
+* :class:`~.outbox.Outbox` (``services.mailer``) queues every message in
   ``wg_mail_queue`` first and delivers it after the response, with retries.
 """
 

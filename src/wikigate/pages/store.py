@@ -134,7 +134,7 @@ def redirect_target(text: str) -> str | None:
 
 
 class PageStore:
-    """``services.components["pages"]``."""
+    """``services.pages``."""
 
     def __init__(self, db: Database, clock: Clock, logs: LogStore, namespaces: Namespaces) -> None:
         self.db = db

@@ -6,7 +6,7 @@ a zip) and whatever happens to the install while it runs:
 * package data is found with ``importlib.resources``, never with ``__file__`` paths
   (``tests/unit/test_package_data.py`` checks the source for that);
 * whatever a request may need later is read at start-up (``preload_package_data`` in
-  app.py, the composition root, which knows every user of package data), because a
+  root.py, the composition root, which knows every user of package data), because a
   reinstall (``pip install -e .`` after ``pip install .``) removes the files a running
   server was imported from; a lazy load would then fail on the first request that needs
   it (this is how ``common-passwords.json`` broke a running server).

@@ -197,7 +197,7 @@ class ApiEditPage(ApiModule):
                 conn, namespace=title.namespace, dbkey=title.dbkey, text=text, comment=comment,
                 user_id=user.id, user_name=user.name, minor=minor, tags=tags)
             if old is None:
-                logs = ctx.services.components["logs"]
+                logs = ctx.services.logs
                 logs.add_in(conn, type="create", action="create", actor_id=user.id, actor_name=user.name,
                             namespace=title.namespace, title=title.dbkey, page_id=new_page.id, comment=comment,
                             timestamp=rev.timestamp)

@@ -156,7 +156,7 @@ class ApiMove(ApiModule):
             raise err
         make_redirect = not (noredirect and ctx.has_right("suppressredirect"))
         user = ctx.user
-        logs = ctx.services.components["logs"]
+        logs = ctx.services.logs
 
         def run(conn: Connection) -> bool:
             over_redirect = dst_page is not None

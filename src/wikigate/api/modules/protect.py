@@ -152,7 +152,7 @@ class ApiProtect(ApiModule):
         ctx = self.ctx
         store = pages_of(ctx)
         settings = ctx.services.settings.protection
-        logs = ctx.services.components["logs"]
+        logs = ctx.services.logs
         user = ctx.user
 
         def run(conn: Connection) -> bool:

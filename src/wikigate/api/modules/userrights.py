@@ -98,9 +98,7 @@ class ApiUserrights(ApiModule):
         ctx = self.ctx
         via = (f"botpassword app={bot_app_id(ctx.state.session if ctx.state else None)}"
                if ctx.is_bot_password_session else "session")
-        audit = self.services.components.get("audit")
-        if audit is None:
-            return
+        audit = self.services.audit
         try:
             await audit.record("rights-change", ctx.user, ctx.request.client_ip,
                                f"target={target.name} added={','.join(add)} removed={','.join(remove)} via={via}")
@@ -162,7 +160,7 @@ class ApiUserrights(ApiModule):
         old = dict(held)
         new_order = [g for g in old if g not in remove and g not in add] + [g for g in add]
         new = {g: current.get(g) for g in new_order if g in current}
-        self.services.components["logs"].add_in(
+        self.services.logs.add_in(
             conn, type="rights", action="rights", actor_id=self.ctx.user.id,
             actor_name=self.ctx.user.name, namespace=2, title=target.name.replace(" ", "_"),
             comment=reason, timestamp=now_ts,

@@ -65,7 +65,7 @@ class ApiQueryInfo(QueryModule):
                 "canonicalurl": f"{base}/index.php/{key}"}
 
     async def execute_pages(self, p: dict[str, Any], ps: PageSet) -> None:
-        store: PageStore = self.services.components["pages"]
+        store: PageStore = self.services.pages
         namespaces = namespaces_of(self.ctx)
         props = set(p["prop"] or [])
         settings = self.services.settings.protection

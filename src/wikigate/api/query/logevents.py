@@ -1,6 +1,6 @@
 """list=logevents (ApiQueryLogEvents; seed: API:Logevents).
 
-Entries come from ``services.components["logs"]`` (written by account creation,
+Entries come from ``services.logs`` (written by account creation,
 userrights, edit, move and protect). ``params`` is stored as list=logevents prints it, so
 ``details`` is a copy; fv1 drops ``false`` and prints ``true`` as ``""`` through the usual
 output rules. ``pageid`` is the page now at the logged title (0 if none), ``logpage`` the
@@ -140,7 +140,7 @@ class ApiQueryLogEvents(QueryModule):
         def q(conn: Connection) -> list[tuple[LogEntry, int]]:
             return [(_entry(r), int(r._mapping["page_id"] or 0)) for r in conn.execute(stmt)]
 
-        rows = await self.services.components["pages"].run(q)
+        rows = await self.services.pages.run(q)
         out = []
         for i, (e, page_id) in enumerate(rows):
             if i == limit:

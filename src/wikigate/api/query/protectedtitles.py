@@ -50,7 +50,7 @@ class ApiQueryProtectedTitles(QueryModule):
         }
 
     async def _rows(self, p: dict[str, Any]) -> list[TitleProtection]:
-        store: PageStore = self.services.components["pages"]
+        store: PageStore = self.services.pages
         cont: tuple[str, int, str] | None = None
         if p["continue"]:
             parts = p["continue"].split("|", 2)

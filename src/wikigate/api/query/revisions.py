@@ -54,7 +54,7 @@ class ApiQueryRevisions(QueryModule):
         return None
 
     async def execute_pages(self, p: dict[str, Any], ps: PageSet) -> None:
-        store: PageStore = self.services.components["pages"]
+        store: PageStore = self.services.pages
         props = set(p["prop"] or [])
         slots = p["slots"]
         if "content" in props and slots is None:

@@ -84,7 +84,7 @@ class ApiQueryTemplates(QueryModule):
         def q(conn: Connection) -> list[tuple[int, int, str]]:
             return [(r.tl_from, r.tl_namespace, r.tl_title) for r in conn.execute(stmt)]
 
-        rows: list[tuple[int, int, str]] = await self.services.components["pages"].run(q)
+        rows: list[tuple[int, int, str]] = await self.services.pages.run(q)
         if len(rows) > limit:
             nxt = rows[limit]
             self.set_continue({self.prefix + "continue": f"{nxt[0]}|{nxt[1]}|{nxt[2]}"})

@@ -146,8 +146,6 @@ class ApiQueryUserInfo(QueryModule):
         return out
 
     async def _latest_contrib(self) -> str | None:
-        pages = self.services.components.get("pages")
-        if pages is None:
-            return None
+        pages = self.services.pages
         ts: str | None = await pages.latest_contribution(self.ctx.user.id)
         return mw_to_iso(ts) if ts else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from wikigate.api.base import Registry
 from wikigate.auth.audit import AuditLog
-from wikigate.auth.botpasswords import BotPasswords
+from wikigate.auth.botpasswords.service import BotPasswords
 from wikigate.auth.hashpool import HashingService
 from wikigate.auth.manager import AuthService
 from wikigate.auth.oath import NullOath, OathService, grant_oath_rights
@@ -22,11 +22,14 @@ from wikigate.logs.store import LogStore
 from wikigate.mail.outbox import Outbox
 from wikigate.mail.render import all_templates
 from wikigate.pages.namespaces import Namespaces
+from wikigate.pages.protect import ProtectionService
+from wikigate.pages.service import PageService
 from wikigate.pages.store import PageStore
 from wikigate.services import Services, SiteSecret
 from wikigate.storage.kv import KeyValueStore
 from wikigate.storage.sql.database import Database
 from wikigate.storage.sql.kv import SqlKeyValueStore
+from wikigate.users.groups import UserRightsService
 from wikigate.users.rights import Rights
 from wikigate.users.store import UserStore
 from wikigate.util.clock import Clock
@@ -62,22 +65,28 @@ def build_services(settings: Settings, *, clock: Clock | None = None, db: Databa
         grant_captcha_rights(rights.group_permissions, settings.captcha.skip_groups)
     logs = LogStore(db, clock)
     namespaces = Namespaces(settings.site.sitename)
+    users = UserStore(db, clock)
+    audit = AuditLog(db, clock)
+    pages = PageStore(db, clock, logs, namespaces)
     services = Services(
         settings=settings,
         clock=clock,
         db=db,
         kv=kv,
         sessions=SessionStore(kv, settings.sessions.ttl_seconds),
-        users=UserStore(db, clock),
+        users=users,
         rights=rights,
         catalog=Catalog(sitename=settings.site.sitename, server=settings.site.server + settings.site.script_path),
         # Empty until start-up loads the database's shared secret (unless configured).
         site_secret=SiteSecret(settings.site.secret_key.encode()),
         hashing=HashingService(settings.passwords),
         logs=logs,
-        audit=AuditLog(db, clock),
+        audit=audit,
         namespaces=namespaces,
-        pages=PageStore(db, clock, logs, namespaces),
+        pages=pages,
+        page_service=PageService(pages, logs),
+        protection=ProtectionService(pages, logs, settings.protection),
+        userrights=UserRightsService(db, users, logs, rights, clock, audit),
         captcha=captcha,
         mailer=Outbox.from_settings(settings, db, clock),
         api_registry=Registry(settings),

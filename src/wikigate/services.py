@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from wikigate.api.base import ApiModule, Registry
     from wikigate.api.params import Param
     from wikigate.auth.audit import AuditLog
-    from wikigate.auth.botpasswords import BotPasswords
+    from wikigate.auth.botpasswords.service import BotPasswords
     from wikigate.auth.hashpool import HashingService
     from wikigate.auth.manager import AuthService
     from wikigate.auth.oath import NullOath, OathService
@@ -34,7 +34,10 @@ if TYPE_CHECKING:
     from wikigate.logs.store import LogStore
     from wikigate.mail.outbox import Outbox
     from wikigate.pages.namespaces import Namespaces
+    from wikigate.pages.protect import ProtectionService
+    from wikigate.pages.service import PageService
     from wikigate.pages.store import PageStore
+    from wikigate.users.groups import UserRightsService
     from wikigate.users.model import User
 
 
@@ -79,6 +82,12 @@ class Services:
     audit: AuditLog
     namespaces: Namespaces
     pages: PageStore
+    #: Page writes (edit, move) and the reads front ends need, one transaction each.
+    page_service: PageService
+    #: action=protect's checks and its one-transaction update.
+    protection: ProtectionService
+    #: Group changes (action=userrights, ``wikigate user``), with their log entries.
+    userrights: UserRightsService
     #: A :class:`~wikigate.auth.providers.captcha.NullCaptcha` (never asks) without ``[captcha]``.
     captcha: Captcha
     mailer: Outbox

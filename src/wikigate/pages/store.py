@@ -293,7 +293,7 @@ class PageStore:
         """Live page restrictions for Special:ProtectedPages, newest first (by restriction
         id): ``(restriction id, namespace, dbkey, restriction)``, ``limit + 1`` rows."""
         c = pr_t.c
-        now = now_ts(self.clock.time())
+        now = mw_timestamp(self.clock.time())
         conds: list[Any] = [c.pr_page == page_t.c.page_id, or_(c.pr_expiry.is_(None), c.pr_expiry == "infinity",
                                                                  c.pr_expiry >= now)]
         if types:

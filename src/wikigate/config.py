@@ -248,7 +248,8 @@ class ProtectionSettings:
 
 @dataclass(frozen=True)
 class AuthSettings:
-    #: Extra provider entry points "module:Class" appended after the core providers.
+    #: Extra providers appended after the core ones: a provider id of
+    #: wikigate.auth.flow.registry.KNOWN_PROVIDERS or a "module:Class" entry point.
     providers: list[str] = field(default_factory=list)
     enable_bot_passwords: bool = True
     #: Older spelling of ``throttle.account_attempts``: {count, seconds} or empty; when set

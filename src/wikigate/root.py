@@ -10,8 +10,8 @@ from __future__ import annotations
 from wikigate.api.base import Registry
 from wikigate.auth.audit import AuditLog
 from wikigate.auth.botpasswords.service import BotPasswords
+from wikigate.auth.flow import AuthService
 from wikigate.auth.hashpool import HashingService
-from wikigate.auth.manager import AuthService
 from wikigate.auth.oath import NullOath, OathService, grant_oath_rights
 from wikigate.auth.passwords.common import is_common_password
 from wikigate.auth.providers.captcha import grant_captcha_rights, make_captcha

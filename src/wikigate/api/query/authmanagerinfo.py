@@ -54,7 +54,13 @@ class ApiQueryAuthManagerInfo(QueryModule):
         action = p["requestsfor"]
         if action:
             # Preserved state only exists with account-linking providers (none in core).
-            ret.update(haspreservedstate=False, hasprimarypreservedstate=False, preservedusername="")
+            preserved = manager.preserved_request()
+            if preserved is not None:
+                ret.update(haspreservedstate=preserved.has_state_for_action(action),
+                           hasprimarypreservedstate=preserved.has_primary_state_for_action(action),
+                           preservedusername=preserved.username or "")
+            else:
+                ret.update(haspreservedstate=False, hasprimarypreservedstate=False, preservedusername="")
             reqs = await manager.get_authentication_requests(action, ctx.user)
             if action == ACTION_CHANGE:
                 reqs = [r for r in reqs if not isinstance(r, CHANGE_BLACKLIST)]

@@ -48,7 +48,9 @@ def import_graph() -> dict[str, set[str]]:
                     base = child.module or ""
                     if child.level:
                         base = ".".join(package[: len(package) - child.level + 1] + ([base] if base else []))
-                    names = [base, *(f"{base}.{a.name}" for a in child.names)]
+                    # "from pkg import submodule" depends on the submodule; a name defined
+                    # in the package itself makes the package a dependency.
+                    names = [f"{base}.{a.name}" if f"{base}.{a.name}" in mods else base for a in child.names]
                 for name in names:
                     target = resolve(name) if name.startswith("wikigate") else None
                     if target and target != mod:

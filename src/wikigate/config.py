@@ -21,9 +21,29 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar, get_args, get_origin, get_type_hints
 
-from wikigate.auth.ratelimit import DEFAULT_RATE_LIMITS
-
 _D = TypeVar("_D")
+
+#: ``$wgRateLimits`` of MediaWiki 1.39 (action -> entity type -> [hits, seconds]), in
+#: MediaWiki's order (``meta=userinfo&uiprop=ratelimits`` lists them in this order).
+DEFAULT_RATE_LIMITS: dict[str, dict[str, list[int]]] = {
+    "edit": {"ip": [8, 60], "newbie": [8, 60], "user": [90, 60]},
+    "move": {"newbie": [2, 120], "user": [8, 60]},
+    "upload": {"ip": [8, 60], "newbie": [8, 60]},
+    "rollback": {"user": [10, 60], "newbie": [5, 120]},
+    "mailpassword": {"ip": [5, 3600]},
+    "emailuser": {"ip": [5, 86400], "newbie": [5, 86400], "user": [20, 86400]},
+    "changeemail": {"ip-all": [10, 3600], "user": [4, 86400]},
+    "confirmemail": {"ip-all": [10, 3600], "user": [4, 86400]},
+    "purge": {"ip": [30, 60], "user": [30, 60]},
+    "linkpurge": {"ip": [30, 60], "user": [30, 60]},
+    "renderfile": {"ip": [700, 30], "user": [700, 30]},
+    "renderfile-nonstandard": {"ip": [70, 30], "user": [70, 30]},
+    "stashedit": {"ip": [30, 60], "newbie": [30, 60]},
+    "stashbasehtml": {"ip": [5, 60], "newbie": [5, 60]},
+    "changetag": {"ip": [8, 60], "newbie": [8, 60]},
+    "editcontentmodel": {"newbie": [2, 120], "user": [8, 60]},
+}
+
 
 
 class ConfigError(Exception):

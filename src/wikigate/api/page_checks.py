@@ -26,7 +26,7 @@ from wikigate.pages.namespaces import NS_MEDIAWIKI, NS_SPECIAL, NS_USER
 from wikigate.pages.service import PageService, ProtectionState
 from wikigate.pages.store import Page, PageStore
 from wikigate.pages.titles import InvalidTitle, Title, make_title, parse_title
-from wikigate.util.clock import mw_timestamp
+from wikigate.util.clock import mw_timestamp, to_mw_timestamp
 from wikigate.util.ints import is_int_string
 
 #: Rights checked by ``checkQuickPermissions`` per action (MediaWiki 1.39).
@@ -308,7 +308,7 @@ def parse_timestamp_param(ctx: ApiContext, name: str, value: str | None) -> str 
                 dt = datetime(y, mo, d, h, mi, sec, tzinfo=UTC)
             except ValueError:
                 break
-            return dt.strftime("%Y%m%d%H%M%S")
+            return to_mw_timestamp(dt)
     if is_int_string(value, signed=False) and len(value) <= 13:  # not isdigit(): "²" is a digit
         return mw_timestamp(float(value))
     raise ApiError("paramvalidator-badtimestamp", [name, value], code="badtimestamp")

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from wikigate.api.errors import ApiError
 from wikigate.i18n import ListParam, Message, Num, Plaintext
 from wikigate.util.ints import INT64_MAX, INT64_MIN, parse_int64
+from wikigate.util.multivalue import MULTI_SEP, split_multi
 
 
 def _pt(value: Any) -> Plaintext:
@@ -28,7 +29,6 @@ def _pt(value: Any) -> Plaintext:
 
 LIMIT1 = 50
 LIMIT2 = 500
-SEP = "\x1f"
 
 
 Choices = Sequence[str] | Callable[[], Sequence[str]]
@@ -101,14 +101,6 @@ class ParamSource(Protocol):
     def validate_user(self, name: str, value: str, param: Param) -> str: ...
 
 
-def split_multi(value: str) -> list[str]:
-    if value.startswith(SEP):
-        return value[1:].split(SEP)
-    if value == "":
-        return []
-    return value.split("|")
-
-
 def _missing(name: str) -> ApiError:
     return ApiError("paramvalidator-missingparam", [_pt(name)], code="missingparam")
 
@@ -152,7 +144,7 @@ def _validate_param(src: ParamSource, module_path: str, name: str, p: Param) -> 
         if p.type == "tags":
             return _tags(p, values)
         return [_one(src, module_path, name, p, v, multi=True) for v in values]
-    if raw.startswith(SEP):
+    if raw.startswith(MULTI_SEP):
         raise ApiError("paramvalidator-notmulti", [_pt(name)], code="badvalue")
     return _one(src, module_path, name, p, raw, multi=False)
 

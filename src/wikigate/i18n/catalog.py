@@ -46,6 +46,7 @@ from wikigate.i18n.render import (
     strip_outer_paragraph,
     to_html,
 )
+from wikigate.util.clock import from_mw_timestamp
 
 __all__ = ["Catalog", "api_code_for_key", "format_duration", "normalize_lang"]
 
@@ -192,7 +193,7 @@ def _parse_timestamp(value: str) -> dt.datetime | None:
     """Accept MediaWiki (``YYYYMMDDHHMMSS``) and ISO 8601 timestamps."""
     value = value.strip()
     if re.fullmatch(r"\d{14}", value):
-        return dt.datetime.strptime(value, "%Y%m%d%H%M%S").replace(tzinfo=dt.UTC)
+        return from_mw_timestamp(value)
     try:
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:

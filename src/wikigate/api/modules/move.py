@@ -65,23 +65,7 @@ class ApiMove(ApiModule):
         ctx = self.ctx
         service = page_service(ctx)
         namespaces = namespaces_of(ctx)
-        if (p["from"] is None) == (p["fromid"] is None):
-            key = "apierror-invalidparammix" if p["from"] is not None else "apierror-missingparam-one-of"
-            raise ApiError(key, [var_list("from", "fromid"), 2],
-                           code="invalidparammix" if p["from"] is not None else "missingparam")
-        if p["from"] is not None:
-            try:
-                src = parse_title(p["from"], namespaces)
-                if src.interwiki or not src.dbkey:
-                    raise InvalidTitle("title-invalid", p["from"])
-            except InvalidTitle:
-                raise ApiError("apierror-invalidtitle", [escape_wikitext(p["from"])]) from None
-            page = await service.page(src.namespace, src.dbkey) if src.namespace >= 0 else None
-        else:
-            page = await service.page_by_id(p["fromid"])
-            if page is None:
-                raise ApiError("apierror-nosuchpageid", [p["fromid"]])
-            src = make_title(page.namespace, page.dbkey, namespaces)
+        src, page = await self._source(p)
         if page is None:
             raise ApiError("apierror-missingtitle")
         try:
@@ -120,6 +104,30 @@ class ApiMove(ApiModule):
             if not ctx.is_anon:
                 await service.set_watch(ctx.user.id, t, watch)
         self.add_result(self.name, r)
+
+    async def _source(self, p: Values) -> tuple[Title, Page | None]:
+        """The page to move, from ``from`` or ``fromid`` (exactly one of them)."""
+        ctx = self.ctx
+        service = page_service(ctx)
+        namespaces = namespaces_of(ctx)
+        if (p["from"] is None) == (p["fromid"] is None):
+            key = "apierror-invalidparammix" if p["from"] is not None else "apierror-missingparam-one-of"
+            raise ApiError(key, [var_list("from", "fromid"), 2],
+                           code="invalidparammix" if p["from"] is not None else "missingparam")
+        if p["from"] is not None:
+            try:
+                src = parse_title(p["from"], namespaces)
+                if src.interwiki or not src.dbkey:
+                    raise InvalidTitle("title-invalid", p["from"])
+            except InvalidTitle:
+                raise ApiError("apierror-invalidtitle", [escape_wikitext(p["from"])]) from None
+            page = await service.page(src.namespace, src.dbkey) if src.namespace >= 0 else None
+        else:
+            page = await service.page_by_id(p["fromid"])
+            if page is None:
+                raise ApiError("apierror-nosuchpageid", [p["fromid"]])
+            src = make_title(page.namespace, page.dbkey, namespaces)
+        return src, page
 
     async def _errors(self, src: Title, page: Page, dst: Title, dst_page: Page | None) -> list[ApiError]:
         """MovePage::moveIfAllowed: isValidMove (selfmove, articleexists, immobile

@@ -25,6 +25,7 @@ from wikigate.api.params import Param
 from wikigate.pages import protection as prot
 from wikigate.pages.protect import ProtectError, ProtectionService
 from wikigate.pages.wikitext import escape_wikitext
+from wikigate.util.multivalue import MULTI_SEP
 
 
 class ApiProtect(ApiModule):
@@ -61,7 +62,7 @@ class ApiProtect(ApiModule):
         if self.ctx.params.get("protections") == "":
             saved = self.ctx.params
             try:
-                self.ctx.params = {k: v for k, v in saved.items() if k != "protections"} | {"protections": "\x1f"}
+                self.ctx.params = {k: v for k, v in saved.items() if k != "protections"} | {"protections": MULTI_SEP}
                 values = super().extract_params()
             finally:
                 self.ctx.params = saved

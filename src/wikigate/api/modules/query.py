@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import Any, ClassVar
+from typing import Any
 
 from wikigate.api.base import ApiModule, Values
 from wikigate.api.errors import errors_of
 from wikigate.api.params import Param
-
-
-class QueryModule(ApiModule):
-    """Base of every ``prop=``/``list=``/``meta=`` submodule."""
-
-    group: ClassVar[str] = "meta"
-
-    def query_result(self) -> dict[str, Any]:
-        q = self.ctx.result.setdefault("query", {})
-        assert isinstance(q, dict)
-        return q
-
-    def set_continue(self, values: dict[str, str]) -> None:
-        """Report that more results exist (``continue`` block, no batchcomplete)."""
-        cont = self.ctx.result.setdefault("continue", {})
-        cont.update(values)
-        self.ctx.result["_incomplete"] = True
+from wikigate.api.query.base import QueryModule
+from wikigate.api.query.pageset import run_pageset
 
 
 class ApiQuery(ApiModule):
@@ -64,8 +48,7 @@ class ApiQuery(ApiModule):
                 assert isinstance(module, QueryModule)
                 modules.append(module)
         if p["titles"] or p["pageids"] or p["revids"] or p["generator"] or p["prop"]:
-            pageset_mod = importlib.import_module("wikigate.api.query.pageset")
-            await pageset_mod.run_pageset(self.ctx, p, modules)
+            await run_pageset(self.ctx, p, modules)
         for module in modules:
             if getattr(module, "uses_pageset", False):
                 continue

@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from wikigate.api.modules.query import QueryModule
 from wikigate.api.output import Indexed
 from wikigate.api.params import Param
+from wikigate.api.query.base import QueryModule
 from wikigate.api.query.pageset import PageEntry, PageSet, namespaces_of
 from wikigate.pages import protection as prot
 from wikigate.pages.service import PageDetails, PageService

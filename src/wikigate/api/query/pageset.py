@@ -14,18 +14,16 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from wikigate.api.context import ApiContext
 from wikigate.api.errors import ApiError, errors_of
 from wikigate.api.output import Indexed, IndexedMap
+from wikigate.api.query.base import QueryModule
 from wikigate.pages.namespaces import NS_MEDIA, NS_SPECIAL, Namespaces
 from wikigate.pages.service import PageService
 from wikigate.pages.store import Page, Revision, redirect_target
 from wikigate.pages.titles import InvalidTitle, Title, make_title, parse_title
-
-if TYPE_CHECKING:
-    from wikigate.api.modules.query import QueryModule
 
 #: How many redirect hops ``redirects`` follows (MediaWiki stops at loops too).
 MAX_REDIRECT_HOPS = 5

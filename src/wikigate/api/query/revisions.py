@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from wikigate.api.errors import ApiError
-from wikigate.api.modules.query import QueryModule
 from wikigate.api.output import ContentKey, Indexed, KeyedMap
 from wikigate.api.params import Param, validate_param
+from wikigate.api.query.base import QueryModule
 from wikigate.api.query.pageset import PageEntry, PageSet
 from wikigate.i18n import Message
 from wikigate.pages.service import PageService

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from wikigate.api.base import Values
-from wikigate.api.modules.query import QueryModule
 from wikigate.api.params import Param
+from wikigate.api.query.base import QueryModule
 from wikigate.auth.tokens import TOKEN_TYPES
 from wikigate.i18n import Message
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from wikigate.api.base import Values
-from wikigate.api.modules.query import QueryModule
 from wikigate.api.output import BcBool, Indexed
 from wikigate.api.params import Param
+from wikigate.api.query.base import QueryModule
 from wikigate.auth.ratelimit import effective_rate_limits, limit_categories
 from wikigate.util.clock import mw_to_iso
 

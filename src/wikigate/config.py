@@ -16,12 +16,35 @@ needs other settings (tests, the CLI) builds new ones with :func:`with_overrides
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar, get_args, get_origin, get_type_hints
 
 _D = TypeVar("_D")
+
+#: ``$wgRateLimits`` of MediaWiki 1.39 (action -> entity type -> [hits, seconds]), in
+#: MediaWiki's order (``meta=userinfo&uiprop=ratelimits`` lists them in this order).
+DEFAULT_RATE_LIMITS: dict[str, dict[str, list[int]]] = {
+    "edit": {"ip": [8, 60], "newbie": [8, 60], "user": [90, 60]},
+    "move": {"newbie": [2, 120], "user": [8, 60]},
+    "upload": {"ip": [8, 60], "newbie": [8, 60]},
+    "rollback": {"user": [10, 60], "newbie": [5, 120]},
+    "mailpassword": {"ip": [5, 3600]},
+    "emailuser": {"ip": [5, 86400], "newbie": [5, 86400], "user": [20, 86400]},
+    "changeemail": {"ip-all": [10, 3600], "user": [4, 86400]},
+    "confirmemail": {"ip-all": [10, 3600], "user": [4, 86400]},
+    "purge": {"ip": [30, 60], "user": [30, 60]},
+    "linkpurge": {"ip": [30, 60], "user": [30, 60]},
+    "renderfile": {"ip": [700, 30], "user": [700, 30]},
+    "renderfile-nonstandard": {"ip": [70, 30], "user": [70, 30]},
+    "stashedit": {"ip": [30, 60], "newbie": [30, 60]},
+    "stashbasehtml": {"ip": [5, 60], "newbie": [5, 60]},
+    "changetag": {"ip": [8, 60], "newbie": [8, 60]},
+    "editcontentmodel": {"newbie": [2, 120], "user": [8, 60]},
+}
+
 
 
 class ConfigError(Exception):
@@ -191,8 +214,14 @@ class ThrottleSettings:
     account_creation: list[dict[str, Any]] = field(
         default_factory=lambda: [{"count": 0, "seconds": 86400}]
     )
-    #: $wgRateLimits['mailpassword']['ip'].
+    #: $wgRateLimits['mailpassword']['ip'] (overrides that key of ``rate_limits``).
     mailpassword_ip: list[int] = field(default_factory=lambda: [5, 3600])
+    #: $wgRateLimits: action -> entity type (anon, user, newbie, ip, subnet, ip-all,
+    #: subnet-all, user-global or a group) -> [hits, seconds]; "&can-bypass" = false
+    #: makes an action limited for users with ``noratelimit`` too. Setting it replaces
+    #: MediaWiki's default table.
+    rate_limits: dict[str, dict[str, Any]] = field(
+        default_factory=lambda: {k: {e: list(c) for e, c in v.items()} for k, v in DEFAULT_RATE_LIMITS.items()})
     #: Beyond MediaWiki: failed logins per account over all IPs (distributed guessing),
     #: [count, seconds]; count 0 = off.
     account_attempts: list[int] = field(default_factory=lambda: [100, 3600])
@@ -332,6 +361,51 @@ class OidcSettings:
     cache_seconds: int = 3600
     #: Allow http:// issuers (local development and tests only).
     allow_insecure_http: bool = False
+
+
+_OIDC_ID_RE = re.compile(r"^[A-Za-z0-9_]{1,32}$")
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    id: str
+    issuer: str
+    client_id: str
+    client_secret: str
+    label: str
+    scopes: tuple[str, ...] = ("openid", "profile", "email")
+    #: The claim whose value is suggested as the new account's name.
+    username_claim: str = "preferred_username"
+
+
+def provider_configs(settings: OidcSettings) -> list[ProviderConfig]:
+    """The ``[oidc.providers.<id>]`` tables, checked; ValueError names the bad key."""
+    out = []
+    for pid, table in settings.providers.items():
+        key = f"oidc.providers.{pid}"
+        if not _OIDC_ID_RE.match(pid):
+            raise ValueError(f"{key}: the id must be 1-32 letters, digits or _")
+        if not isinstance(table, dict):
+            raise ValueError(f"{key}: expected a table")
+        unknown = set(table) - {"issuer", "client_id", "client_secret", "label", "scopes", "username_claim"}
+        if unknown:
+            raise ValueError(f"{key}.{sorted(unknown)[0]}: unknown setting")
+        for name in ("issuer", "client_id", "client_secret"):
+            if not isinstance(table.get(name), str) or not table[name]:
+                raise ValueError(f"{key}.{name}: required (a non-empty string)")
+        issuer = str(table["issuer"]).rstrip("/")
+        if not issuer.startswith("https://") and not (settings.allow_insecure_http and issuer.startswith("http://")):
+            raise ValueError(f"{key}.issuer: must be an https:// URL (http:// only with oidc.allow_insecure_http)")
+        scopes = table.get("scopes", ["openid", "profile", "email"])
+        if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes) or "openid" not in scopes:
+            raise ValueError(f"{key}.scopes: a list of scope names that includes \"openid\"")
+        label = table.get("label") or f"OpenID Connect at {issuer.split('://', 1)[1].split('/', 1)[0]}"
+        claim = table.get("username_claim", "preferred_username")
+        if not isinstance(label, str) or not isinstance(claim, str):
+            raise ValueError(f"{key}: label and username_claim must be strings")
+        out.append(ProviderConfig(pid, issuer, str(table["client_id"]), str(table["client_secret"]), label,
+                                  tuple(scopes), claim))
+    return out
 
 
 @dataclass(frozen=True)
@@ -507,6 +581,17 @@ def validate(settings: Settings) -> None:
         pair = getattr(settings.throttle, name)
         if len(pair) != 2 or any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in pair):
             raise ConfigError(f"throttle.{name}: expected [count, seconds] (non-negative integers)")
+    for action, conds in settings.throttle.rate_limits.items():
+        if not isinstance(conds, dict):
+            raise ConfigError(f"throttle.rate_limits.{action}: expected a table of entity = [hits, seconds]")
+        for entity, cond in conds.items():
+            if entity == "&can-bypass":
+                if not isinstance(cond, bool):
+                    raise ConfigError(f"throttle.rate_limits.{action}.&can-bypass: expected true or false")
+            elif (not isinstance(cond, list) or len(cond) != 2
+                  or any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in cond)):
+                raise ConfigError(f"throttle.rate_limits.{action}.{entity}: expected [hits, seconds] "
+                                  "(non-negative integers)")
     levels = settings.protection.levels
     if "" not in levels:
         raise ConfigError("protection.levels: must contain the empty level \"\"")
@@ -559,7 +644,6 @@ def _validate_captcha_oath(settings: Settings) -> None:
         raise ConfigError("oidc.timeout_seconds: must be more than 0 and at most 60")
     if d.flow_seconds < 60 or d.cache_seconds < 0:
         raise ConfigError("oidc.flow_seconds: must be at least 60; oidc.cache_seconds: not negative")
-    from wikigate.auth.oidc import provider_configs  # the per-provider tables
     try:
         provider_configs(d)
     except ValueError as e:

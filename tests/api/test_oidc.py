@@ -443,7 +443,7 @@ def silent_port() -> Iterator[int]:
 async def test_provider_slow_is_a_bounded_fail(app: WikigateApp, client: ApiClient, silent_port: int) -> None:
     short_timeout(app)
     svc = app.services.oidc
-    from wikigate.auth.oidc import ProviderConfig
+    from wikigate.config import ProviderConfig
     svc.providers["mock"] = ProviderConfig("mock", f"http://127.0.0.1:{silent_port}", "c", "s", LABEL)
     started = time.monotonic()
     r = await create_begin(client, "Ivy")
@@ -457,7 +457,7 @@ async def test_provider_down_is_a_fail(app: WikigateApp, client: ApiClient) -> N
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     svc = app.services.oidc
-    from wikigate.auth.oidc import ProviderConfig
+    from wikigate.config import ProviderConfig
     svc.providers["mock"] = ProviderConfig("mock", f"http://127.0.0.1:{port}", "c", "s", LABEL)
     r = await login_begin(client)
     assert r["status"] == "FAIL" and r["messagecode"] == "oidc-error-unreachable"

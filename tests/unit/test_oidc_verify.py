@@ -21,8 +21,8 @@ from joserfc.jwk import KeySet, OctKey, RSAKey
 
 from tests.conftest import make_settings
 from wikigate.app import build_services
-from wikigate.auth.oidc import OidcError, OidcService, ProviderConfig, provider_configs
-from wikigate.config import ConfigError, OidcSettings, load_settings
+from wikigate.auth.oidc import OidcError, OidcService
+from wikigate.config import ConfigError, OidcSettings, ProviderConfig, load_settings, provider_configs
 
 NONCE = "n-0S6_WzA2Mj"
 CLIENT = "wikigate-client"
@@ -81,7 +81,7 @@ def issuer() -> Iterator[_Issuer]:
 def service(tmp_path: Path, issuer: _Issuer) -> OidcService:
     s = make_settings(tmp_path, oidc__allow_insecure_http=True, oidc__providers={
         "p": {"issuer": issuer.url, "client_id": CLIENT, "client_secret": "secret-secret"}})
-    return OidcService(build_services(s))
+    return build_services(s).oidc
 
 
 def _cfg(service: OidcService) -> ProviderConfig:
@@ -158,7 +158,7 @@ async def test_discovery_must_name_the_configured_issuer(tmp_path: Path, issuer:
     other = issuer.url.replace("127.0.0.1", "localhost")
     s = make_settings(tmp_path, oidc__allow_insecure_http=True, oidc__providers={
         "p": {"issuer": other, "client_id": CLIENT, "client_secret": "x"}})
-    svc = OidcService(build_services(s))
+    svc = build_services(s).oidc
     with pytest.raises(OidcError) as e:
         await svc.discovery(svc.providers["p"])
     assert e.value.reason in ("bad-discovery", "provider-unreachable")

@@ -20,7 +20,6 @@ import base64
 import hashlib
 import json
 import logging
-import re
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -35,12 +34,13 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from wikigate.config import ProviderConfig, provider_configs
 from wikigate.storage.sql.schema import external_identity
 from wikigate.util.clock import mw_timestamp
 
 if TYPE_CHECKING:
     from wikigate.config import OidcSettings
-    from wikigate.services import Services
+    from wikigate.storage.kv import KeyValueStore
     from wikigate.storage.sql.database import Database
     from wikigate.util.clock import Clock
 
@@ -51,7 +51,6 @@ ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES
 #: Clock skew tolerated on exp/iat, seconds.
 LEEWAY = 60
 _JWKS_MIN_REFRESH = 30.0
-_ID_RE = re.compile(r"^[A-Za-z0-9_]{1,32}$")
 
 
 class OidcError(Exception):
@@ -62,48 +61,6 @@ class OidcError(Exception):
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
-
-
-@dataclass(frozen=True)
-class ProviderConfig:
-    id: str
-    issuer: str
-    client_id: str
-    client_secret: str
-    label: str
-    scopes: tuple[str, ...] = ("openid", "profile", "email")
-    #: The claim whose value is suggested as the new account's name.
-    username_claim: str = "preferred_username"
-
-
-def provider_configs(settings: OidcSettings) -> list[ProviderConfig]:
-    """The ``[oidc.providers.<id>]`` tables, checked; ValueError names the bad key."""
-    out = []
-    for pid, table in settings.providers.items():
-        key = f"oidc.providers.{pid}"
-        if not _ID_RE.match(pid):
-            raise ValueError(f"{key}: the id must be 1-32 letters, digits or _")
-        if not isinstance(table, dict):
-            raise ValueError(f"{key}: expected a table")
-        unknown = set(table) - {"issuer", "client_id", "client_secret", "label", "scopes", "username_claim"}
-        if unknown:
-            raise ValueError(f"{key}.{sorted(unknown)[0]}: unknown setting")
-        for name in ("issuer", "client_id", "client_secret"):
-            if not isinstance(table.get(name), str) or not table[name]:
-                raise ValueError(f"{key}.{name}: required (a non-empty string)")
-        issuer = str(table["issuer"]).rstrip("/")
-        if not issuer.startswith("https://") and not (settings.allow_insecure_http and issuer.startswith("http://")):
-            raise ValueError(f"{key}.issuer: must be an https:// URL (http:// only with oidc.allow_insecure_http)")
-        scopes = table.get("scopes", ["openid", "profile", "email"])
-        if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes) or "openid" not in scopes:
-            raise ValueError(f"{key}.scopes: a list of scope names that includes \"openid\"")
-        label = table.get("label") or f"OpenID Connect at {issuer.split('://', 1)[1].split('/', 1)[0]}"
-        claim = table.get("username_claim", "preferred_username")
-        if not isinstance(label, str) or not isinstance(claim, str):
-            raise ValueError(f"{key}: label and username_claim must be strings")
-        out.append(ProviderConfig(pid, issuer, str(table["client_id"]), str(table["client_secret"]), label,
-                                  tuple(scopes), claim))
-    return out
 
 
 def _b64url(data: bytes) -> str:
@@ -160,11 +117,12 @@ class _Cached:
 
 
 class OidcService:
-    """Per process: provider settings, cached discovery documents and key sets."""
+    """Per process: provider settings, cached discovery documents and key sets; the
+    short-lived state index in the shared key-value store."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        self.settings = services.settings.oidc
+    def __init__(self, settings: OidcSettings, kv: KeyValueStore) -> None:
+        self.kv = kv
+        self.settings = settings
         self.providers = {p.id: p for p in provider_configs(self.settings)}
         self._discovery: dict[str, _Cached] = {}
         self._jwks: dict[str, _Cached] = {}
@@ -330,11 +288,11 @@ class OidcService:
         return "oidc:state:" + hashlib.sha256(state.encode()).hexdigest()
 
     async def remember_state(self, state: str, return_url: str) -> None:
-        await self.services.kv.set(self._state_key(state), json.dumps({"return": return_url}).encode(),
+        await self.kv.set(self._state_key(state), json.dumps({"return": return_url}).encode(),
                                    self.settings.flow_seconds)
 
     async def return_url_for(self, state: str) -> str | None:
-        raw = await self.services.kv.get(self._state_key(state)) if state else None
+        raw = await self.kv.get(self._state_key(state)) if state else None
         if raw is None:
             return None
         try:
@@ -346,12 +304,12 @@ class OidcService:
     async def consume_state(self, state: str) -> bool:
         """True exactly once per state, on any worker or host (a replayed return is refused)."""
         key = self._state_key(state)
-        if await self.services.kv.get(key) is None:
+        if await self.kv.get(key) is None:
             return False
-        return await self.services.kv.add(key + ":used", b"1", self.settings.flow_seconds)
+        return await self.kv.add(key + ":used", b"1", self.settings.flow_seconds)
 
     async def forget_state(self, state: str) -> None:
-        await self.services.kv.delete(self._state_key(state))
+        await self.kv.delete(self._state_key(state))
 
 
 # -- linked identities -------------------------------------------------------------------------
@@ -415,8 +373,3 @@ class ExternalIdentityStore:
             return bool(res.rowcount)
 
         return await self.db.run(q)
-
-
-def get_oidc(services: Services) -> OidcService | None:
-    """The relying party, or None when no provider is configured."""
-    return services.oidc if services.oidc.enabled else None

@@ -106,7 +106,9 @@ class AuthenticationRequest:
                 continue
             if info.type == "multiselect":
                 raw = data.get(name)
-                chosen = [] if raw in (None, "") else str(raw).split("|")
+                # AuthenticationRequest::loadFromSubmission casts the submitted string to a
+                # one-element array: the API form carries one value, "|" is not split.
+                chosen = [] if raw in (None, "") else [str(raw)]
                 if not chosen and not info.optional:
                     return False
                 if info.options is not None and any(c not in info.options for c in chosen):

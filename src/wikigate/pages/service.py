@@ -208,22 +208,25 @@ class PageService:
                         cascade_filter: str = "all", expiry_filter: str = "all") -> list[Page]:
         """list=allpages: up to ``limit + 1`` pages; with ``protection_types``, only pages
         holding a restriction of those types (and levels, cascading ``cascading`` /
-        ``noncascading``, expiry ``indefinite`` / ``definite``)."""
+        ``noncascading``); with an expiry filter (``indefinite`` / ``definite``), only
+        pages holding a restriction with such an expiry (of any type without types)."""
         store = self.store
         types = list(protection_types or [])
         levels = list(protection_levels or [])
+        filtering = bool(types) or expiry_filter != "all"
 
         def q(conn: Connection) -> list[Page]:
-            fetch = limit if not types else limit * 10 + 100
+            fetch = limit if not filtering else limit * 10 + 100
             rows = store.all_pages_in(conn, namespace=namespace, start=start, end=end, prefix=prefix,
                                       redirects=redirects, newer=newer, limit=fetch,
                                       min_size=min_size, max_size=max_size)
-            if types:
+            if filtering:
                 kept = []
                 for pg in rows:
-                    rs = [r for r in store.restrictions_in(conn, pg.id) if r.type in types
+                    rs = [r for r in store.restrictions_in(conn, pg.id) if (not types or (
+                          r.type in types
                           and (not levels or r.level in levels)
-                          and (cascade_filter == "all" or r.cascade == (cascade_filter == "cascading"))
+                          and (cascade_filter == "all" or r.cascade == (cascade_filter == "cascading"))))
                           and (expiry_filter == "all" or (r.expiry == "infinity") == (expiry_filter == "indefinite"))]
                     if rs:
                         kept.append(pg)
@@ -295,7 +298,7 @@ class PageService:
                           if r.timestamp > base_timestamp and r.actor_name != performer.name]
                 if others:
                     raise PageWriteError("editconflict")
-            if watch is not None:
+            if watch is not None and performer.is_registered:
                 store.set_watch_in(conn, performer.id, title.namespace, title.dbkey, watch)
             if old_rev is not None and fresh is not None and old_rev.text == text:
                 return EditOutcome(fresh, None, fresh.latest, False)

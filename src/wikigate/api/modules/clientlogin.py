@@ -23,6 +23,8 @@ class ApiClientLogin(ApiModule):
     must_be_posted = True
     needs_token = "login"
     is_read = False
+    #: ApiLogin::isWriteMode (T283394): logging in writes (writeapi, read-only mode).
+    is_write = True
     dynamic_parameters = True
     account_security = "Login"
     examples = [

@@ -24,6 +24,7 @@ class ApiLinkAccount(ApiModule):
     classname = "ApiLinkAccount"
     must_be_posted = True
     is_write = True
+    is_read = False
     needs_token = "csrf"
     dynamic_parameters = True
     account_security = "LinkAccounts"

@@ -12,8 +12,8 @@ from typing import Any
 
 from wikigate.api.authmanager import MESSAGE_FORMATS, Formatter, make_manager
 from wikigate.api.base import Values
-from wikigate.api.modules.query import QueryModule
 from wikigate.api.params import Param
+from wikigate.api.query.base import QueryModule
 from wikigate.auth.requests import (
     ACTION_CHANGE,
     ACTION_REMOVE,
@@ -30,6 +30,7 @@ class ApiQueryAuthManagerInfo(QueryModule):
     prefix = "ami"
     group = "meta"
     classname = "ApiQueryAuthManagerInfo"
+    is_read = False
 
     def params(self) -> dict[str, Param]:
         return {

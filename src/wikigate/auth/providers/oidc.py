@@ -31,10 +31,9 @@ from sqlalchemy.exc import IntegrityError
 from wikigate.auth.oidc import (
     IdentityLinkExists,
     OidcError,
+    OidcService,
     PendingSignIn,
-    ProviderConfig,
     VerifiedIdentity,
-    get_oidc,
 )
 from wikigate.auth.providers.base import TYPE_LINK, CreationRefused, PrimaryAuthenticationProvider
 from wikigate.auth.requests import (
@@ -48,6 +47,7 @@ from wikigate.auth.requests import (
     get_request,
 )
 from wikigate.auth.usernames import canonical_username
+from wikigate.config import ProviderConfig
 from wikigate.i18n import Message, RawMessage
 
 if TYPE_CHECKING:
@@ -169,8 +169,9 @@ class OpenIDConnectPrimaryAuthenticationProvider(PrimaryAuthenticationProvider):
     # -- helpers -------------------------------------------------------------------------
 
     @property
-    def oidc(self) -> Any:
-        return get_oidc(self.manager.services)
+    def oidc(self) -> OidcService | None:
+        svc = self.manager.services.oidc
+        return svc if svc.enabled else None
 
     def _configs(self) -> list[ProviderConfig]:
         svc = self.oidc

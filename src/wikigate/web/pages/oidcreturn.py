@@ -17,7 +17,6 @@ from __future__ import annotations
 import html
 from urllib.parse import urlencode
 
-from wikigate.auth.oidc import get_oidc
 from wikigate.http.request import Request
 from wikigate.http.response import Response
 from wikigate.web import WebPage, simple_page
@@ -39,7 +38,7 @@ class OpenIDConnectReturnPage(WebPage):
     authentication = "none (the state parameter names the sign-in)"
 
     async def handle(self, request: Request, subpage: str | None) -> Response:
-        oidc = get_oidc(self.services)
+        oidc = self.services.oidc if self.services.oidc.enabled else None
         if oidc is None:
             return simple_page("OpenID Connect", "<p>No OpenID Connect provider is configured on this wiki.</p>",
                                status=404)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Sequence
+from typing import Any, cast
 
 from merge3 import Merge3
 
@@ -36,7 +37,9 @@ def merge_texts(old: str, mine: str, yours: str) -> str | None:
     out: list[str] = []
     # No "autojunk": difflib would otherwise ignore lines frequent in a long text (blank
     # lines of a long page) when it aligns them.
-    merger = Merge3(base, a, b, sequence_matcher=_Matcher)
+    # (difflib's typeshed stubs type get_matching_blocks as list[Match], merge3's protocol as
+    # list[tuple[int, int, int]]: the same values, a NamedTuple.)
+    merger = Merge3(base, a, b, sequence_matcher=cast(Any, _Matcher))
     for region in merger.merge_regions():
         kind = region[0]
         if kind == "conflict":

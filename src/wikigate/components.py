@@ -21,8 +21,11 @@ SETUPS: list[str] = [
     "wikigate.auth.oath:setup",
     "wikigate.auth.providers.captcha:setup",
     "wikigate.auth.audit:setup_auth",
-    "wikigate.auth.botpasswords:setup",
+    "wikigate.auth.botpasswords.service:setup",
     "wikigate.components:setup_pages",
+    "wikigate.pages.service:setup",
+    "wikigate.pages.protect:setup",
+    "wikigate.users.groups:setup",
     "wikigate.mail.outbox:setup",
 ]
 

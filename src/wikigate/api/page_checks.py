@@ -17,18 +17,15 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.engine import Connection
-
 from wikigate.api.context import ApiContext
 from wikigate.api.errors import ApiError
 from wikigate.i18n import ListParam, Num
 from wikigate.i18n.message import RawMessage
 from wikigate.pages import protection as prot
 from wikigate.pages.namespaces import NS_MEDIAWIKI, NS_USER
+from wikigate.pages.service import PageService, ProtectionState
 from wikigate.pages.store import Page, PageStore
 from wikigate.pages.titles import InvalidTitle, Title, make_title, parse_title
-from wikigate.storage.sql.schema import change_tag_def
 from wikigate.util.clock import mw_timestamp
 from wikigate.util.ints import is_int_string
 
@@ -55,6 +52,10 @@ def var_list(*names: str) -> ListParam:
 
 def pages_of(ctx: ApiContext) -> PageStore:
     return ctx.services.components["pages"]  # type: ignore[no-any-return]
+
+
+def page_service(ctx: ApiContext) -> PageService:
+    return ctx.services.components["page_service"]  # type: ignore[no-any-return]
 
 
 def parse_user_title(ctx: ApiContext, text: str, *, param: str = "title") -> Title:
@@ -103,14 +104,14 @@ def badaccess(ctx: ApiContext, right: str) -> ApiError:
     return ApiError("badaccess-groups", [ListParam(items, "comma"), Num(len(groups))], code="permissiondenied")
 
 
-def _restriction_errors(ctx: ApiContext, store: PageStore, conn: Connection, title: Title, page: Page | None,
+def _restriction_errors(ctx: ApiContext, state: ProtectionState, title: Title, page: Page | None,
                         action: str) -> list[ApiError]:
     """checkPageRestrictions + checkCascadingSourcesRestrictions for one action."""
     rights = ctx.rights
     errors: list[ApiError] = []
     rtype = "move" if action == "move-target" else action
     if page is not None:
-        for r in store.restrictions_in(conn, page.id):
+        for r in state.restrictions:
             if r.type != rtype or not r.level:
                 continue
             if not prot.user_can_level(r.level, rights) or (r.cascade and "protect" not in rights):
@@ -119,12 +120,12 @@ def _restriction_errors(ctx: ApiContext, store: PageStore, conn: Connection, tit
     elif action in ("create", "edit", "move-target"):
         # A missing title: its title protection is the "create" restriction; MediaWiki's
         # checkPageRestrictions reports it as protectedpage before titleprotected is reached.
-        tp = store.title_protection_in(conn, title.namespace, title.dbkey)
+        tp = state.title_protection
         if tp is not None and not prot.user_can_level(tp.level, rights):
             errors.append(ApiError("protectedpagetext", [prot.level_right(tp.level), "create"],
                                    code="protectedpage"))
     if action == "edit":
-        sources = [s for s in store.cascade_sources_in(conn, title.namespace, title.dbkey)
+        sources = [s for s in state.cascade_sources
                    if not prot.user_can_level(s.level, rights)]
         if sources:
             from wikigate.api.query.pageset import namespaces_of
@@ -167,16 +168,15 @@ async def permission_errors(ctx: ApiContext, title: Title, page: Page | None, ac
             and "editinterface" not in ctx.rights:
         errors.append(ApiError("protectedinterface", code="protectednamespace-interface"))
     errors += _config_page_errors(ctx, title, action)
-    store = pages_of(ctx)
-
-    def check(conn: Connection) -> list[ApiError]:
-        found = _restriction_errors(ctx, store, conn, title, page, action)
-        if action == "protect" and (_quick_errors(ctx, title, page, "edit")
-                                    or _restriction_errors(ctx, store, conn, title, page, "edit")):
-            found.append(ApiError("protect-cantedit", code="cantedit"))
-        return found
-
-    errors += await store.run(check)
+    # protect also needs the ability to edit; restrictions are only looked at for edit
+    # when the edit right itself is there. One read for both.
+    check_edit = action == "protect" and not _quick_errors(ctx, title, page, "edit")
+    state = await page_service(ctx).protection_state(
+        title, page, title_protection=action in ("create", "edit", "move-target") or check_edit,
+        cascade_sources=action == "edit" or check_edit)
+    errors += _restriction_errors(ctx, state, title, page, action)
+    if action == "protect" and (not check_edit or _restriction_errors(ctx, state, title, page, "edit")):
+        errors.append(ApiError("protect-cantedit", code="cantedit"))
     return errors
 
 
@@ -239,14 +239,7 @@ async def check_tags(ctx: ApiContext, tags: list[str] | None) -> None:
         return
     if "applychangetags" not in ctx.rights:
         raise ApiError("tags-apply-no-permission", code="tags-apply-no-permission")
-    store = pages_of(ctx)
-
-    def q(conn: Connection) -> set[str]:
-        rows = conn.execute(select(change_tag_def.c.ctd_name).where(
-            change_tag_def.c.ctd_name.in_(tags), change_tag_def.c.ctd_user_defined.is_(True)))
-        return {r[0] for r in rows}
-
-    allowed = await store.run(q)
+    allowed = await page_service(ctx).user_defined_tags(tags)
     bad = [t for t in tags if t not in allowed]
     if len(bad) == 1:
         raise ApiError("tags-apply-not-allowed-one", [bad[0]], code="badtags", data={"disallowedtags": bad})
@@ -265,8 +258,7 @@ async def want_watch(ctx: ApiContext, value: str, title: Title, exists: bool, *,
     """
     if ctx.is_anon:
         return False
-    store = pages_of(ctx)
-    watched = await store.run(lambda conn: store.watched_in(conn, ctx.user.id, title.namespace, title.dbkey))
+    watched = await page_service(ctx).watched(ctx.user.id, title)
     if value == "watch":
         return True
     if value == "unwatch":

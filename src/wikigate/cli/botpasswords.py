@@ -65,7 +65,7 @@ def botpassword() -> None:
 @click.pass_context
 def create(ctx: click.Context, user: str, appid: str, grants: tuple[str, ...], ranges: tuple[str, ...]) -> None:
     """Create the bot password USER@APPID and print its password (shown only this once)."""
-    from wikigate.auth.botpasswords import (
+    from wikigate.auth.botpasswords.model import (
         BotPasswordError,
         InvalidRestriction,
         Restrictions,
@@ -128,7 +128,7 @@ def list_(ctx: click.Context, user: str) -> None:
 @click.pass_context
 def reset(ctx: click.Context, user: str, appid: str) -> None:
     """Give USER@APPID a new password (printed once); its open sessions end."""
-    from wikigate.auth.botpasswords import BotPasswordError
+    from wikigate.auth.botpasswords.model import BotPasswordError
 
     name = _canonical(user)
 

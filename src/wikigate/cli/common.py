@@ -34,11 +34,10 @@ async def with_services(settings: Settings, fn: Callable[[Any], Awaitable[T]], *
     """Run ``fn(services)`` for a management command, after migrating when ``migrate``.
     The database (and Redis) must answer first: if not, one line naming the setting and
     exit status 1, never a traceback."""
-    from sqlalchemy.exc import DBAPIError
-
     from wikigate.app import build_services
     from wikigate.cli.serve import BackendUnavailable, database_problem
     from wikigate.health import describe_error
+    from wikigate.storage.errors import DatabaseError
 
     await _check_backends(settings, migrate=migrate)
     try:
@@ -47,7 +46,7 @@ async def with_services(settings: Settings, fn: Callable[[Any], Awaitable[T]], *
         raise BackendUnavailable(database_problem(settings, describe_error(e))) from None
     try:
         return await fn(services)
-    except (OSError, DBAPIError) as e:  # the backend went away in the middle
+    except (OSError, DatabaseError) as e:  # the backend went away in the middle
         raise BackendUnavailable(database_problem(settings, describe_error(e))) from None
     finally:
         await services.kv.close()

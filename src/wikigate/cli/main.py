@@ -114,18 +114,14 @@ def config_check(ctx: click.Context) -> None:
 async def _check_database_readonly(settings: Settings) -> str | None:
     """Report the database and its schema revision without creating anything; returns
     the revision when the schema exists."""
-    from sqlalchemy import inspect
-
     from wikigate.cli import serve as srv
     from wikigate.health import probe_database
     from wikigate.storage.sql import migrate as mig
-    from wikigate.storage.sql.database import Database
+    from wikigate.storage.sql.database import Database, sqlite_file
 
     where = safe_url(settings.database_url)
     if settings.database_url.startswith("sqlite:"):
-        from sqlalchemy.engine import make_url
-
-        path = make_url(settings.database_url).database
+        path = sqlite_file(settings.database_url)
         if path and path != ":memory:" and not os.path.exists(path):
             # Opening it would create it (and its directory): say what will happen instead.
             click.echo(f"database sqlite ({path}): not created yet; `wikigate migrate` or "
@@ -136,7 +132,7 @@ async def _check_database_readonly(settings: Settings) -> str | None:
         problem = await probe_database(db, srv.CHECK_TIMEOUT)
         if problem is not None:
             raise srv.BackendUnavailable(srv.database_problem(settings, problem))
-        has_schema = await db.run(lambda c: inspect(c).has_table("alembic_version"))
+        has_schema = await mig.schema_exists(db)
         current = await mig.current_revision(db) if has_schema else None
     finally:
         await db.close()

@@ -77,7 +77,7 @@ def create(ctx: click.Context, name: str, groups: tuple[str, ...], password_file
         raise click.ClickException("the password must not be empty")
 
     async def go(services: Any) -> str:
-        from wikigate.users.store import UserExists, new_user_token
+        from wikigate.users.store import UserExists
 
         existing = await services.users.get_by_name(canonical)
         if existing is not None and not update:
@@ -92,23 +92,14 @@ def create(ctx: click.Context, name: str, groups: tuple[str, ...], password_file
             click.echo(f"warning: the password does not meet the site's password policy: {problems}; "
                        "set anyway (--force)", err=True)
         pw_hash = await services.components["hashing"].hash(password)
-        users = services.users
+        from wikigate.users.groups import MAINTENANCE_USER
 
-        # The user row (or its new password) and its groups commit together: an
-        # interrupted command leaves the account as it was, never half made.
-        def write(conn: Any) -> Any:
-            if existing is None:
-                u = users.create_in(conn, canonical, password_hash=pw_hash, email=email)
-            else:
-                u = existing
-                users.update_in(conn, u.id, password=pw_hash, newpassword="", newpass_time=None,
-                                token=new_user_token())
-            for g in groups:
-                users.set_group_in(conn, u.id, g, None)
-            return u
-
+        # The user row (or its new password) and its groups commit together, with the
+        # rights log entry action=userrights writes.
         try:
-            u = await services.db.run(write)
+            u = await services.components["userrights"].create_account(
+                canonical, MAINTENANCE_USER, password_hash=pw_hash, email=email, groups=groups,
+                update_existing=existing)
         except UserExists:
             raise click.ClickException(f"user {canonical!r} exists") from None
         action = "created" if existing is None else "updated"
@@ -142,16 +133,12 @@ def set_groups(ctx: click.Context, name: str, groups: tuple[str, ...], expiry: s
         u = await services.users.get_by_name(canonical)
         if u is None:
             raise click.ClickException(f"no such user: {canonical!r}")
-        current = set(u.group_names())
-        users = services.users
+        from wikigate.users.groups import MAINTENANCE_USER
 
-        def write(conn: Any) -> None:  # all group changes in one transaction
-            for g in current - set(groups):
-                users.remove_group_in(conn, u.id, g)
-            for g in groups:
-                users.set_group_in(conn, u.id, g, exp)
-
-        await services.db.run(write)
+        # The same service (one transaction, rights log and audit entries) as action=userrights.
+        await services.components["userrights"].change_groups(
+            u, MAINTENANCE_USER, add=groups, remove=[g for g in u.group_names() if g not in groups],
+            expiries=dict.fromkeys(groups, exp), via="cli")
         return f"{canonical}: groups now {', '.join(sorted(groups)) or '(none)'}"
 
     click.echo(run_async(lambda: with_services(settings, go)))

@@ -7,15 +7,17 @@ straight copy.
 
 from __future__ import annotations
 
+import builtins
 import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, insert, select, true
+from sqlalchemy import and_, insert, or_, select, true
 from sqlalchemy.engine import Connection
 
 from wikigate.storage.sql.database import Database
 from wikigate.storage.sql.schema import logging as log_table
+from wikigate.storage.sql.schema import page as page_table
 from wikigate.util.clock import Clock, mw_timestamp
 
 
@@ -32,6 +34,26 @@ class LogEntry:
     page_id: int
     comment: str
     params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class LogQuery:
+    """list=logevents' filters. ``title``/``prefix``: (namespace, dbkey); ``nothing``:
+    match no entry (a change-tag filter: log entries carry no tags here); ``cont``:
+    (timestamp, log id) to continue from."""
+
+    type: str | None = None
+    action: str | None = None
+    start: str | None = None
+    end: str | None = None
+    actor_name: str | None = None
+    title: tuple[int, str] | None = None
+    namespace: int | None = None
+    prefix: tuple[int, str] | None = None
+    nothing: bool = False
+    cont: tuple[str, int] | None = None
+    newer: bool = False
+    limit: int = 10
 
 
 def _entry(row: Any) -> LogEntry:
@@ -92,3 +114,43 @@ class LogStore:
             return [_entry(r) for r in conn.execute(stmt)]
 
         return await self.db.run(q)
+
+    async def search(self, q: LogQuery) -> builtins.list[tuple[LogEntry, int]]:
+        """Entries matching ``q`` (newest first, or oldest with ``newer``), ``limit + 1``
+        rows, each with the id of the page now at its title (0 if none)."""
+        c = log_table.c
+        conds: list[Any] = []
+        if q.type is not None:
+            conds.append(c.log_type == q.type)
+        if q.action is not None:
+            conds.append(c.log_action == q.action)
+        if q.start:
+            conds.append(c.log_timestamp >= q.start if q.newer else c.log_timestamp <= q.start)
+        if q.end:
+            conds.append(c.log_timestamp <= q.end if q.newer else c.log_timestamp >= q.end)
+        if q.actor_name:
+            conds.append(c.log_actor_name == q.actor_name)
+        if q.title is not None:
+            conds += [c.log_namespace == q.title[0], c.log_title == q.title[1]]
+        if q.namespace is not None:
+            conds.append(c.log_namespace == q.namespace)
+        if q.prefix is not None:
+            conds += [c.log_namespace == q.prefix[0], c.log_title.startswith(q.prefix[1], autoescape=True)]
+        if q.nothing:
+            conds.append(c.log_id < 0)
+        if q.cont is not None:
+            ts, lid = q.cont
+            if q.newer:
+                conds.append(or_(c.log_timestamp > ts, and_(c.log_timestamp == ts, c.log_id >= lid)))
+            else:
+                conds.append(or_(c.log_timestamp < ts, and_(c.log_timestamp == ts, c.log_id <= lid)))
+        order = [c.log_timestamp.asc(), c.log_id.asc()] if q.newer else [c.log_timestamp.desc(), c.log_id.desc()]
+        stmt = (select(log_table, page_table.c.page_id)
+                .select_from(log_table.outerjoin(page_table, and_(page_table.c.page_namespace == c.log_namespace,
+                                                                  page_table.c.page_title == c.log_title)))
+                .where(and_(true(), *conds)).order_by(*order).limit(q.limit + 1))
+
+        def run(conn: Connection) -> builtins.list[tuple[LogEntry, int]]:
+            return [(_entry(r), int(r._mapping["page_id"] or 0)) for r in conn.execute(stmt)]
+
+        return await self.db.run(run)

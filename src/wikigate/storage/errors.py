@@ -16,6 +16,10 @@ import sqlite3
 
 import sqlalchemy.exc
 
+#: The SQL layer's driver-error base class, for callers outside storage/ that report a
+#: database that went away (with OSError) without importing the driver stack themselves.
+DatabaseError = sqlalchemy.exc.DBAPIError
+
 #: Seconds a client should wait before retrying after a backend outage (``Retry-After``).
 #: Five, like MediaWiki's minimum for a lagged database (ApiMain, maxlag).
 OUTAGE_RETRY_AFTER = 5

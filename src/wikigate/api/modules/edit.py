@@ -13,14 +13,12 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sqlalchemy.engine import Connection
-
 from wikigate.api.base import ApiModule, Values
 from wikigate.api.errors import ApiError
 from wikigate.api.page_checks import (
     PAGE_WRITE_RIGHTS,
     check_tags,
-    pages_of,
+    page_service,
     parse_timestamp_param,
     permission_error,
     title_or_pageid,
@@ -30,6 +28,7 @@ from wikigate.api.page_checks import (
 from wikigate.api.params import Param
 from wikigate.i18n import Num
 from wikigate.pages import edit_rules
+from wikigate.pages.service import PageWriteError
 from wikigate.pages.store import Page, Revision, redirect_target
 from wikigate.pages.titles import Title
 from wikigate.util.clock import mw_to_iso
@@ -95,7 +94,6 @@ class ApiEditPage(ApiModule):
                            [var_list("text", "appendtext", "prependtext", "undo"), Num(4)],
                            code="missingparam")
         title, page = await title_or_pageid(ctx, p)
-        store = pages_of(ctx)
         if p["redirect"] and page is not None and page.is_redirect:
             if p["text"] is not None and p["section"] != "new":
                 raise ApiError("apierror-redirect-appendonly")
@@ -113,8 +111,7 @@ class ApiEditPage(ApiModule):
 
         current_rev: Revision | None = None
         if page is not None:
-            pg = page
-            current_rev = await store.run(lambda conn: store.revision_in(conn, pg.latest))
+            current_rev = await page_service(ctx).revision(page.latest)
         current = current_rev.text if current_rev is not None else None
 
         text: str | None = p["text"]
@@ -177,33 +174,14 @@ class ApiEditPage(ApiModule):
         if software_tag is not None:
             tags.append(software_tag)
 
-        def save(conn: Connection) -> tuple[Page, Revision | None, int, bool]:
-            fresh = store.page_in(conn, title.namespace, title.dbkey)
-            if page is not None and fresh is None:
-                raise ApiError("apierror-pagedeleted")
-            if page is None and fresh is not None and p["createonly"]:
-                raise ApiError("apierror-articleexists")
-            old_rev = store.revision_in(conn, fresh.latest) if fresh is not None else None
-            if fresh is not None and base_ts is not None and old_rev is not None and old_rev.timestamp != base_ts:
-                others = [r for r in store.revisions_in(conn, fresh.id, limit=500)
-                          if r.timestamp > base_ts and r.actor_name != user.name]
-                if others:
-                    raise ApiError("edit-conflict", code="editconflict")
-            if watch is not None:
-                store.set_watch_in(conn, user.id, title.namespace, title.dbkey, watch)
-            if old_rev is not None and fresh is not None and old_rev.text == text:
-                return fresh, None, fresh.latest, False
-            new_page, rev, old = store.insert_revision_in(
-                conn, namespace=title.namespace, dbkey=title.dbkey, text=text, comment=comment,
-                user_id=user.id, user_name=user.name, minor=minor, tags=tags)
-            if old is None:
-                logs = ctx.services.components["logs"]
-                logs.add_in(conn, type="create", action="create", actor_id=user.id, actor_name=user.name,
-                            namespace=title.namespace, title=title.dbkey, page_id=new_page.id, comment=comment,
-                            timestamp=rev.timestamp)
-            return new_page, rev, old.latest if old is not None else 0, old is None
-
-        saved, rev, old_id, created = await store.run(save)
+        service = page_service(ctx)
+        try:
+            outcome = await service.save_edit(title, user, text=text, comment=comment, minor=minor, tags=tags,
+                                              watch=watch, expected=page, create_only=bool(p["createonly"]),
+                                              base_timestamp=base_ts)
+        except PageWriteError as e:
+            raise _write_error(e) from None
+        saved, rev, old_id, created = outcome.page, outcome.revision, outcome.old_revid, outcome.created
         r: dict[str, Any] = {}
         if created:
             r["new"] = True
@@ -229,23 +207,22 @@ class ApiEditPage(ApiModule):
     async def _follow_redirect(self, title: Title, page: Page) -> tuple[Title, Page | None]:
         from wikigate.api.page_checks import parse_user_title
 
-        store = pages_of(self.ctx)
-        text = await store.run(lambda conn: store.latest_text_in(conn, page))
-        target = redirect_target(text)
+        service = page_service(self.ctx)
+        target = redirect_target(await service.latest_text(page))
         if not target:
             return title, page
         t = parse_user_title(self.ctx, target)
-        return t, await store.page(t.namespace, t.dbkey)
+        return t, await service.page(t.namespace, t.dbkey)
 
     async def _undo(self, page: Page | None, current: Revision | None, undo: int,
                     undoafter: int | None) -> tuple[str, str | None]:
         """Undo the latest revisions: restore the text before ``undo`` (or of ``undoafter``)."""
-        store = pages_of(self.ctx)
-        undo_rev = await store.run(lambda conn: store.revision_in(conn, undo))
+        service = page_service(self.ctx)
+        undo_rev = await service.revision(undo)
         if undo_rev is None:
             raise ApiError("apierror-nosuchrevid", [undo])
         after_id = undoafter if undoafter is not None else undo_rev.parent
-        after_rev = await store.run(lambda conn: store.revision_in(conn, after_id)) if after_id else None
+        after_rev = await service.revision(after_id) if after_id else None
         if undoafter is not None and after_rev is None:
             raise ApiError("apierror-nosuchrevid", [undoafter])
         if page is None or undo_rev.page != page.id:
@@ -268,3 +245,10 @@ class ApiEditPage(ApiModule):
         if page is None:
             return ""
         return make_title(page.namespace, page.dbkey, namespaces_of(self.ctx)).prefixed_text
+
+
+def _write_error(e: PageWriteError) -> ApiError:
+    """The API error for an edit refused inside its transaction."""
+    if e.code == "editconflict":
+        return ApiError("edit-conflict", code="editconflict")
+    return ApiError(f"apierror-{e.code}")

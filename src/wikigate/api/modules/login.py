@@ -15,7 +15,8 @@ from wikigate.api.authmanager import make_manager
 from wikigate.api.base import ApiModule, Values
 from wikigate.api.params import Param
 from wikigate.auth import tokens as tok
-from wikigate.auth.botpasswords import SEPARATOR, ThrottleFailure, canonicalize_login_data
+from wikigate.auth.botpasswords.model import SEPARATOR, canonicalize_login_data
+from wikigate.auth.botpasswords.sessions import ThrottleFailure
 from wikigate.auth.requests import ACTION_LOGIN, AuthResponse, load_requests_from_submission
 from wikigate.i18n import Message, api_code_for_key
 

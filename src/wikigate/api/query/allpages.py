@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.engine import Connection
-
 from wikigate.api.errors import ApiError
 from wikigate.api.modules.query import QueryModule
 from wikigate.api.output import Indexed
 from wikigate.api.params import Param
 from wikigate.api.query.logevents import namespace_choices
 from wikigate.api.query.pageset import namespaces_of
-from wikigate.pages.store import Page, PageStore
+from wikigate.pages.service import PageService
+from wikigate.pages.store import Page
 from wikigate.pages.titles import InvalidTitle, Title, make_title, parse_title
 from wikigate.pages.wikitext import escape_wikitext
 
@@ -68,7 +67,7 @@ class ApiQueryAllPages(QueryModule):
         return t.dbkey[:-1]
 
     async def _rows(self, p: dict[str, Any]) -> list[Page]:
-        store: PageStore = self.services.components["pages"]
+        service: PageService = self.services.components["page_service"]
         ns = p["namespace"] if p["namespace"] is not None else 0
         limit = p["limit"] or 10
         start = p["continue"] if p["continue"] else self._key(p["from"], ns)
@@ -77,24 +76,10 @@ class ApiQueryAllPages(QueryModule):
         newer = p["dir"] == "ascending"
         types, levels = p["prtype"], p["prlevel"]
 
-        def q(conn: Connection) -> list[Page]:
-            fetch = limit if not types else limit * 10 + 100
-            rows = store.all_pages_in(conn, namespace=ns, start=start, end=end, prefix=prefix,
-                                      redirects=p["filterredir"], newer=newer, limit=fetch,
-                                      min_size=p["minsize"], max_size=p["maxsize"])
-            if types:
-                kept = []
-                for pg in rows:
-                    rs = [r for r in store.restrictions_in(conn, pg.id) if r.type in types
-                          and (not levels or r.level in levels)
-                          and (p["prfiltercascade"] == "all" or r.cascade == (p["prfiltercascade"] == "cascading"))
-                          and (p["prexpiry"] == "all" or (r.expiry == "infinity") == (p["prexpiry"] == "indefinite"))]
-                    if rs:
-                        kept.append(pg)
-                rows = kept
-            return rows
-
-        rows = await store.run(q)
+        rows = await service.all_pages(
+            namespace=ns, start=start, end=end, prefix=prefix, redirects=p["filterredir"], newer=newer,
+            limit=limit, min_size=p["minsize"], max_size=p["maxsize"], protection_types=types,
+            protection_levels=levels, cascade_filter=p["prfiltercascade"], expiry_filter=p["prexpiry"])
         if len(rows) > limit:
             self.set_continue({self.prefix + "continue": rows[limit].dbkey})
             rows = rows[:limit]

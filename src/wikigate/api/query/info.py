@@ -11,17 +11,13 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.engine import Connection
-
 from wikigate.api.modules.query import QueryModule
 from wikigate.api.output import Indexed
 from wikigate.api.params import Param
 from wikigate.api.query.pageset import PageEntry, PageSet, namespaces_of
 from wikigate.pages import protection as prot
-from wikigate.pages.store import PageStore
+from wikigate.pages.service import PageDetails, PageService
 from wikigate.pages.titles import Title, make_title
-from wikigate.storage.sql.schema import watchlist as wl_t
 
 INPROP = ["protection", "talkid", "watched", "watchers", "visitingwatchers", "notificationtimestamp",
           "subjectid", "associatedpage", "url", "readable", "preload", "displaytitle", "varianttitles",
@@ -65,45 +61,19 @@ class ApiQueryInfo(QueryModule):
                 "canonicalurl": f"{base}/index.php/{key}"}
 
     async def execute_pages(self, p: dict[str, Any], ps: PageSet) -> None:
-        store: PageStore = self.services.components["pages"]
+        service: PageService = self.services.components["page_service"]
         namespaces = namespaces_of(self.ctx)
         props = set(p["prop"] or [])
         settings = self.services.settings.protection
         user_id = self.ctx.user.id
         entries = [e for e in ps.entries if e.kind in ("good", "missing") and e.title is not None]
 
-        def load(conn: Connection) -> dict[int, dict[str, Any]]:
-            out: dict[int, dict[str, Any]] = {}
-            for e in entries:
-                t = e.title
-                assert t is not None
-                info: dict[str, Any] = {}
-                if "protection" in props:
-                    if e.page is not None:
-                        own = store.restrictions_in(conn, e.page.id)
-                        info["own"] = [{"type": r.type, "level": r.level, "expiry": prot.expiry_info(r.expiry),
-                                        **({"cascade": True} if r.cascade else {})} for r in own]
-                    else:
-                        tp = store.title_protection_in(conn, t.namespace, t.dbkey)
-                        info["own"] = [] if tp is None else [
-                            {"type": "create", "level": tp.level, "expiry": prot.expiry_info(tp.expiry)}]
-                    info["sources"] = store.cascade_sources_in(conn, t.namespace, t.dbkey)
-                if e.page is not None:
-                    info["revcount"] = store.revision_count_in(conn, e.page.id)
-                if props & {"talkid", "subjectid", "associatedpage"} and t.namespace >= 0:
-                    other = t.subject_page() if t.is_talk_page() else t.talk_page()
-                    op = store.page_in(conn, other.namespace, other.dbkey)
-                    info["other"] = op.id if op is not None else None
-                if props & {"watched", "notificationtimestamp"}:
-                    info["watched"] = store.watched_in(conn, user_id, t.namespace, t.dbkey)
-                if props & {"watchers", "visitingwatchers"}:
-                    info["watchers"] = int(conn.execute(
-                        select(func.count()).select_from(wl_t).where(and_(
-                            wl_t.c.wl_namespace == t.namespace, wl_t.c.wl_title == t.dbkey))).scalar_one())
-                out[id(e)] = info
-            return out
-
-        loaded = await store.run(load)
+        details = await service.page_details(
+            [(e.title, e.page) for e in entries if e.title is not None], protection="protection" in props,
+            associated=bool(props & {"talkid", "subjectid", "associatedpage"}),
+            watched_by=user_id if props & {"watched", "notificationtimestamp"} else None,
+            watchers=bool(props & {"watchers", "visitingwatchers"}))
+        loaded = {id(e): _info(d) for e, d in zip(entries, details, strict=True)}
         can_watchers = self.ctx.has_right("unwatchedpages")
         for e in entries:
             self._fill(e, loaded[id(e)], props, settings, namespaces, can_watchers)
@@ -166,3 +136,24 @@ class ApiQueryInfo(QueryModule):
             d["varianttitles"] = {self.services.settings.site.language: t.prefixed_text}
         if "linkclasses" in props and e.page is not None:
             d["linkclasses"] = Indexed([], "lc")
+
+
+def _info(d: PageDetails) -> dict[str, Any]:
+    """The reads of one title as :meth:`ApiQueryInfo._fill` uses them."""
+    info: dict[str, Any] = {}
+    if d.restrictions is not None:
+        # An existing page's restrictions, or a missing title's create protection.
+        tp = d.title_protection
+        info["own"] = [{"type": r.type, "level": r.level, "expiry": prot.expiry_info(r.expiry),
+                        **({"cascade": True} if r.cascade else {})} for r in d.restrictions] + (
+            [] if tp is None else [{"type": "create", "level": tp.level, "expiry": prot.expiry_info(tp.expiry)}])
+        info["sources"] = d.cascade_sources
+    if d.revision_count is not None:
+        info["revcount"] = d.revision_count
+    if d.has_associated:
+        info["other"] = d.associated_id
+    if d.watched is not None:
+        info["watched"] = d.watched
+    if d.watchers is not None:
+        info["watchers"] = d.watchers
+    return info

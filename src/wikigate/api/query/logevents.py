@@ -11,20 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, or_, select, true
-from sqlalchemy.engine import Connection
-
 from wikigate.api.errors import ApiError
 from wikigate.api.modules.query import QueryModule
 from wikigate.api.output import Indexed
 from wikigate.api.page_checks import parse_timestamp_param
 from wikigate.api.params import Param
 from wikigate.api.query.pageset import namespaces_of
-from wikigate.logs.store import LogEntry, _entry
+from wikigate.logs.store import LogEntry, LogQuery, LogStore
 from wikigate.pages.titles import InvalidTitle, make_title, parse_title
 from wikigate.pages.wikitext import comment_html, escape_wikitext
-from wikigate.storage.sql.schema import logging as log_t
-from wikigate.storage.sql.schema import page as page_t
 from wikigate.util.clock import mw_to_iso
 from wikigate.util.ints import is_int_string, parse_int64
 
@@ -82,27 +77,22 @@ class ApiQueryLogEvents(QueryModule):
         props = set(p["prop"] or [])
         limit = p["limit"] or 10
         newer = p["dir"] == "newer"
-        c = log_t.c
-        conds: list[Any] = []
+        query: dict[str, Any] = {"newer": newer, "limit": limit}
         if p["action"] is not None:
             parts = p["action"].split("/", 1)
             if len(parts) != 2 or (p["action"] not in LOG_ACTIONS and f"{parts[0]}/*" not in LOG_ACTIONS):
                 raise ApiError("apierror-unrecognizedvalue", [self.prefix + "action", escape_wikitext(p["action"])],
                                code=f"unknown_{self.prefix}action")
             ltype, laction = parts
-            conds.append(c.log_type == ltype)
+            query["type"] = ltype
             if laction != "*":
-                conds.append(c.log_action == laction)
+                query["action"] = laction
         elif p["type"]:
-            conds.append(c.log_type == p["type"])
-        start = parse_timestamp_param(ctx, "lestart", p["start"])
-        end = parse_timestamp_param(ctx, "leend", p["end"])
-        if start:
-            conds.append(c.log_timestamp >= start if newer else c.log_timestamp <= start)
-        if end:
-            conds.append(c.log_timestamp <= end if newer else c.log_timestamp >= end)
+            query["type"] = p["type"]
+        query["start"] = parse_timestamp_param(ctx, "lestart", p["start"])
+        query["end"] = parse_timestamp_param(ctx, "leend", p["end"])
         if p["user"]:
-            conds.append(c.log_actor_name == p["user"])
+            query["actor_name"] = p["user"]
         if p["title"] is not None:
             try:
                 t = parse_title(p["title"], namespaces)
@@ -110,37 +100,25 @@ class ApiQueryLogEvents(QueryModule):
                     raise InvalidTitle("title-invalid-empty", p["title"])
             except InvalidTitle:
                 raise ApiError("apierror-invalidtitle", [escape_wikitext(p["title"])]) from None
-            conds += [c.log_namespace == t.namespace, c.log_title == t.dbkey]
+            query["title"] = (t.namespace, t.dbkey)
         if p["namespace"] is not None:
-            conds.append(c.log_namespace == p["namespace"])
+            query["namespace"] = p["namespace"]
         if p["prefix"] is not None:
             try:
                 pt = parse_title(p["prefix"], namespaces)
             except InvalidTitle:
                 raise ApiError("apierror-invalidtitle", [escape_wikitext(p["prefix"])]) from None
-            conds += [c.log_namespace == pt.namespace, c.log_title.startswith(pt.dbkey, autoescape=True)]
+            query["prefix"] = (pt.namespace, pt.dbkey)
         if p["tag"] is not None:
-            conds.append(c.log_id < 0)  # log entries carry no change tags here
+            query["nothing"] = True  # log entries carry no change tags here
         if p["continue"]:
             parts = p["continue"].split("|")
             cont_id = parse_int64(parts[1], signed=False) if len(parts) == 2 else None
             if cont_id is None or not is_int_string(parts[0], signed=False):
                 raise ApiError("apierror-badcontinue", code="badcontinue")
-            ts, lid = parts[0], cont_id
-            if newer:
-                conds.append(or_(c.log_timestamp > ts, and_(c.log_timestamp == ts, c.log_id >= lid)))
-            else:
-                conds.append(or_(c.log_timestamp < ts, and_(c.log_timestamp == ts, c.log_id <= lid)))
-        order = [c.log_timestamp.asc(), c.log_id.asc()] if newer else [c.log_timestamp.desc(), c.log_id.desc()]
-        stmt = (select(log_t, page_t.c.page_id)
-                .select_from(log_t.outerjoin(page_t, and_(page_t.c.page_namespace == c.log_namespace,
-                                                          page_t.c.page_title == c.log_title)))
-                .where(and_(true(), *conds)).order_by(*order).limit(limit + 1))
-
-        def q(conn: Connection) -> list[tuple[LogEntry, int]]:
-            return [(_entry(r), int(r._mapping["page_id"] or 0)) for r in conn.execute(stmt)]
-
-        rows = await self.services.components["pages"].run(q)
+            query["cont"] = (parts[0], cont_id)
+        logs: LogStore = self.services.components["logs"]
+        rows = await logs.search(LogQuery(**query))
         out = []
         for i, (e, page_id) in enumerate(rows):
             if i == limit:

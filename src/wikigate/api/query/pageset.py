@@ -19,7 +19,8 @@ from wikigate.api.context import ApiContext
 from wikigate.api.errors import ApiError
 from wikigate.api.output import Indexed, IndexedMap
 from wikigate.pages.namespaces import NS_MEDIA, NS_SPECIAL, Namespaces
-from wikigate.pages.store import Page, PageStore, Revision, redirect_target
+from wikigate.pages.service import PageService
+from wikigate.pages.store import Page, Revision, redirect_target
 from wikigate.pages.titles import InvalidTitle, Title, make_title, parse_title
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ def _check_sources(p: dict[str, Any]) -> None:
 
 
 async def build_pageset(ctx: ApiContext, p: dict[str, Any], generated: list[Title] | None = None) -> PageSet:
-    store: PageStore = ctx.services.components["pages"]
+    service: PageService = ctx.services.components["page_service"]
     namespaces = namespaces_of(ctx)
     ps = PageSet()
     fake = 0
@@ -117,11 +118,7 @@ async def build_pageset(ctx: ApiContext, p: dict[str, Any], generated: list[Titl
                 wanted.append(title)
     elif p.get("pageids") is not None:
         ids = list(dict.fromkeys(p["pageids"]))
-
-        def load_ids(conn: Any) -> list[tuple[int, Page | None]]:
-            return [(i, store.page_by_id_in(conn, i)) for i in ids]
-
-        for pid, page in await store.run(load_ids):
+        for pid, page in await service.pages_by_ids(ids):
             if page is None:
                 ps.entries.append(PageEntry(pid, None, kind="missingid",
                                             data={"pageid": pid, "missing": True}))
@@ -132,16 +129,8 @@ async def build_pageset(ctx: ApiContext, p: dict[str, Any], generated: list[Titl
     elif p.get("revids") is not None:
         ps.from_revids = True
         revids = list(dict.fromkeys(p["revids"]))
-
-        def load_revs(conn: Any) -> list[tuple[int, Revision | None, Page | None]]:
-            out = []
-            for rid in revids:
-                rev = store.revision_in(conn, rid)
-                out.append((rid, rev, store.page_by_id_in(conn, rev.page) if rev else None))
-            return out
-
         by_page: dict[int, PageEntry] = {}
-        for rid, rev, page in await store.run(load_revs):
+        for rid, rev, page in await service.revisions_with_pages(revids):
             if rev is None or page is None:
                 ps.bad_revids.append(rid)
                 continue
@@ -154,7 +143,7 @@ async def build_pageset(ctx: ApiContext, p: dict[str, Any], generated: list[Titl
             entry.revisions.append(rev)
         return ps
 
-    found = await store.run(lambda conn: store.pages_in(conn, [(t.namespace, t.dbkey) for t in wanted]))
+    found = await service.pages([(t.namespace, t.dbkey) for t in wanted])
     goods: list[PageEntry] = []
     missing: list[Title] = []
     for t in wanted:
@@ -165,7 +154,7 @@ async def build_pageset(ctx: ApiContext, p: dict[str, Any], generated: list[Titl
             goods.append(PageEntry(page.id, t, page, data=_good_data(page, t)))
 
     if p.get("redirects"):
-        goods, missing = await _resolve_redirects(store, namespaces, ps, goods, missing)
+        goods, missing = await _resolve_redirects(service, namespaces, ps, goods, missing)
 
     # Missing titles get their fake ids after the lookup, namespace by namespace.
     for t in sorted(missing, key=lambda t: t.namespace):
@@ -180,7 +169,7 @@ def _good_data(page: Page, title: Title) -> dict[str, Any]:
     return {"pageid": page.id, "ns": page.namespace, "title": title.prefixed_text}
 
 
-async def _resolve_redirects(store: PageStore, namespaces: Namespaces, ps: PageSet, goods: list[PageEntry],
+async def _resolve_redirects(service: PageService, namespaces: Namespaces, ps: PageSet, goods: list[PageEntry],
                              missing: list[Title]) -> tuple[list[PageEntry], list[Title]]:
     seen = {(e.page.namespace, e.page.dbkey) for e in goods if e.page is not None}
     for _hop in range(MAX_REDIRECT_HOPS):
@@ -188,11 +177,7 @@ async def _resolve_redirects(store: PageStore, namespaces: Namespaces, ps: PageS
         if not redirecting:
             break
         pages = {e.key: e.page for e in redirecting if e.page is not None}
-
-        def load_texts(conn: Any, pages: dict[int, Page] = pages) -> dict[int, str]:
-            return {k: store.latest_text_in(conn, pg) for k, pg in pages.items()}
-
-        texts = await store.run(load_texts)
+        texts = await service.latest_texts(pages)
         next_goods = [e for e in goods if e not in redirecting]
         for e in redirecting:
             target_text = redirect_target(texts[e.key])
@@ -213,7 +198,7 @@ async def _resolve_redirects(store: PageStore, namespaces: Namespaces, ps: PageS
             if key in seen:
                 continue
             seen.add(key)
-            page = await store.page(target.namespace, target.dbkey)
+            page = await service.page(target.namespace, target.dbkey)
             if page is None:
                 missing.append(target)
             else:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.engine import Connection
-
 from wikigate.api.errors import ApiError
 from wikigate.api.modules.query import QueryModule
 from wikigate.api.output import Indexed
@@ -18,7 +16,8 @@ from wikigate.api.params import Param
 from wikigate.api.query.logevents import namespace_choices
 from wikigate.api.query.pageset import namespaces_of
 from wikigate.pages import protection as prot
-from wikigate.pages.store import PageStore, TitleProtection
+from wikigate.pages.service import PageService
+from wikigate.pages.store import TitleProtection
 from wikigate.pages.titles import Title, make_title
 from wikigate.pages.wikitext import comment_html
 from wikigate.util.clock import mw_to_iso
@@ -50,7 +49,7 @@ class ApiQueryProtectedTitles(QueryModule):
         }
 
     async def _rows(self, p: dict[str, Any]) -> list[TitleProtection]:
-        store: PageStore = self.services.components["pages"]
+        service: PageService = self.services.components["page_service"]
         cont: tuple[str, int, str] | None = None
         if p["continue"]:
             parts = p["continue"].split("|", 2)
@@ -62,12 +61,9 @@ class ApiQueryProtectedTitles(QueryModule):
         start = parse_timestamp_param(self.ctx, self.prefix + "start", p["start"])
         end = parse_timestamp_param(self.ctx, self.prefix + "end", p["end"])
 
-        def q(conn: Connection) -> list[TitleProtection]:
-            return store.protected_titles_in(conn, namespaces=p["namespace"], levels=p["level"] or None,
-                                             newer=p["dir"] == "newer", start=start, end=end, cont=cont,
-                                             limit=limit)
-
-        rows = await store.run(q)
+        rows = await service.protected_titles(namespaces=p["namespace"], levels=p["level"] or None,
+                                              newer=p["dir"] == "newer", start=start, end=end, cont=cont,
+                                              limit=limit)
         if len(rows) > limit:
             nxt = rows[limit]
             self.set_continue({self.prefix + "continue": f"{nxt.timestamp}|{nxt.namespace}|{nxt.dbkey}"})

@@ -18,7 +18,8 @@ from wikigate.api.output import ContentKey, Indexed
 from wikigate.api.params import Param
 from wikigate.api.query.pageset import PageSet
 from wikigate.i18n import Message
-from wikigate.pages.store import PageStore, Revision, sha1_hex
+from wikigate.pages.service import PageService
+from wikigate.pages.store import Revision, sha1_hex
 from wikigate.util.clock import mw_to_iso
 from wikigate.util.ints import parse_int64
 
@@ -54,7 +55,7 @@ class ApiQueryRevisions(QueryModule):
         return None
 
     async def execute_pages(self, p: dict[str, Any], ps: PageSet) -> None:
-        store: PageStore = self.services.components["pages"]
+        service: PageService = self.services.components["page_service"]
         props = set(p["prop"] or [])
         slots = p["slots"]
         if "content" in props and slots is None:
@@ -86,12 +87,8 @@ class ApiQueryRevisions(QueryModule):
                     raise ApiError("apierror-badcontinue", code="badcontinue")
                 start_id = cont_id
             page = entry.page
-
-            def q(conn: Any) -> list[Revision]:
-                return store.revisions_in(conn, page.id, limit=limit * 4 + 50 if p["user"] or p["excludeuser"]
-                                          else limit, newer=newer, start_id=start_id)
-
-            revs = await store.run(q)
+            revs = await service.revisions_of(page.id, limit=limit * 4 + 50 if p["user"] or p["excludeuser"]
+                                              else limit, newer=newer, start_id=start_id)
             if p["endid"] is not None:
                 revs = [r for r in revs if (r.id <= p["endid"] if newer else r.id >= p["endid"])]
             if p["user"]:
@@ -106,10 +103,7 @@ class ApiQueryRevisions(QueryModule):
             entry.data["revisions"] = Indexed([self._rev(r, props, slots) for r in revs], "rev")
             return
 
-        def latest(conn: Any) -> dict[int, Revision | None]:
-            return {e.key: store.revision_in(conn, e.page.latest) for e in good if e.page is not None}
-
-        revs_by_page = await store.run(latest)
+        revs_by_page = await service.latest_revisions({e.key: e.page for e in good if e.page is not None})
         for e in good:
             rev = revs_by_page.get(e.key)
             if rev is not None:

@@ -21,16 +21,13 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import and_, distinct, func, or_, select
-from sqlalchemy.engine import Connection
-
 from wikigate.api.base import Values
 from wikigate.api.modules.query import QueryModule
 from wikigate.api.output import ContentKey, Indexed, IndexedMap, RealBool
 from wikigate.api.params import Param
 from wikigate.auth.usernames import INVALID_USERNAME_CHARACTERS
 from wikigate.pages.namespaces import Namespaces
-from wikigate.storage.sql.schema import page, revision, user, user_groups
+from wikigate.storage.sql import statistics
 from wikigate.users.options import effective_options
 from wikigate.users.rights import IMPLICIT_GROUPS
 from wikigate.util.clock import iso_timestamp, mw_timestamp
@@ -150,7 +147,7 @@ class ApiQuerySiteinfo(QueryModule):
         main_page = "Main Page"
         host = urlsplit(server if "//" in server else f"//{server}").hostname or ""
         db = self.services.db
-        dbversion = await db.run(_server_version)
+        dbversion = await statistics.server_version(db)
         g: dict[str, Any] = {
             "mainpage": main_page,
             "base": server + article_path.replace("$1", main_page.replace(" ", "_")),
@@ -232,7 +229,7 @@ class ApiQuerySiteinfo(QueryModule):
         rights = self.services.rights
         rs = self.services.settings.rights
         now = mw_timestamp(self.ctx.now)
-        counts = await self.services.db.run(lambda c: _group_counts(c, now)) if number else {}
+        counts = await statistics.group_member_counts(self.services.db, now) if number else {}
         out: list[dict[str, Any]] = []
         for g in rights.all_groups():
             entry: dict[str, Any] = {"name": g, "rights": Indexed(rights.rights_for_groups([g]), "permission")}
@@ -255,24 +252,7 @@ class ApiQuerySiteinfo(QueryModule):
         since = mw_timestamp(self.ctx.now - ACTIVE_USER_DAYS * 86400)
         now = mw_timestamp(self.ctx.now)
 
-        def q(conn: Connection) -> dict[str, Any]:
-            def scalar(stmt: Any) -> int:
-                return int(conn.execute(stmt).scalar_one() or 0)
-
-            pages = scalar(select(func.count()).select_from(page))
-            articles = scalar(select(func.count()).select_from(page).where(
-                and_(page.c.page_namespace == 0, page.c.page_is_redirect.is_(False))))
-            edits = scalar(select(func.count()).select_from(revision))
-            users = scalar(select(func.count()).select_from(user))
-            active = scalar(select(func.count(distinct(revision.c.rev_actor_name)))
-                            .where(and_(revision.c.rev_timestamp >= since, revision.c.rev_actor > 0)))
-            admins = scalar(select(func.count()).select_from(user_groups).where(and_(
-                user_groups.c.ug_group == "sysop",
-                or_(user_groups.c.ug_expiry.is_(None), user_groups.c.ug_expiry > now))))
-            return {"pages": pages, "articles": articles, "edits": edits, "images": 0,
-                    "users": users, "activeusers": active, "admins": admins, "jobs": 0}
-
-        stats: dict[str, Any] = await self.services.db.run(q)
+        stats: dict[str, Any] = await statistics.site_statistics(self.services.db, active_since=since, now=now)
         return stats
 
     # -- languages and pages -------------------------------------------------------------
@@ -293,24 +273,6 @@ class ApiQuerySiteinfo(QueryModule):
 
 def _indexed(items: list[Any], fv: int) -> Any:
     return items if fv == 1 else {str(i): v for i, v in enumerate(items)}
-
-
-def _server_version(conn: Connection) -> str:
-    info = conn.dialect.server_version_info
-    if info is None:
-        return ""
-    return ".".join(str(x) for x in info)
-
-
-def _group_counts(conn: Connection, now: str) -> dict[str, int]:
-    """Members per explicit group ("" = all registered users), expired memberships excluded."""
-    rows = conn.execute(
-        select(user_groups.c.ug_group, func.count())
-        .where(or_(user_groups.c.ug_expiry.is_(None), user_groups.c.ug_expiry > now))
-        .group_by(user_groups.c.ug_group))
-    out = {g: int(n) for g, n in rows}
-    out[""] = int(conn.execute(select(func.count()).select_from(user)).scalar_one())
-    return out
 
 
 _REQ_NAME = re.compile(r"^[A-Za-z0-9._-]+")

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.engine import Connection
-
 from wikigate.api.errors import ApiError
 from wikigate.api.modules.query import QueryModule
 from wikigate.api.output import Indexed
 from wikigate.api.params import Param
 from wikigate.api.query.logevents import namespace_choices
 from wikigate.api.query.pageset import PageSet, namespaces_of
+from wikigate.pages.service import PageService
 from wikigate.pages.titles import InvalidTitle, Title, make_title, parse_title
-from wikigate.storage.sql.schema import templatelinks as tl_t
 from wikigate.util.ints import parse_int64
 
 
@@ -50,41 +47,27 @@ class ApiQueryTemplates(QueryModule):
         ids = sorted(e.page.id for e in ps.good if e.page is not None)
         if not ids:
             return []
-        c = tl_t.c
         asc = p["dir"] == "ascending"
-        conds: list[Any] = [c.tl_from.in_(ids)]
-        if p["namespace"] is not None:
-            conds.append(c.tl_namespace.in_(p["namespace"]))
+        templates: list[tuple[int, str]] | None = None
         if p["templates"]:
-            wanted = []
+            templates = []
             for raw in p["templates"]:
                 try:
                     t = parse_title(raw, namespaces)
                 except InvalidTitle:
                     continue
-                wanted.append(and_(c.tl_namespace == t.namespace, c.tl_title == t.dbkey))
-            conds.append(or_(*wanted) if wanted else c.tl_from < 0)
+                templates.append((t.namespace, t.dbkey))
+        cont: tuple[int, int, str] | None = None
         if p["continue"]:
             parts = p["continue"].split("|", 2)
             ints = [parse_int64(parts[0], signed=False), parse_int64(parts[1])] if len(parts) == 3 else []
             if len(ints) != 2 or ints[0] is None or ints[1] is None:
                 raise ApiError("apierror-badcontinue", code="badcontinue")
-            pid, ns, key = ints[0], ints[1], parts[2]
-            if asc:
-                conds.append(or_(c.tl_from > pid, and_(c.tl_from == pid, or_(
-                    c.tl_namespace > ns, and_(c.tl_namespace == ns, c.tl_title >= key)))))
-            else:
-                conds.append(or_(c.tl_from < pid, and_(c.tl_from == pid, or_(
-                    c.tl_namespace < ns, and_(c.tl_namespace == ns, c.tl_title <= key)))))
-        order = [c.tl_from, c.tl_namespace, c.tl_title] if asc else [c.tl_from.desc(), c.tl_namespace.desc(),
-                                                                      c.tl_title.desc()]
+            cont = (ints[0], ints[1], parts[2])
         limit = p["limit"] or 10
-        stmt = select(tl_t).where(and_(*conds)).order_by(*order).limit(limit + 1)
-
-        def q(conn: Connection) -> list[tuple[int, int, str]]:
-            return [(r.tl_from, r.tl_namespace, r.tl_title) for r in conn.execute(stmt)]
-
-        rows: list[tuple[int, int, str]] = await self.services.components["pages"].run(q)
+        service: PageService = self.services.components["page_service"]
+        rows = await service.template_links(ids, namespaces=p["namespace"], templates=templates, cont=cont,
+                                            ascending=asc, limit=limit)
         if len(rows) > limit:
             nxt = rows[limit]
             self.set_continue({self.prefix + "continue": f"{nxt[0]}|{nxt[1]}|{nxt[2]}"})

@@ -58,6 +58,15 @@ def normalize_url(url: str) -> tuple[str, str]:
     raise ValueError(f"unsupported database URL scheme {backend!r}")
 
 
+def sqlite_file(url: str) -> str | None:
+    """The file of a ``sqlite:`` URL (None for other databases; ``:memory:`` as is)."""
+    if not url.startswith("sqlite:"):
+        return None
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).database
+
+
 def _repair_aiomysql_bytes() -> None:
     """aiomysql (≤ 0.3) escapes ``bytes`` parameters with PyMySQL's
     ``escape_bytes_prefixed``, which PyMySQL ≥ 1.1.1 replaced by a placeholder string

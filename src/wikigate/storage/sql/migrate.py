@@ -115,6 +115,13 @@ def schema_problem(current: str | None) -> str | None:
     return None
 
 
+async def schema_exists(db: Database) -> bool:
+    """Whether the database has a schema (the migration bookkeeping table) — creates nothing."""
+    from sqlalchemy import inspect
+
+    return bool(await db.run(lambda c: inspect(c).has_table("alembic_version")))
+
+
 async def current_revision(db: Database) -> str | None:
     return await db.run(_current)
 

@@ -22,16 +22,16 @@ from typing import Any
 from urllib.parse import quote
 
 from wikigate.auth import tokens as tok
-from wikigate.auth.botpasswords import (
+from wikigate.auth.botpasswords.model import (
     HIDDEN_GRANTS,
     BotPassword,
     BotPasswordError,
-    BotPasswords,
     InvalidRestriction,
     Restrictions,
     normalize_app_id,
     validate_new_app_id,
 )
+from wikigate.auth.botpasswords.service import BotPasswords
 from wikigate.auth.containment import BotSessionRefused, refuse_in_bot_session
 from wikigate.http.request import Request
 from wikigate.http.response import Response

@@ -11,6 +11,7 @@ answers ``nochange``.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from wikigate.api.base import ApiModule, Values
@@ -28,6 +29,7 @@ from wikigate.api.page_checks import (
 from wikigate.api.params import Param
 from wikigate.i18n import Num
 from wikigate.pages import edit_rules
+from wikigate.pages.merge import undo_text
 from wikigate.pages.service import PageWriteError
 from wikigate.pages.store import Page, Revision, redirect_target
 from wikigate.pages.titles import Title
@@ -137,24 +139,34 @@ class ApiEditPage(ApiModule):
             raise ApiError("apierror-badmd5")
 
         section = p["section"]
-        if section is not None:
+        compose: Callable[[str | None], str | None]
+        if section is None:
+            whole = text
+
+            def compose(_: str | None) -> str | None:
+                return whole
+        else:
             if section != "new" and self._section_number(section) is None:
                 raise ApiError("apierror-invalidsection")
             if section == "new":
                 heading = p["sectiontitle"] if p["sectiontitle"] is not None else (summary or "")
                 if summary is None or p["sectiontitle"] is not None:
                     summary = f"/* {heading} */ new section" if heading else summary
-                if p["appendtext"] is None and p["prependtext"] is None:
-                    text = edit_rules.new_section(current or "", heading, text)
-                else:
-                    text = (current or "") + text
-            elif section != "0" or (p["appendtext"] is None and p["prependtext"] is None):
+                added, appending = text, p["appendtext"] is not None or p["prependtext"] is not None
+
+                def compose(cur: str | None) -> str | None:
+                    return (cur or "") + added if appending else edit_rules.new_section(cur or "", heading, added)
+            else:
                 num = self._section_number(section)
                 assert num is not None
-                replaced = edit_rules.replace_section(current or "", num, text) if current is not None else None
-                if replaced is None and section != "0":
+                if current is not None and edit_rules.get_section(current, num) is None:
                     raise ApiError("apierror-nosuchsection", [section])
-                text = replaced if replaced is not None else text
+                replacement = text
+
+                def compose(cur: str | None) -> str | None:
+                    if cur is None:  # a missing page: section 0 is the whole text
+                        return replacement if num == 0 else None
+                    return edit_rules.replace_section(cur, num, replacement)
 
         await check_tags(ctx, p["tags"])
         base_ts = parse_timestamp_param(ctx, "basetimestamp", p["basetimestamp"] or None)
@@ -168,17 +180,15 @@ class ApiEditPage(ApiModule):
 
         minor = bool(p["minor"]) and not p["notminor"] and page is not None and ctx.has_right("minoredit")
         user = ctx.user
-        comment = summary if summary else edit_rules.autosummary(current, text)
-        tags = list(p["tags"] or [])
-        software_tag = edit_rules.auto_tag(current, text)
-        if software_tag is not None:
-            tags.append(software_tag)
+        signature = await self._signature() if self._needs_signature(text) else ""
 
         service = page_service(ctx)
         try:
-            outcome = await service.save_edit(title, user, text=text, comment=comment, minor=minor, tags=tags,
-                                              watch=watch, expected=page, create_only=bool(p["createonly"]),
-                                              base_timestamp=base_ts)
+            outcome = await service.save_edit(
+                title, user, compose=compose, section=section, summary=summary, minor=minor,
+                tags=list(p["tags"] or []), watch=watch, expected=page, create_only=bool(p["createonly"]),
+                base_timestamp=base_ts, base_revid=p["baserevid"] or None, signature=signature,
+                notify_talk=not (minor and ctx.has_right("nominornewtalk")))
         except PageWriteError as e:
             raise _write_error(e) from None
         saved, rev, old_id, created = outcome.page, outcome.revision, outcome.old_revid, outcome.created
@@ -229,14 +239,36 @@ class ApiEditPage(ApiModule):
             raise ApiError("apierror-revwrongpage", [undo_rev.id, self._title_text(page)])
         if after_rev is not None and after_rev.page != page.id:
             raise ApiError("apierror-revwrongpage", [after_rev.id, self._title_text(page)])
-        if current is None or (current.id != undo_rev.id and undoafter is None):
+        if current is None:
             raise ApiError("undo-failure", code="undofailure")
-        text = after_rev.text if after_rev is not None else ""
+        # ContentHandler::getUndoContent: a plain revert of the latest revision, else a
+        # three-way merge of the undone change into the latest text.
+        merged = undo_text(current.text, undo_rev.text, after_rev.text if after_rev is not None else "")
+        if merged is None:
+            raise ApiError("undo-failure", code="undofailure")
+        text = merged
         summary = None
-        if undoafter is None:
+        if after_rev is not None and undo_rev.parent == after_rev.id:  # exactly one revision undone
             summary = (f"Undo revision {undo} by [[Special:Contributions/{undo_rev.actor_name}|"
                        f"{undo_rev.actor_name}]] ([[User talk:{undo_rev.actor_name}|talk]])")
         return text, summary
+
+    @staticmethod
+    def _needs_signature(text: str) -> bool:
+        return "~~~" in text or "{{" in text  # a substituted template can bring tildes
+
+    async def _signature(self) -> str:
+        """The user's signature for ``~~~`` (their ``nickname``/``fancysig`` preferences)."""
+        from wikigate.pages.pst import user_signature
+        from wikigate.users.options import effective_options
+
+        ctx = self.ctx
+        user = ctx.user
+        if ctx.is_anon:
+            return user_signature(user.name, registered=False)
+        opts = effective_options(self.services.settings, await self.services.users.get_options(user.id))
+        return user_signature(user.name, registered=True, nickname=str(opts.get("nickname") or ""),
+                              fancysig=bool(opts.get("fancysig")))
 
     def _title_text(self, page: Page | None) -> str:
         from wikigate.api.query.pageset import namespaces_of

@@ -74,7 +74,7 @@ class ApiQueryUserInfo(QueryModule):
         if "blockinfo" in props:
             pass  # blocks are not implemented: nobody is blocked
         if "hasmsg" in props:
-            info["messages"] = False
+            info["messages"] = await self.services.components["newtalk"].has(user.name)
         if "groups" in props:
             info["groups"] = list(ctx.groups)
         if "groupmemberships" in props:

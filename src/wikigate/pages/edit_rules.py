@@ -33,6 +33,14 @@ def sections(text: str) -> list[tuple[int, int, int]]:
     return out
 
 
+def section_index(section_id: str) -> int:
+    """The section number of an ``rvsection``/``section`` value as ``Parser::extractSections``
+    reads it: the part after the last ``-`` (``T-2`` → 2), cast to an integer like PHP's
+    ``(int)`` (leading digits, ``1x`` → 1, ``abc`` → 0)."""
+    m = re.match(r"[ \t\n\r\v\f]*([+-]?\d+)", section_id.split("-")[-1])
+    return int(m.group(1)) if m else 0
+
+
 def get_section(text: str, number: int) -> str | None:
     """``WikitextContent::getSection``: the section from its heading to the next heading of
     the same or a higher level, right-trimmed; None if there is no such section."""

@@ -22,7 +22,7 @@ from wikigate.logs.store import LogStore
 from wikigate.pages import edit_rules
 from wikigate.pages.merge import merge_texts
 from wikigate.pages.protection import CascadeSource, Restriction
-from wikigate.pages.pst import PstContext, pre_save_transform
+from wikigate.pages.pst import PstContext, normalize_line_endings, pre_save_transform
 from wikigate.pages.store import Page, PageStore, Revision, TitleProtection, redirect_target
 from wikigate.pages.titles import InvalidTitle, Title, parse_title
 from wikigate.storage.sql.schema import change_tag_def
@@ -339,6 +339,11 @@ class PageService:
                 if composed is None:  # the section went away since the request read the page
                     raise PageWriteError("editconflict")
                 text = composed
+            # The automatic summary and change tags see the text before the transform, as in
+            # MediaWiki ("Created page with "Hi ~~~~"").
+            typed = normalize_line_endings(text)
+            comment = summary if summary else edit_rules.autosummary(current, typed)
+            software_tag = edit_rules.auto_tag(current, typed)
             ts = mw_timestamp(store.clock.time())
             text = pre_save_transform(text, PstContext(
                 title.ns_text, title.text, signature, datetime.strptime(ts, "%Y%m%d%H%M%S").replace(tzinfo=UTC),
@@ -347,9 +352,7 @@ class PageService:
                 store.set_watch_in(conn, performer.id, title.namespace, title.dbkey, watch)
             if old_rev is not None and fresh is not None and old_rev.text == text:
                 return EditOutcome(fresh, None, fresh.latest, False)
-            comment = summary if summary else edit_rules.autosummary(current, text)
             tag_list = list(tags)
-            software_tag = edit_rules.auto_tag(current, text)
             if software_tag is not None:
                 tag_list.append(software_tag)
             new_page, rev, old = store.insert_revision_in(

@@ -18,8 +18,10 @@ from wikigate.api.output import ContentKey, Indexed
 from wikigate.api.params import Param
 from wikigate.api.query.pageset import PageSet
 from wikigate.i18n import Message
+from wikigate.pages import edit_rules
 from wikigate.pages.service import PageService
 from wikigate.pages.store import Revision, sha1_hex
+from wikigate.pages.wikitext import escape_wikitext
 from wikigate.util.clock import mw_to_iso
 from wikigate.util.ints import parse_int64
 
@@ -68,7 +70,7 @@ class ApiQueryRevisions(QueryModule):
             if enum_mode:
                 raise ApiError("apierror-revisions-norevids", ["rv"], code="invalidparammix")
             for e in good:
-                e.data["revisions"] = Indexed([self._rev(r, props, slots) for r in e.revisions], "rev")
+                e.data["revisions"] = Indexed([self._rev(r, props, slots, p["section"]) for r in e.revisions], "rev")
             return
         if enum_mode:
             if len(good) > 1:
@@ -100,17 +102,25 @@ class ApiQueryRevisions(QueryModule):
                 self.set_continue({"rvcontinue": f"{nxt.timestamp}|{nxt.id}"})
                 self.ctx.result["_prop_continue"] = True
                 revs = revs[:limit]
-            entry.data["revisions"] = Indexed([self._rev(r, props, slots) for r in revs], "rev")
+            entry.data["revisions"] = Indexed([self._rev(r, props, slots, p["section"]) for r in revs], "rev")
             return
 
         revs_by_page = await service.latest_revisions({e.key: e.page for e in good if e.page is not None})
         for e in good:
             rev = revs_by_page.get(e.key)
             if rev is not None:
-                e.data["revisions"] = Indexed([self._rev(rev, props, slots)], "rev")
+                e.data["revisions"] = Indexed([self._rev(rev, props, slots, p["section"])], "rev")
 
-    def _rev(self, r: Revision, props: set[str], slots: list[str] | None) -> dict[str, Any]:
+    def _rev(self, r: Revision, props: set[str], slots: list[str] | None, section: str | None) -> dict[str, Any]:
         d: dict[str, Any] = {}
+        text: str | None = r.text
+        if section is not None and "content" in props:
+            # ApiQueryRevisionsBase: the section's text; without it an error in the legacy
+            # format and a ``nosuchsection`` flag in the slot otherwise
+            text = edit_rules.get_section(r.text, edit_rules.section_index(section))
+            if text is None and slots is None:
+                raise ApiError("apierror-nosuchsection-what",
+                               [escape_wikitext(section), Message("revid", (r.id,))], code="nosuchsection")
         if "ids" in props:
             d["revid"] = r.id
             d["parentid"] = r.parent
@@ -137,20 +147,22 @@ class ApiQueryRevisions(QueryModule):
             if "content" in props:
                 d["contentformat"] = "text/x-wiki"
                 d.setdefault("contentmodel", "wikitext")
-                legacy_text = r.text
+                legacy_text = text
                 if self.ctx.fv != 1:
-                    d["content"] = r.text
+                    d["content"] = text
         elif slots and props & {"content", "contentmodel", "slotsize", "slotsha1"}:
             main: dict[str, Any] = {}
             if "slotsize" in props:
                 main["size"] = r.length
             if "slotsha1" in props:
                 main["sha1"] = sha1_hex(r.sha1)
-            if "contentmodel" in props or "content" in props:
+            if "contentmodel" in props or ("content" in props and text is not None):
                 main["contentmodel"] = "wikitext"
-            if "content" in props:
+            if "content" in props and text is None:
+                main["nosuchsection"] = True
+            elif "content" in props:
                 main["contentformat"] = "text/x-wiki"
-                main[ContentKey("content")] = r.text
+                main[ContentKey("content")] = text
             d["slots"] = {"main": main}
         if "comment" in props:
             d["comment"] = r.comment

@@ -320,9 +320,10 @@ class PageService:
                 if section == "new":
                     # a repeated submission of the same new section stays a conflict
                     conflict = old_rev.actor_name == performer.name and old_rev.comment == (summary or "")
-                elif section is None and base_timestamp is not None:
+                elif section is None and base_timestamp is not None and performer.id:
+                    # RevisionStore::userWasLastToEdit (registered users only)
                     since = store.revisions_in(conn, fresh.id, limit=50)
-                    conflict = any(r.timestamp > base_timestamp and r.actor_name != performer.name for r in since)
+                    conflict = any(r.timestamp > base_timestamp and r.actor != performer.id for r in since)
             if conflict:
                 assert fresh is not None and current is not None
                 base = (store.revision_in(conn, base_revid) if base_revid is not None

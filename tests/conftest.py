@@ -7,6 +7,11 @@
   (mwclient, requests, mwn) that need a URL;
 * ``make_user(name, password, groups=())`` — create an account directly.
 
+Settings are frozen: a test that needs other values builds them with
+``make_settings(tmp_path, section__key=value)`` or ``tweak(settings, section__key=value)``,
+or marks itself ``@pytest.mark.settings(section__key=value)`` to change the ``settings``
+fixture its ``app`` is built from.
+
 Backend selection for the storage contract tests: ``WIKIGATE_TEST_DATABASE_URL`` and
 ``WIKIGATE_TEST_REDIS_URL``.
 """
@@ -26,28 +31,37 @@ import httpx
 import pytest
 
 from wikigate.app import WikigateApp, build_services
-from wikigate.config import Settings
+from wikigate.config import Settings, with_overrides
 from wikigate.users.model import User
 
 ADMIN_PASSWORD = "AdminPassw0rd!2026"
 
 
+def tweak(settings: Settings, **overrides: Any) -> Settings:
+    """New settings: ``settings`` with ``section__key=value`` overrides."""
+    return with_overrides(settings, {k.replace("__", ".", 1): v for k, v in overrides.items()})
+
+
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
-    s = Settings()
-    s.site.sitename = "RefWiki"
-    s.site.secret_key = "test-secret"
-    s.storage.data_dir = str(tmp_path / "data")
-    s.passwords.pbkdf2_iterations = 1000  # cheap hashes keep the suite fast
-    s.mail.backend = "memory"
-    for dotted, value in overrides.items():
-        section, name = dotted.split("__")
-        setattr(getattr(s, section), name, value)
-    return s
+    defaults: dict[str, Any] = {
+        "site__sitename": "RefWiki",
+        "site__secret_key": "test-secret",
+        "storage__data_dir": str(tmp_path / "data"),
+        "passwords__pbkdf2_iterations": 1000,  # cheap hashes keep the suite fast
+        "mail__backend": "memory",
+    }
+    return tweak(Settings(), **{**defaults, **overrides})
+
+
+def marked(request: pytest.FixtureRequest, settings: Settings) -> Settings:
+    """``settings`` with the overrides of the test's ``@pytest.mark.settings(...)``, if any."""
+    marker = request.node.get_closest_marker("settings")
+    return tweak(settings, **marker.kwargs) if marker is not None else settings
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return make_settings(tmp_path)
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    return marked(request, make_settings(tmp_path))
 
 
 @pytest.fixture
@@ -114,7 +128,7 @@ def make_user(app: WikigateApp) -> Callable[..., Awaitable[User]]:
     async def make(name: str, password: str = ADMIN_PASSWORD, groups: tuple[str, ...] = (),
                    email: str = "") -> User:
         svc = app.services
-        pw = await svc.components["hashing"].hash(password)
+        pw = await svc.hashing.hash(password)
         user = await svc.users.create(name, password_hash=pw, email=email)
         for g in groups:
             await svc.users.set_group(user.id, g, None)

@@ -16,28 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from wikigate.api.main import ApiMain
-from wikigate.auth.sessions import SessionStore
 from wikigate.config import ConfigError, Settings, load_settings
 from wikigate.http.request import Request, RequestLimits, RequestRejected, read_request
 from wikigate.http.response import Response
-from wikigate.i18n import Catalog
+from wikigate.root import build_services, make_kv
 from wikigate.services import Services
-from wikigate.storage.kv import KeyValueStore
 from wikigate.storage.sql import migrate
-from wikigate.storage.sql.database import Database
 from wikigate.storage.sql.kv import SqlKeyValueStore
-from wikigate.users.rights import Rights
-from wikigate.users.store import UserStore
-from wikigate.util.clock import Clock
 from wikigate.util.files import ensure_private_dir, private_umask
 
 log = logging.getLogger("wikigate")
 
-#: Functions that add a component to the services (``setup(services) -> None``), in order.
-#: Later subsystems register here, e.g. the authentication manager, pages, mail.
-COMPONENT_SETUPS: list[str] = [
-    "wikigate.components:setup_all",
-]
+__all__ = ["WikigateApp", "build_services", "create_app", "make_kv"]
 
 #: Seconds one attempt to read the site secret may take before the worker answers 503.
 SECRET_LOAD_TIMEOUT = 5.0
@@ -45,42 +35,6 @@ SECRET_LOAD_TIMEOUT = 5.0
 RETRY_AFTER_SECONDS = 5
 
 Handler = Callable[[Request], Awaitable[Response]]
-
-
-def make_kv(settings: Settings, db: Database, clock: Clock) -> KeyValueStore:
-    if settings.storage.redis_url:
-        from wikigate.storage.redis import RedisKeyValueStore
-
-        return RedisKeyValueStore.from_settings(settings.storage)
-    return SqlKeyValueStore(db, clock.time)
-
-
-def build_services(settings: Settings, *, clock: Clock | None = None, db: Database | None = None,
-                   kv: KeyValueStore | None = None) -> Services:
-    clock = clock or Clock()
-    st = settings.storage
-    db = db or Database(settings.database_url, pool_size=st.pool_size,
-                        connect_timeout=st.database_connect_timeout,
-                        statement_timeout=st.database_statement_timeout)
-    kv = kv or make_kv(settings, db, clock)
-    server = settings.site.server
-    services = Services(
-        settings=settings,
-        clock=clock,
-        db=db,
-        kv=kv,
-        sessions=SessionStore(kv, settings.sessions.ttl_seconds),
-        users=UserStore(db, clock),
-        rights=Rights(settings.rights),
-        catalog=Catalog(sitename=settings.site.sitename, server=server + settings.site.script_path),
-        # Empty until start-up loads the database's shared secret (unless configured).
-        secret_key=settings.site.secret_key.encode(),
-    )
-    for target in COMPONENT_SETUPS:
-        module_name, func = target.split(":")
-        mod = __import__(module_name, fromlist=[func])
-        getattr(mod, func)(services)
-    return services
 
 
 class WikigateApp:
@@ -128,11 +82,9 @@ class WikigateApp:
                 await self._load_secret()
             elif not await self._try_load_secret(first=True):
                 self._tasks.append(asyncio.create_task(self._secret_retry_loop()))
-        for name, component in self.services.components.items():
-            start = getattr(component, "start", None)
-            if start is not None:
-                log.debug("starting %s", name)
-                await start()
+        for component in self.services.startables():
+            log.debug("starting %s", type(component).__name__)
+            await component.start()
         if isinstance(self.services.kv, SqlKeyValueStore):
             self._tasks.append(asyncio.create_task(self._purge_loop(self.services.kv)))
         # Everything loaded so far (modules, message catalogue, SQLAlchemy metadata) lives
@@ -143,18 +95,16 @@ class WikigateApp:
     async def shutdown(self) -> None:
         for t in self._tasks:
             t.cancel()
-        for component in self.services.components.values():
-            stop = getattr(component, "stop", None)
-            if stop is not None:
-                with contextlib.suppress(Exception):
-                    await stop()
+        for component in self.services.stoppables():
+            with contextlib.suppress(Exception):
+                await component.stop()
         await self.services.kv.close()
         await self.services.db.close()
 
     async def _load_secret(self) -> None:
         from wikigate.storage.sql.secrets import load_or_create_secret
 
-        self.services.secret_key = (await load_or_create_secret(self.services.db, "secret_key")).encode()
+        self.services.site_secret.set((await load_or_create_secret(self.services.db, "secret_key")).encode())
 
     async def _try_load_secret(self, *, first: bool = False) -> bool:
         from wikigate.health import describe_error

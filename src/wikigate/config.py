@@ -7,15 +7,21 @@ Environment overrides use ``WIKIGATE_<SECTION>__<KEY>`` (double underscore betwe
 section and the key), e.g. ``WIKIGATE_STORAGE__DATABASE_URL=postgresql://…``; top-level
 keys are ``WIKIGATE_<KEY>``. Values are parsed as TOML scalars when possible
 (``true``, ``8``, ``"x"``) and taken as plain strings otherwise.
+
+The settings are frozen dataclasses: nothing changes them after start-up. Code that
+needs other settings (tests, the CLI) builds new ones with :func:`with_overrides` or
+:func:`dataclasses.replace`.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
-from typing import Any, get_args, get_origin, get_type_hints
+from typing import Any, TypeVar, get_args, get_origin, get_type_hints
+
+_D = TypeVar("_D")
 
 
 class ConfigError(Exception):
@@ -66,7 +72,7 @@ DEFAULT_CHANGEABLE_GROUPS: dict[str, list[str]] = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class SiteSettings:
     sitename: str = "wikigate"
     #: Public base URL, e.g. ``https://wiki.example.org``; empty = derived from each request.
@@ -85,7 +91,7 @@ class SiteSettings:
     read_only: str = ""
 
 
-@dataclass
+@dataclass(frozen=True)
 class StorageSettings:
     #: ``sqlite:///path``, ``postgresql://…`` or ``mysql://…``; empty = SQLite in data_dir.
     database_url: str = ""
@@ -109,7 +115,7 @@ class StorageSettings:
     redis_health_check_interval: int = 10
 
 
-@dataclass
+@dataclass(frozen=True)
 class ServerSettings:
     host: str = "127.0.0.1"
     port: int = 8080
@@ -122,7 +128,7 @@ class ServerSettings:
     ready_timeout: float = 2.0
 
 
-@dataclass
+@dataclass(frozen=True)
 class HttpSettings:
     """Limits of the HTTP edge: what one request may make the server read and parse."""
 
@@ -144,7 +150,7 @@ class HttpSettings:
     limit_concurrency: int = 0
 
 
-@dataclass
+@dataclass(frozen=True)
 class SessionSettings:
     ttl_seconds: int = 3600
     cookie_expiration: int = 30 * 86400
@@ -154,7 +160,7 @@ class SessionSettings:
     reauthenticate_seconds: int = 3600
 
 
-@dataclass
+@dataclass(frozen=True)
 class PasswordSettings:
     default_type: str = "pbkdf2"
     pbkdf2_algo: str = "sha512"
@@ -175,7 +181,7 @@ class PasswordSettings:
     policies: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(frozen=True)
 class ThrottleSettings:
     #: $wgPasswordAttemptThrottle: list of {count, seconds[, allIPs]}.
     password_attempts: list[dict[str, Any]] = field(
@@ -195,7 +201,7 @@ class ThrottleSettings:
     ip_attempts: list[int] = field(default_factory=lambda: [100, 3600])
 
 
-@dataclass
+@dataclass(frozen=True)
 class MailSettings:
     enabled: bool = True
     #: ``maildir`` (spool in data_dir/mail), ``smtp``, ``console`` or ``memory``.
@@ -214,7 +220,7 @@ class MailSettings:
     email_authentication: bool = False
 
 
-@dataclass
+@dataclass(frozen=True)
 class RightsSettings:
     #: $wgGroupPermissions: group -> list of rights (replaces the default list of that group).
     group_permissions: dict[str, list[str]] = field(
@@ -232,7 +238,7 @@ class RightsSettings:
     autoconfirm_count: int = 0
 
 
-@dataclass
+@dataclass(frozen=True)
 class ProtectionSettings:
     levels: list[str] = field(default_factory=lambda: ["", "autoconfirmed", "sysop"])
     cascading_levels: list[str] = field(default_factory=lambda: ["sysop"])
@@ -240,7 +246,7 @@ class ProtectionSettings:
     types: list[str] = field(default_factory=lambda: ["create", "edit", "move", "upload"])
 
 
-@dataclass
+@dataclass(frozen=True)
 class AuthSettings:
     #: Extra provider entry points "module:Class" appended after the core providers.
     providers: list[str] = field(default_factory=list)
@@ -257,7 +263,7 @@ class AuthSettings:
 CAPTCHA_TRIGGERS = ("createaccount", "badlogin", "badloginperuser")
 
 
-@dataclass
+@dataclass(frozen=True)
 class CaptchaSettings:
     """ConfirmEdit: ``kind`` "" is off (a null captcha that never asks)."""
 
@@ -283,7 +289,7 @@ class CaptchaSettings:
     skip_groups: list[str] = field(default_factory=lambda: ["bot", "sysop"])
 
 
-@dataclass
+@dataclass(frozen=True)
 class OathSettings:
     """OATHAuth (TOTP second factor); off unless ``enabled``."""
 
@@ -300,7 +306,7 @@ class OathSettings:
 # ---- end of captcha and two-factor settings ----
 
 
-@dataclass
+@dataclass(frozen=True)
 class Settings:
     site: SiteSettings = field(default_factory=SiteSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
@@ -372,9 +378,11 @@ def _coerce(key: str, value: Any, typ: Any) -> Any:
     return value
 
 
-def _apply(obj: Any, data: dict[str, Any], prefix: str) -> None:
+def _apply(obj: _D, data: dict[str, Any], prefix: str) -> _D:
+    """A copy of ``obj`` with ``data`` (a TOML table) applied, each value checked."""
     hints = get_type_hints(type(obj))
-    known = {f.name for f in fields(obj)}
+    known = {f.name for f in fields(obj)}  # type: ignore[arg-type]
+    changes: dict[str, Any] = {}
     for name, value in data.items():
         key = f"{prefix}{name}"
         if name not in known or name == "source":
@@ -383,9 +391,21 @@ def _apply(obj: Any, data: dict[str, Any], prefix: str) -> None:
         if is_dataclass(current):
             if not isinstance(value, dict):
                 raise ConfigError(f"{key}: expected a table")
-            _apply(current, value, f"{key}.")
+            changes[name] = _apply(current, value, f"{key}.")
         else:
-            setattr(obj, name, _coerce(key, value, hints[name]))
+            changes[name] = _coerce(key, value, hints[name])
+    return replace(obj, **changes)  # type: ignore[type-var]
+
+
+def with_overrides(settings: Settings, overrides: dict[str, Any]) -> Settings:
+    """New settings: ``settings`` with ``{"section.key": value}`` applied (values are not
+    coerced or validated; for tests and callers that build settings in code)."""
+    tables: dict[str, dict[str, Any]] = {}
+    for dotted, value in overrides.items():
+        section, _, name = dotted.partition(".")
+        tables.setdefault(section, {})[name] = value
+    return replace(settings, **{section: replace(getattr(settings, section), **values)
+                                for section, values in tables.items()})
 
 
 def _env_value(raw: str) -> Any:
@@ -518,10 +538,9 @@ def load_settings(path: str | os.PathLike[str] | None = None,
             raise ConfigError(f"configuration file {p} does not exist") from None
         except tomllib.TOMLDecodeError as e:
             raise ConfigError(f"{p}: not valid TOML: {e}") from None
-        _apply(settings, data, "")
-        settings.source = str(p)
+        settings = replace(_apply(settings, data, ""), source=str(p))
     overrides = _env_overrides(env)
     if overrides:
-        _apply(settings, overrides, "")
+        settings = _apply(settings, overrides, "")
     validate(settings)
     return settings

@@ -28,7 +28,7 @@ NEW_PASSWORD = "Completely-New-Passw0rd!"
 async def bot_login(app: WikigateApp, client: ApiClient, user: User, grants: tuple[str, ...] = (),
                     app_id: str = "tool") -> str:
     """Create ``user@app_id`` with ``grants`` and log ``client`` in with it; the CSRF token."""
-    _, secret = await app.services.components["botpasswords"].create(user.id, app_id, grants)
+    _, secret = await app.services.botpasswords.create(user.id, app_id, grants)
     lt = await client.token("login")
     r = await client.jpost(action="login", lgname=f"{user.name}@{app_id}", lgpassword=secret, lgtoken=lt)
     assert r["login"]["result"] == "Success", r
@@ -36,7 +36,7 @@ async def bot_login(app: WikigateApp, client: ApiClient, user: User, grants: tup
 
 
 async def audit_entries(app: WikigateApp, event: str) -> list[Any]:
-    return list(await app.services.components["audit"].list(event=event))
+    return list(await app.services.audit.list(event=event))
 
 
 async def main_login_works(new_client: Callable[..., ApiClient], name: str, password: str) -> bool:
@@ -98,9 +98,9 @@ async def test_clientlogin_keeps_mediawikis_answer_and_is_audited(
     assert entry.detail == "operation=Login app=tool"
 
 
+@pytest.mark.settings(auth__password_reset_routes=["username", "email"])
 async def test_resetpassword_by_own_email_refused_other_account_is_mediawikis_badaccess(
         app: WikigateApp, client: ApiClient, make_user: MakeUser) -> None:
-    app.services.settings.auth.password_reset_routes = ["username", "email"]
     bob = await make_user("Bob", email="bob@example.org")
     await make_user("Carol", email="carol@example.org")
     csrf = await bot_login(app, client, bob)
@@ -121,20 +121,18 @@ async def test_cookie_session_unaffected(app: WikigateApp, client: ApiClient, ma
     assert await audit_entries(app, "botpassword-refused") == []
 
 
-async def test_containment_rule_is_one_function() -> None:
+async def test_containment_rule_is_one_function(app: WikigateApp) -> None:
     """Front ends without api.php (web pages, future 2FA) call the same check."""
     from wikigate.auth.containment import BotSessionRefused, refuse_in_bot_session
     from wikigate.auth.sessions import Session
 
-    class _Services:
-        components: dict[str, Any] = {}
-
-    await refuse_in_bot_session(_Services(), Session(user_id=1), None, "127.0.0.1", "TwoFactor")
+    svc = app.services
+    await refuse_in_bot_session(svc, Session(user_id=1), None, "127.0.0.1", "TwoFactor")
     with pytest.raises(BotSessionRefused):
-        await refuse_in_bot_session(_Services(), Session(user_id=1, bot={"app_id": "x"}), None, "::1",
+        await refuse_in_bot_session(svc, Session(user_id=1, bot={"app_id": "x"}), None, "::1",
                                     "TwoFactor")
     with pytest.raises(ValueError):
-        await refuse_in_bot_session(_Services(), Session(), None, "::1", "NoSuchOperation")
+        await refuse_in_bot_session(svc, Session(), None, "::1", "NoSuchOperation")
 
 
 # -- finding 2: userrights from the session's effective rights ------------------------------
@@ -156,10 +154,10 @@ async def test_basic_bot_password_of_bureaucrat_changes_no_groups(
         "add": [], "remove": [], "add-self": [], "remove-self": []}
 
 
+@pytest.mark.settings(rights__add_groups={"sysop": ["bot"]})
 async def test_group_lists_do_not_apply_in_bot_sessions(
         app: WikigateApp, client: ApiClient, new_client: Callable[..., ApiClient], make_user: MakeUser) -> None:
     """[rights] add_groups hangs on membership alone; no grant carries it."""
-    app.services.settings.rights.add_groups = {"sysop": ["bot"]}
     admin = await make_user("Admin", groups=("sysop",))
     target = await make_user("Target")
     await bot_login(app, client, admin, ("highvolume", "editpage"))

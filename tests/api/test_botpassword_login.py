@@ -17,7 +17,7 @@ MakeUser = Callable[..., Awaitable[User]]
 
 async def _bp(app: WikigateApp, user: User, app_id: str = "mybot", grants: tuple[str, ...] = ("editpage",),
               **kw: Any) -> str:
-    _, secret = await app.services.components["botpasswords"].create(user.id, app_id, grants, **kw)
+    _, secret = await app.services.botpasswords.create(user.id, app_id, grants, **kw)
     return str(secret)
 
 
@@ -81,7 +81,7 @@ async def test_other_failures_fall_through_to_wrongpassword(app: WikigateApp, ne
 async def test_needs_reset_after_password_change(app: WikigateApp, client: ApiClient, make_user: MakeUser) -> None:
     bob = await make_user("Bob")
     secret = await _bp(app, bob)
-    await app.services.components["botpasswords"].invalidate_all(bob.id)
+    await app.services.botpasswords.invalidate_all(bob.id)
     r = await _login(client, "Bob@mybot", secret)
     assert r.json() == {"login": {"result": "Failed",
                                   "reason": 'The bot password for bot name "mybot" of user "Bob" must be reset.'}}
@@ -128,5 +128,5 @@ async def test_changes_end_open_bot_sessions(app: WikigateApp, client: ApiClient
     secret = await _bp(app, bob)
     await _login(client, "Bob@mybot", secret)
     assert (await client.jget(action="query", meta="userinfo"))["query"]["userinfo"]["name"] == "Bob"
-    await app.services.components["botpasswords"].update(bob.id, "mybot", ["editpage"])  # new bp_token
+    await app.services.botpasswords.update(bob.id, "mybot", ["editpage"])  # new bp_token
     assert (await client.jget(action="query", meta="userinfo"))["query"]["userinfo"]["id"] == 0

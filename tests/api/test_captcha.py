@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ADMIN_PASSWORD, ApiClient, make_settings
+from tests.conftest import ADMIN_PASSWORD, ApiClient, make_settings, marked
 from wikigate.config import ConfigError, Settings, load_settings
 
 QUESTION = "What is the name of this test wiki? (answer: refwiki)"
@@ -24,11 +24,9 @@ WRONG = {"status": "FAIL", "message": "Incorrect username or password entered.\n
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    s = make_settings(tmp_path)
-    s.captcha.kind = "question"
-    s.captcha.questions = {QUESTION: "refwiki"}
-    return s
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    return marked(request, make_settings(tmp_path, captcha__kind="question",
+                                         captcha__questions={QUESTION: "refwiki"}))
 
 
 async def _fields(c: ApiClient, what: str) -> dict[str, Any]:
@@ -138,9 +136,9 @@ async def test_badlogin_trigger(new_client: Callable[..., ApiClient],
     assert r == {"status": "PASS", "username": "Alice"}
 
 
+@pytest.mark.settings(captcha__bad_login_per_user_attempts=2)
 async def test_badloginperuser_trigger_across_addresses(app: Any, new_client: Callable[..., ApiClient],
                                                         make_user: Callable[..., Awaitable[Any]]) -> None:
-    app.services.settings.captcha.bad_login_per_user_attempts = 2
     await make_user("Bob")
     for i in range(2):
         assert await _clientlogin(new_client(f"10.2.0.{i + 1}"), "Bob", "wrong") == WRONG
@@ -155,8 +153,7 @@ async def test_badloginperuser_trigger_across_addresses(app: Any, new_client: Ca
 async def test_arithmetic_kind(tmp_path: Path) -> None:
     from wikigate.app import WikigateApp, build_services
 
-    s = make_settings(tmp_path)
-    s.captcha.kind = "arithmetic"
+    s = make_settings(tmp_path, captcha__kind="arithmetic")
     application = WikigateApp(s, build_services(s))
     await application.startup()
     try:
@@ -207,8 +204,7 @@ async def test_image_kind(tmp_path: Path) -> None:
 
     from wikigate.app import WikigateApp, build_services
 
-    s = make_settings(tmp_path)
-    s.captcha.kind = "image"
+    s = make_settings(tmp_path, captcha__kind="image")
     application = WikigateApp(s, build_services(s))
     await application.startup()
     try:
@@ -232,7 +228,7 @@ async def test_image_kind(tmp_path: Path) -> None:
             assert (await http.get("/index.php", params={"title": "Special:Captcha/image",
                                                          "wpCaptchaId": "1"})).status_code == 404
             assert (await http.get("/index.php", params={"title": "Special:Captcha/help"})).status_code == 200
-            svc = application.services.components["captcha"]
+            svc = application.services.captcha
             state_sid = http.cookies.get("my_wiki_session")
             assert state_sid
             from wikigate.auth.sessions import Session

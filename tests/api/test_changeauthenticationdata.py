@@ -89,12 +89,12 @@ async def test_change_password(app: WikigateApp, new_client: Callable[..., ApiCl
     assert (await new_client("10.2.1.4").login("Changer", NEW))["clientlogin"]["status"] == "PASS"
 
 
+# $wgReauthenticateTime of 0: any login is already too old for a security-sensitive change.
+@pytest.mark.settings(sessions__reauthenticate_seconds=0)
 async def test_reauthentication_needed(app: WikigateApp, new_client: Callable[..., ApiClient],
                                        make_user: MakeUser) -> None:
     await make_user("Stale", PW)
     c = await logged_in(new_client, "Stale", PW, "10.2.2.1")
-    # $wgReauthenticateTime of 0: any login is already too old for a security-sensitive change.
-    app.services.settings.sessions.reauthenticate_seconds = 0
     await asyncio.sleep(0.01)
     got = await change(c, password=NEW, retype=NEW)
     assert (got["error"]["code"], got["error"]["info"]) == (

@@ -76,7 +76,7 @@ async def test_pass_regenerates_session_and_remember_me(client: ApiClient, make_
     assert r["error"]["code"] == "badtoken"
     me = await client.jget(action="query", meta="userinfo")
     assert me["query"]["userinfo"]["name"] == "Bob"
-    entries = await app.services.components["audit"].list(user="Bob")
+    entries = await app.services.audit.list(user="Bob")
     assert [e.event for e in entries] == ["login-success"]
 
 
@@ -147,7 +147,7 @@ async def test_outdated_hash_is_upgraded_without_ending_sessions(
     from wikigate.auth.hashpool import hash_config
     from wikigate.auth.passwords import PasswordHasher
 
-    hashing = app.services.components["hashing"]
+    hashing = app.services.hashing
     old = PasswordHasher(replace(hash_config(app.settings.passwords), pbkdf2_iterations=500)).hash(ADMIN_PASSWORD)
     assert hashing.needs_rehash(old)
     user = await app.services.users.create("Old hash", password_hash=old)
@@ -162,7 +162,7 @@ async def test_outdated_hash_is_upgraded_without_ending_sessions(
 
 async def test_unknown_user_spends_a_dummy_verification(client: ApiClient, app: WikigateApp,
                                                         monkeypatch: Any) -> None:
-    hashing = app.services.components["hashing"]
+    hashing = app.services.hashing
     calls: list[str] = []
     real = hashing.dummy_verify
 
@@ -174,6 +174,6 @@ async def test_unknown_user_spends_a_dummy_verification(client: ApiClient, app: 
     r = await _cl(client, username="Never existed", password="whatever")
     assert r["clientlogin"]["messagecode"] == "wrongpassword"
     assert calls == ["dummy"]
-    entries = await app.services.components["audit"].list(event="login-failure")
+    entries = await app.services.audit.list(event="login-failure")
     assert [(e.user_name, e.detail) for e in entries] == [("Never existed", "wrongpassword")]
     assert all("whatever" not in e.detail for e in entries)

@@ -28,7 +28,7 @@ async def test_anonymous_creation_stays_anonymous_and_logs(client: ApiClient, ap
     user = await app.services.users.get_by_name("New user b1")
     assert user is not None and user.email == "n@example.org" and user.real_name == "Real B"
     assert user.email_authenticated is None
-    entries = await app.services.components["logs"].list(type="newusers")
+    entries = await app.services.logs.list(type="newusers")
     assert [(e.action, e.actor_name, e.title, e.comment, e.params) for e in entries] == [
         ("create", "New user b1", "New_user_b1", "", {"userid": user.id})]
     r = await new_client().login("New user b1", PW)
@@ -110,10 +110,10 @@ async def test_logged_in_creator_reason_and_mailpassword(client: ApiClient, app:
     r = await _ca(client, username="Mailed one", mailpassword="1", email="mailed@example.org", realname="",
                   reason="mailed", password=PW, retype=PW)
     assert r["createaccount"] == {"status": "PASS", "username": "Mailed one"}
-    entries = await app.services.components["logs"].list(type="newusers")
+    entries = await app.services.logs.list(type="newusers")
     assert [(e.action, e.actor_name, e.comment) for e in entries] == [
         ("byemail", "Admin", "mailed"), ("create2", "Admin", "for spec")]
-    mailer = app.services.components["mailer"]
+    mailer = app.services.mailer
     await mailer.flush()
     sent = mailer.transport.outbox
     assert len(sent) == 1 and sent[0].recipient == "mailed@example.org"

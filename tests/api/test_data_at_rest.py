@@ -19,7 +19,7 @@ async def test_temporary_password_is_gone_from_the_database_files(
     await make_user("Alice", "Old-Secret-Pass-42", email="alice@x.test")
     r = await client.jpost(action="resetpassword", token="+\\", user="Alice")
     assert r == {"resetpassword": {"status": "success"}}
-    outbox = app.services.components["mailer"]
+    outbox = app.services.mailer
     await outbox.drain()
     (sent,) = outbox.transport.outbox
     match = TEMP_RE.search(sent.body.replace("\r\n", "\n"))

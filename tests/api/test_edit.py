@@ -118,8 +118,7 @@ async def test_autoconfirm_count(tmp_path: object) -> None:
     from tests.conftest import ApiClient, make_settings
     from wikigate.app import build_services
 
-    s = make_settings(Path(str(tmp_path)))
-    s.rights.autoconfirm_count = 1
+    s = make_settings(Path(str(tmp_path)), rights__autoconfirm_count=1)
     application = WikigateApp(s, build_services(s))
     await application.startup()
     try:

@@ -114,7 +114,7 @@ async def _client(app: WikigateApp) -> ApiClient:
 
 async def _make_user(app: WikigateApp, name: str, groups: tuple[str, ...] = ()) -> Any:
     svc = app.services
-    user = await svc.users.create(name, password_hash=await svc.components["hashing"].hash(ADMIN_PASSWORD))
+    user = await svc.users.create(name, password_hash=await svc.hashing.hash(ADMIN_PASSWORD))
     for g in groups:
         await svc.users.set_group(user.id, g, None)
     return await svc.users.get_by_id(user.id)
@@ -135,7 +135,7 @@ async def _scenario(app: WikigateApp, admin: ApiClient, k: int, grants: set[str]
     await _pages(admin, k)
     user = await _make_user(app, f"Prop user {k}", tuple(sorted(groups)))
     target = await _make_user(app, f"Prop target {k}")
-    _, secret = await svc.components["botpasswords"].create(user.id, "prop", sorted(grants))
+    _, secret = await svc.botpasswords.create(user.id, "prop", sorted(grants))
     client = await _client(app)
     try:
         lt = await client.token("login")

@@ -58,8 +58,8 @@ async def test_worker_starts_with_its_database_down_and_answers_503(tmp_path: Pa
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    settings = make_settings(tmp_path, storage__database_url=f"postgresql://wiki@127.0.0.1:{port}/wiki")
-    settings.site.secret_key = ""
+    settings = make_settings(tmp_path, storage__database_url=f"postgresql://wiki@127.0.0.1:{port}/wiki",
+                             site__secret_key="")
     app = WikigateApp(settings, build_services(settings), auto_migrate=False)
     await app.startup()  # must not raise
     try:

@@ -89,7 +89,7 @@ async def test_revisions_continuation(admin: Actor) -> None:
 
 async def test_logevents_shows_other_writers(app: WikigateApp, admin: Actor) -> None:
     """newusers and rights entries are written by other components into the same log store."""
-    logs = app.services.components["logs"]
+    logs = app.services.logs
     await logs.add(type="newusers", action="create", actor_id=7, actor_name="Newcomer", namespace=2,
                    title="Newcomer", params={"userid": 7})
     await admin.edit("Logged page", "x")

@@ -114,7 +114,7 @@ async def test_busy_hashing_does_not_count(app: WikigateApp, new_client: Callabl
 
     await make_user("Gus")
     c = new_client(ip="10.9.0.5")
-    hashing = app.services.components["hashing"]
+    hashing = app.services.hashing
 
     async def full(*a: Any, **kw: Any) -> Any:
         raise HashQueueFull()
@@ -126,9 +126,9 @@ async def test_busy_hashing_does_not_count(app: WikigateApp, new_client: Callabl
     assert (await _cl(c, "Gus", ADMIN_PASSWORD))["status"] == "PASS"
 
 
+@pytest.mark.settings(throttle__account_attempts=[3, 3600])
 async def test_per_account_limit_over_all_ips(app: WikigateApp, new_client: Callable[..., ApiClient],
                                               make_user: MakeUser) -> None:
-    app.services.settings.throttle.account_attempts = [3, 3600]
     await make_user("Hal")
     for i in range(3):
         assert (await _cl(new_client(ip=f"10.9.1.{i}"), "hal_", "wrong"))["messagecode"] == "wrongpassword"
@@ -138,13 +138,13 @@ async def test_per_account_limit_over_all_ips(app: WikigateApp, new_client: Call
     assert 3590 <= r["wait"] <= 3600
     # The message keeps MediaWiki's form: the whole window, in words.
     assert r["message"] == "You have made too many recent login attempts.\nPlease wait 1 hour before trying again."
-    entries = await app.services.components["audit"].list(user="Hal", event="login-throttled")
+    entries = await app.services.audit.list(user="Hal", event="login-throttled")
     assert [(e.ip, e.detail.split()[:3]) for e in entries] == [("10.9.1.99", ["password", "account", "3/3600s"])]
 
 
+@pytest.mark.settings(throttle__ip_attempts=[3, 3600])
 async def test_per_ip_limit_over_all_accounts(app: WikigateApp, new_client: Callable[..., ApiClient],
                                               make_user: MakeUser) -> None:
-    app.services.settings.throttle.ip_attempts = [3, 3600]
     for n in ("Ida", "Jon", "Kim", "Lou"):
         await make_user(n)
     sprayer = new_client(ip="10.9.2.1")
@@ -170,6 +170,6 @@ async def test_throttled_answer_carries_the_wait(app: WikigateApp, new_client: C
     body = resp.json()["clientlogin"]
     assert body["messagecode"] == "login-throttled" and 0 < body["wait"] <= 300
     assert resp.headers["retry-after"] == str(body["wait"])
-    entries = await app.services.components["audit"].list(user="Max")
+    entries = await app.services.audit.list(user="Max")
     assert [e.event for e in entries][:1] == ["login-throttled"]
     assert entries[0].detail.startswith("password user-ip 5/300s")

@@ -234,12 +234,13 @@ async def test_expiry_forms(admin: Actor) -> None:
 
 
 async def test_custom_levels_from_settings(tmp_path: Any) -> None:
-    from tests.conftest import make_settings
+    from tests.conftest import make_settings, tweak
     from wikigate.app import build_services
 
     s = make_settings(tmp_path)
-    s.protection.levels = ["", "autoconfirmed", "templateeditor", "sysop"]
-    s.rights.group_permissions["sysop"] = [*s.rights.group_permissions["sysop"], "templateeditor"]
+    s = tweak(s, protection__levels=["", "autoconfirmed", "templateeditor", "sysop"],
+              rights__group_permissions={**s.rights.group_permissions,
+                                         "sysop": [*s.rights.group_permissions["sysop"], "templateeditor"]})
     application = WikigateApp(s, build_services(s))
     await application.startup()
     try:
@@ -317,7 +318,7 @@ async def test_bot_password_grants_limit_protect(app: WikigateApp, new_client: N
     await admin.edit("Grant page", "x")
     sysop = await app.services.users.get_by_name("Admin")
     assert sysop is not None
-    bps = app.services.components["botpasswords"]
+    bps = app.services.botpasswords
     results = {}
     for app_id, grants in (("editonly", ("editpage",)), ("protector", ("protect",))):
         _, secret = await bps.create(sysop.id, app_id, grants)

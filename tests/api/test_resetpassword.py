@@ -8,6 +8,7 @@ per account sharing an address, the old password kept until the temporary one is
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email
 import email.policy
 import logging
@@ -20,7 +21,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.conftest import ApiClient, make_settings
+from tests.conftest import ApiClient, make_settings, marked, tweak
 from wikigate.app import WikigateApp, build_services
 from wikigate.config import Settings
 
@@ -66,12 +67,9 @@ def sink() -> Iterator[tuple[Sink, int]]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, sink: tuple[Sink, int]) -> Settings:
-    s = make_settings(tmp_path)
-    s.mail.backend = "smtp"
-    s.mail.smtp_port = sink[1]
-    s.mail.sender = "wiki@refwiki.test"
-    return s
+def settings(request: pytest.FixtureRequest, tmp_path: Path, sink: tuple[Sink, int]) -> Settings:
+    return marked(request, make_settings(tmp_path, mail__backend="smtp", mail__smtp_port=sink[1],
+                                         mail__sender="wiki@refwiki.test"))
 
 
 @pytest.fixture
@@ -87,7 +85,7 @@ async def reset(client: ApiClient, **params: Any) -> Any:
 
 
 async def settle(app: WikigateApp) -> None:
-    await app.services.components["mailer"].drain()
+    await app.services.mailer.drain()
     await asyncio.sleep(0.05)
 
 
@@ -113,7 +111,7 @@ async def test_reset_by_user_sends_one_mail(app: WikigateApp, client: ApiClient,
     assert re.fullmatch(r"[0-9a-v]{10}", temp)
     assert temp not in caplog.text  # never logged
     user = await app.services.users.get_by_id(alice.id)
-    hashing = app.services.components["hashing"]
+    hashing = app.services.hashing
     # The temporary password is stored hashed; the old password is untouched.
     assert temp not in user.newpassword and await hashing.verify(user.newpassword, temp)
     assert user.password == alice.password and await hashing.verify(user.password, OLD_PW)
@@ -245,9 +243,9 @@ async def test_ip_limit_spares_autoconfirmed_users(app: WikigateApp, new_client:
     assert len(sink[0].mails) == 12
 
 
+@pytest.mark.settings(rights__autoconfirm_count=10)  # nobody has 10 edits: all are new
 async def test_ip_limit_applies_to_new_users(app: WikigateApp, new_client: Callable[..., ApiClient],
                                              sink: tuple[Sink, int], make_user: MakeUser) -> None:
-    app.services.settings.rights.autoconfirm_count = 10  # nobody has 10 edits: all are new
     await make_user("Newbie", OLD_PW)
     for i in range(7):
         await make_user(f"Nb{i}", OLD_PW, email=f"nb{i}@x.test")
@@ -260,28 +258,33 @@ async def test_ip_limit_applies_to_new_users(app: WikigateApp, new_client: Calla
     assert len(sink[0].mails) == 5
 
 
-async def test_routes_from_settings(tmp_path: Path) -> None:
-    s = make_settings(tmp_path)
-    s.auth.password_reset_routes = []
-    application = WikigateApp(s, build_services(s))
+@contextlib.asynccontextmanager
+async def serving(settings: Settings) -> AsyncIterator[ApiClient]:
+    """A started app for ``settings`` and an anonymous client of it."""
+    import httpx
+
+    application = WikigateApp(settings, build_services(settings))
     await application.startup()
     try:
-        import httpx
-
         transport = httpx.ASGITransport(app=application)  # type: ignore[arg-type]
         async with httpx.AsyncClient(transport=transport, base_url="http://wiki.test") as http:
-            c = ApiClient(http)
-            err = (await c.jpost(action="resetpassword"))["error"]
-            assert err["code"] == "moduledisabled"
-            assert err["info"] == "⧼apihelp-resetpassword-description-noroutes⧽"
-            s.auth.password_reset_routes = ["email"]
-            got = await c.jpost(action="resetpassword", user="X", token="+\\")
-            assert got["error"]["code"] == "passwordreset-nodata"  # no user param on this route
-            got = await c.jpost(action="resetpassword", email="nobody@x.test", user="X", token="+\\")
-            assert got["resetpassword"] == {"status": "success"}
-            assert got["warnings"]["main"]["*"] == "Unrecognized parameter: user."
+            yield ApiClient(http)
     finally:
         await application.shutdown()
+
+
+async def test_routes_from_settings(tmp_path: Path) -> None:
+    s = make_settings(tmp_path)
+    async with serving(tweak(s, auth__password_reset_routes=[])) as c:
+        err = (await c.jpost(action="resetpassword"))["error"]
+        assert err["code"] == "moduledisabled"
+        assert err["info"] == "⧼apihelp-resetpassword-description-noroutes⧽"
+    async with serving(tweak(s, auth__password_reset_routes=["email"])) as c:
+        got = await c.jpost(action="resetpassword", user="X", token="+\\")
+        assert got["error"]["code"] == "passwordreset-nodata"  # no user param on this route
+        got = await c.jpost(action="resetpassword", email="nobody@x.test", user="X", token="+\\")
+        assert got["resetpassword"] == {"status": "success"}
+        assert got["warnings"]["main"]["*"] == "Unrecognized parameter: user."
 
 
 async def test_temporary_password_login_forces_change(app: WikigateApp, new_client: Callable[..., ApiClient],
@@ -324,22 +327,10 @@ async def test_temporary_password_login_forces_change(app: WikigateApp, new_clie
 
 async def test_mail_disabled_and_no_right(tmp_path: Path) -> None:
     s = make_settings(tmp_path)
-    s.mail.enabled = False
-    application = WikigateApp(s, build_services(s))
-    await application.startup()
-    try:
-        import httpx
-
-        transport = httpx.ASGITransport(app=application)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://wiki.test") as http:
-            c = ApiClient(http)
-            err = (await c.jpost(action="resetpassword", user="X", token="+\\"))["error"]
-            assert (err["code"], err["info"]) == ("passwordreset-emaildisabled",
-                                                  "Email features have been disabled on this wiki.")
-            s.mail.enabled = True
-            s.rights.revoke_permissions = {"*": ["editmyprivateinfo"]}
-            application.services.rights.__init__(s.rights)  # type: ignore[misc]
-            err = (await c.jpost(action="resetpassword", user="X", token="+\\"))["error"]
-            assert (err["code"], err["info"]) == ("badaccess", "Permission error")
-    finally:
-        await application.shutdown()
+    async with serving(tweak(s, mail__enabled=False)) as c:
+        err = (await c.jpost(action="resetpassword", user="X", token="+\\"))["error"]
+        assert (err["code"], err["info"]) == ("passwordreset-emaildisabled",
+                                              "Email features have been disabled on this wiki.")
+    async with serving(tweak(s, rights__revoke_permissions={"*": ["editmyprivateinfo"]})) as c:
+        err = (await c.jpost(action="resetpassword", user="X", token="+\\"))["error"]
+        assert (err["code"], err["info"]) == ("badaccess", "Permission error")

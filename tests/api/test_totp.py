@@ -42,9 +42,7 @@ FAILED = {"status": "UI", "requests": [TOTP_REQ], "message": "Verification faile
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    s = make_settings(tmp_path)
-    s.oath.enabled = True
-    return s
+    return make_settings(tmp_path, oath__enabled=True)
 
 
 @pytest.fixture
@@ -68,7 +66,7 @@ def code_at(clock: FakeClock, steps: int = 0, secret: str = SECRET) -> str:
 def totp_user(app: WikigateApp, make_user: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
     async def make(name: str = "TotpUser", codes: tuple[str, ...] = ("AAAABBBBCCCCDDDD",)) -> Any:
         user = await make_user(name)
-        oath = app.services.components["oath"]
+        oath = app.services.oath
         assert isinstance(oath, OathService)
         assert await oath.enable(user, SECRET, list(codes))
         return user
@@ -176,7 +174,7 @@ async def test_action_login_aborts_and_bot_password_skips(app: WikigateApp, new_
     assert "anon" in (await c.jget(action="query", meta="userinfo"))["query"]["userinfo"]
     # The flow action=login started can be continued by clientlogin (as in the reference).
     assert (await _cont(c, lt, OATHToken=code_at(clock)))["status"] == "PASS"
-    _, secret = await app.services.components["botpasswords"].create(user.id, "bot", ["basic"])
+    _, secret = await app.services.botpasswords.create(user.id, "bot", ["basic"])
     b = new_client()
     lt = await b.token("login")
     r = await b.jpost(action="login", lgname="TotpUser@bot", lgpassword=secret, lgtoken=lt)
@@ -215,7 +213,7 @@ async def test_meta_oath(app: WikigateApp, new_client: Callable[..., ApiClient],
     assert r["query"]["oath"] == {"enabled": False}  # a real boolean even in formatversion 1
     r = await admin.jget(action="query", meta="oath", oathuser="Nobody here", oathreason="check")
     assert r["query"]["oath"] == {"enabled": False}
-    entries = await app.services.components["logs"].list(type="oath")
+    entries = await app.services.logs.list(type="oath")
     assert [(e.action, e.title) for e in entries] == [("verify", "Someone"), ("verify", "TotpUser")]
 
 
@@ -306,7 +304,7 @@ async def test_special_oathmanage_enrol_and_disable(app: WikigateApp, client: Ap
     assert bad.status_code == 400
     ok = await http.post("/index.php", params=q, data={**fields, "token": code_at(clock, secret=secret)})
     assert ok.status_code == 200 and 'name="token"' not in ok.text
-    assert await app.services.components["oath"].is_enabled((await app.services.users.get_by_name("Alice")).id)
+    assert await app.services.oath.is_enabled((await app.services.users.get_by_name("Alice")).id)
     # Codes are never shown again.
     page = await http.get("/index.php", params=q)
     assert secret[:4] not in page.text and 'name="token"' not in page.text
@@ -324,5 +322,5 @@ async def test_special_oathmanage_enrol_and_disable(app: WikigateApp, client: Ap
     assert done.status_code == 200 and "now off" in done.text
     _, r3 = await _begin(ApiClient(http), "Alice")
     assert r3["status"] == "PASS"
-    entries = [e.event for e in await app.services.components["audit"].list(user="Alice")]
+    entries = [e.event for e in await app.services.audit.list(user="Alice")]
     assert "2fa-enabled" in entries and "2fa-disabled" in entries

@@ -29,7 +29,7 @@ async def test_add_remove_and_log(app: WikigateApp, client: ApiClient, make_user
     assert again["userrights"]["added"] == []
     both = await client.jpost(action="userrights", user="Target one", add="bot", remove="bot", token=token)
     assert (both["userrights"]["added"], both["userrights"]["removed"]) == (["bot"], ["bot"])
-    logs = await app.services.components["logs"].list(type="rights", limit=10)
+    logs = await app.services.logs.list(type="rights", limit=10)
     assert len(logs) == 2
     newest, first = logs
     assert first.title == "Target_one" and first.namespace == 2 and first.comment == "test"

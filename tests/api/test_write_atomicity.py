@@ -49,7 +49,7 @@ async def test_createaccount_log_failure_leaves_no_user(client: ApiClient, app: 
     assert r["createaccount"]["status"] == "PASS"
     user = await app.services.users.get_by_name("Half made")
     assert user is not None and user.password
-    entries = await app.services.components["logs"].list(type="newusers")
+    entries = await app.services.logs.list(type="newusers")
     assert [e.title for e in entries] == ["Half_made"]
 
 
@@ -59,7 +59,7 @@ async def test_createaccount_audit_failure_leaves_no_user(client: ApiClient, app
     assert "error" in r
     await _restore_table(app, "wg_audit_log")
     assert await app.services.users.get_by_name("No audit") is None
-    assert await app.services.components["logs"].list(type="newusers") == []
+    assert await app.services.logs.list(type="newusers") == []
 
 
 async def test_createaccount_commits_everything_together(client: ApiClient, app: WikigateApp,
@@ -68,8 +68,8 @@ async def test_createaccount_commits_everything_together(client: ApiClient, app:
     assert r["createaccount"]["status"] == "PASS"
     user = await app.services.users.get_by_name("Whole one")
     assert user is not None and user.password.startswith(":pbkdf2:")
-    assert [e.title for e in await app.services.components["logs"].list(type="newusers")] == ["Whole_one"]
-    audit = await app.services.components["audit"].list(event="account-created")
+    assert [e.title for e in await app.services.logs.list(type="newusers")] == ["Whole_one"]
+    audit = await app.services.audit.list(event="account-created")
     assert [(a.user_id, a.user_name) for a in audit] == [(user.id, "Whole one")]
     assert (await new_client().login("Whole one", PW))["clientlogin"]["status"] == "PASS"
 

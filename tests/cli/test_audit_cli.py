@@ -26,7 +26,7 @@ def test_audit_list(tmp_path: Path) -> None:
         from wikigate.users.model import User
 
         services = build_services(load_settings(conf))
-        audit = services.components["audit"]
+        audit = services.audit
         await audit.record("login-failure", User(id=0, name="Nobody"), "192.0.2.1", "wrongpassword")
         await audit.record("login-success", User(id=7, name="Some one"), "192.0.2.2", "LocalPassword")
         await services.db.close()

@@ -21,7 +21,7 @@ def test_list_and_retry(tmp_path: Path) -> None:
     async def seed() -> None:
         services = build_services(load_settings(conf))
         await migrate.upgrade(services.db)
-        box = services.components["mailer"]
+        box = services.mailer
         await box.send("Ok", "ok@x.test", "Fine", "secret-temp-pw\n", "en")
         await box.flush()
         box.transport.fail_next = [PermanentMailError("SMTP 550 no such mailbox")]

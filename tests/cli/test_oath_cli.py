@@ -44,7 +44,7 @@ def test_oath_cli(tmp_path: Path) -> None:
 
         services = build_services(load_settings(conf))
         try:
-            got = await services.components["audit"].list(user="Locked out")
+            got = await services.audit.list(user="Locked out")
             return [(e.event, e.detail) for e in got]
         finally:
             await services.db.close()

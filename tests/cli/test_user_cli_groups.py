@@ -33,8 +33,8 @@ def _read(conf: Path) -> tuple[list[Any], list[Any], Any]:
     async def go() -> tuple[list[Any], list[Any], Any]:
         services = build_services(load_settings(str(conf)))
         try:
-            logs = await services.components["logs"].list(type="rights", newer=True, limit=50)
-            audit = await services.components["audit"].list(event="rights-change")
+            logs = await services.logs.list(type="rights", newer=True, limit=50)
+            audit = await services.audit.list(event="rights-change")
             return logs, audit, await services.users.get_by_name("Alice")
         finally:
             await services.kv.close()

@@ -24,9 +24,9 @@ def _setup(app: WikigateApp, grants: tuple[str, ...]) -> str:
 
     async def go() -> str:
         svc = app.services
-        pw = await svc.components["hashing"].hash("Bob-Passw0rd!2026")
+        pw = await svc.hashing.hash("Bob-Passw0rd!2026")
         bob = await svc.users.create("Bob", password_hash=pw)
-        _, secret = await svc.components["botpasswords"].create(bob.id, "mybot", grants)
+        _, secret = await svc.botpasswords.create(bob.id, "mybot", grants)
         return str(secret)
 
     # The app's database is SQLite in a file; a separate loop is fine for this one-off write.

@@ -22,7 +22,7 @@ UA = "wikigate-tests/1.0 (client compatibility)"
 def make_account(app: WikigateApp, name: str, groups: tuple[str, ...] = ()) -> None:
     async def go() -> None:
         svc = app.services
-        user = await svc.users.create(name, password_hash=await svc.components["hashing"].hash(ADMIN_PASSWORD))
+        user = await svc.users.create(name, password_hash=await svc.hashing.hash(ADMIN_PASSWORD))
         for g in groups:
             await svc.users.set_group(user.id, g, None)
 

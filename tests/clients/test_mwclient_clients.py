@@ -34,7 +34,7 @@ def make_account(app: WikigateApp, name: str, password: str = ADMIN_PASSWORD,
 
     async def go() -> None:
         svc = app.services
-        user = await svc.users.create(name, password_hash=await svc.components["hashing"].hash(password))
+        user = await svc.users.create(name, password_hash=await svc.hashing.hash(password))
         for g in groups:
             await svc.users.set_group(user.id, g, None)
 

@@ -49,11 +49,11 @@ def test_node_clients(live_server: tuple[str, WikigateApp], tmp_path: Path) -> N
 
     async def setup() -> str:
         svc = app.services
-        admin = await svc.users.create("Admin", password_hash=await svc.components["hashing"].hash(ADMIN_PASSWORD))
+        admin = await svc.users.create("Admin", password_hash=await svc.hashing.hash(ADMIN_PASSWORD))
         for group in ("sysop", "bureaucrat"):
             await svc.users.set_group(admin.id, group, None)
         grants = ("editpage", "createeditmovepage", "protect")  # mwn creates, edits and protects a page
-        _, secret = await svc.components["botpasswords"].create(admin.id, "nodebot", grants)
+        _, secret = await svc.botpasswords.create(admin.id, "nodebot", grants)
         return str(secret)
 
     secret = asyncio.run(setup())

@@ -40,7 +40,7 @@ def test_api_testing_page_protection(live_server: tuple[str, WikigateApp], tmp_p
 
     async def admin() -> None:
         svc = app.services
-        user = await svc.users.create("Admin", password_hash=await svc.components["hashing"].hash(ADMIN_PASSWORD))
+        user = await svc.users.create("Admin", password_hash=await svc.hashing.hash(ADMIN_PASSWORD))
         for g in ("sysop", "bureaucrat"):
             await svc.users.set_group(user.id, g, None)
 

@@ -72,7 +72,7 @@ print(R.text)
 def _setup_user(app: WikigateApp, name: str, password: str, groups: tuple[str, ...]) -> None:
     async def make() -> None:
         svc = app.services
-        user = await svc.users.create(name, password_hash=await svc.components["hashing"].hash(password))
+        user = await svc.users.create(name, password_hash=await svc.hashing.hash(password))
         for g in groups:
             await svc.users.set_group(user.id, g, None)
 

@@ -83,7 +83,7 @@ def test_pywikibot_main_account_login_userinfo_protect(live_server: tuple[str, W
 
     async def setup() -> None:
         svc = app.services
-        ivan = await svc.users.create("Ivan", password_hash=await svc.components["hashing"].hash(ADMIN_PASSWORD))
+        ivan = await svc.users.create("Ivan", password_hash=await svc.hashing.hash(ADMIN_PASSWORD))
         await svc.users.set_group(ivan.id, "sysop", None)
 
     asyncio.run(setup())

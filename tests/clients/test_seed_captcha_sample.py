@@ -226,9 +226,7 @@ CREATE_ACCOUNT_FORM_HTML = r'''<!DOCTYPE html>
 
 @pytest.fixture
 def captcha_wiki(tmp_path: Path) -> Any:
-    settings = make_settings(tmp_path)
-    settings.captcha.kind = "question"
-    settings.captcha.questions = {QUESTION: "refwiki"}
+    settings = make_settings(tmp_path, captcha__kind="question", captcha__questions={QUESTION: "refwiki"})
     with serve_in_thread(settings) as served:
         yield served
 

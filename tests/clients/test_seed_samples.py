@@ -319,7 +319,7 @@ def run_sample(code: str, replacements: dict[str, str]) -> tuple[str, dict[str, 
 def make_account(app: WikigateApp, name: str, groups: tuple[str, ...] = (), email: str = "") -> int:
     async def go() -> int:
         svc = app.services
-        user = await svc.users.create(name, password_hash=await svc.components["hashing"].hash(ADMIN_PASSWORD),
+        user = await svc.users.create(name, password_hash=await svc.hashing.hash(ADMIN_PASSWORD),
                                       email=email)
         for g in groups:
             await svc.users.set_group(user.id, g, None)
@@ -330,7 +330,7 @@ def make_account(app: WikigateApp, name: str, groups: tuple[str, ...] = (), emai
 
 def make_bot_password(app: WikigateApp, user_id: int, appid: str, grants: tuple[str, ...]) -> str:
     async def go() -> str:
-        _, secret = await app.services.components["botpasswords"].create(user_id, appid, grants)
+        _, secret = await app.services.botpasswords.create(user_id, appid, grants)
         return str(secret)
 
     return asyncio.run(go())
@@ -367,7 +367,7 @@ def test_reset_password_sample_with_main_account_sends_mail(wiki: tuple[str, Wik
     assert out == '{"resetpassword":{"status":"success"}}\n'  # exactly the reference's bytes
     assert ns["DATA"] == out.strip() and ns["CSRF_TOKEN"] != "+\\"
     # The mail to the account with that address leaves through the outbox after the response.
-    sent = app.services.components["mailer"].transport.outbox
+    sent = app.services.mailer.transport.outbox
     deadline = time.time() + 10
     while not sent and time.time() < deadline:
         time.sleep(0.05)

@@ -30,8 +30,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def totp_server(tmp_path: Path) -> Iterator[tuple[str, WikigateApp]]:
     import uvicorn
 
-    settings = make_settings(tmp_path)
-    settings.oath.enabled = True
+    settings = make_settings(tmp_path, oath__enabled=True)
     application = WikigateApp(settings, build_services(settings))
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning",
@@ -52,8 +51,8 @@ def totp_server(tmp_path: Path) -> Iterator[tuple[str, WikigateApp]]:
 def _enrol(app: WikigateApp, name: str) -> None:
     async def go() -> None:
         svc = app.services
-        user = await svc.users.create(name, password_hash=await svc.components["hashing"].hash(ADMIN_PASSWORD))
-        assert await svc.components["oath"].enable(user, SECRET, [])
+        user = await svc.users.create(name, password_hash=await svc.hashing.hash(ADMIN_PASSWORD))
+        assert await svc.oath.enable(user, SECRET, [])
 
     asyncio.run(go())
 

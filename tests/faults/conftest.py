@@ -117,14 +117,10 @@ def via_proxy(url: str, proxy: TcpProxy) -> str:
 
 
 def fault_settings(tmp_path: Path, *, database_url: str = "", redis_url: str = "") -> Settings:
-    s = make_settings(tmp_path)
-    s.storage.database_url = database_url
-    s.storage.redis_url = redis_url
     # Short, explicit limits: the tests assert that no request waits longer.
-    s.storage.database_connect_timeout = 1.0
-    s.storage.database_statement_timeout = 2.0
-    s.storage.pool_size = 4
-    return s
+    return make_settings(tmp_path, storage__database_url=database_url, storage__redis_url=redis_url,
+                         storage__database_connect_timeout=1.0, storage__database_statement_timeout=2.0,
+                         storage__pool_size=4)
 
 
 @pytest.fixture
@@ -263,7 +259,7 @@ async def burst(app: WikigateApp, names: list[str], out: Outcomes) -> None:
 async def make_admin(app: WikigateApp, name: str = "Fault Admin") -> httpx.AsyncClient:
     """A logged-in sysop client with its csrf token fetched (before any fault)."""
     svc = app.services
-    pw_hash = await svc.components["hashing"].hash(PASSWORD)
+    pw_hash = await svc.hashing.hash(PASSWORD)
     admin = await svc.users.create(name, password_hash=pw_hash)
     await svc.users.set_group(admin.id, "sysop", None)
     http = client_for(app, "10.7.7.7")

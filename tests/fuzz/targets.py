@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import make_settings
+from tests.conftest import make_settings, tweak
 from wikigate.app import WikigateApp, build_services
 
 Closer = Callable[[], Awaitable[None]]
@@ -55,7 +55,7 @@ class InProcessTarget:
 
     async def make_sysop(self, name: str, password: str) -> None:
         svc = self.app.services
-        pw = await svc.components["hashing"].hash(password)
+        pw = await svc.hashing.hash(password)
         user = await svc.users.create(name, password_hash=pw)
         for group in ("sysop", "bureaucrat"):
             await svc.users.set_group(user.id, group, None)
@@ -69,16 +69,15 @@ async def in_process(root: Path | None = None, database_url: str = "",
     """A fresh app in ``root`` (a temporary directory if None), on SQLite unless
     ``database_url`` names an (empty) PostgreSQL or MariaDB database."""
     tmp = Path(tempfile.mkdtemp(prefix="wgfuzz-")) if root is None else root
-    settings = make_settings(tmp)
     # Every fuzz request comes from one address. The spraying limit (failed logins per
     # address over all accounts, which then refuses even the right password) would lock
     # the harness out of its own sysop after a few hundred thousand requests; throttles
     # are not what the fuzzer tests (tests/api/test_login_throttle.py does).
-    settings.throttle.ip_attempts = [0, 0]
+    settings = make_settings(tmp, throttle__ip_attempts=[0, 0])
     if database_url:
-        settings.storage.database_url = database_url
+        settings = tweak(settings, storage__database_url=database_url)
     if redis_url:
-        settings.storage.redis_url = redis_url
+        settings = tweak(settings, storage__redis_url=redis_url)
     app = WikigateApp(settings, build_services(settings))
     await app.startup()
     target = InProcessTarget(app)

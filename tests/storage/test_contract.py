@@ -17,7 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import inspect, select, text
 
-from tests.conftest import make_settings
+from tests.conftest import make_settings, tweak
 from tests.storage.conftest import (
     REDIS_URL,
     SQL_BACKENDS,
@@ -573,7 +573,7 @@ async def backend_app(request: pytest.FixtureRequest, tmp_path: Path,
 
         await reset_schema(db)
         await db.close()
-        settings.storage.database_url = url
+        settings = tweak(settings, storage__database_url=url)
     kv = None
     if kv_name == "redis":
         from tests.storage.conftest import _redis_reachable
@@ -583,7 +583,7 @@ async def backend_app(request: pytest.FixtureRequest, tmp_path: Path,
             await _redis_reachable(REDIS_URL)
         except Exception as e:
             unavailable(f"WIKIGATE_TEST_REDIS_URL is unreachable: {type(e).__name__}: {e}")
-        settings.storage.redis_url = REDIS_URL
+        settings = tweak(settings, storage__redis_url=REDIS_URL)
         kv = RedisKeyValueStore(REDIS_URL, prefix=redis_prefix)
     application = WikigateApp(settings, build_services(settings, kv=kv))
     await application.startup()

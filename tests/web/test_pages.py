@@ -244,11 +244,11 @@ async def test_change_password_keeps_this_session(app: WikigateApp, client: ApiC
     assert (await login(fresh, "Bob", NEW_PW)).status_code == 303
 
 
+@pytest.mark.settings(sessions__reauthenticate_seconds=0)
 async def test_change_password_needs_a_recent_login(app: WikigateApp, client: ApiClient,
                                                     make_user: MakeUser) -> None:
     await make_user("Bob")
     await login(client, "Bob")
-    app.services.settings.sessions.reauthenticate_seconds = 0
     await asyncio.sleep(0.02)
     r = await get(client, "Special:ChangePassword")
     assert r.status_code == 303
@@ -258,7 +258,7 @@ async def test_change_password_needs_a_recent_login(app: WikigateApp, client: Ap
 async def test_temporary_password_forces_a_new_one(app: WikigateApp, client: ApiClient,
                                                    make_user: MakeUser) -> None:
     bob = await make_user("Bob", email="bob@example.org")
-    hashed = await app.services.components["hashing"].hash("Temp-Pass-0001")
+    hashed = await app.services.hashing.hash("Temp-Pass-0001")
     from wikigate.util.clock import mw_timestamp
 
     await app.services.users.update(bob.id, newpassword=hashed, newpass_time=mw_timestamp(app.services.clock.time()))
@@ -270,7 +270,7 @@ async def test_temporary_password_forces_a_new_one(app: WikigateApp, client: Api
                                      "wpEditToken": token_of(r)})
     assert r.status_code == 303 and await whoami(client) == "Bob"
     fresh = await app.services.users.get_by_id(bob.id)
-    assert fresh is not None and await app.services.components["hashing"].verify(fresh.password, NEW_PW)
+    assert fresh is not None and await app.services.hashing.verify(fresh.password, NEW_PW)
 
 
 def test_every_text_is_translated() -> None:

@@ -89,10 +89,10 @@ async def test_create_like_mwdiff_then_login_with_it(app: WikigateApp, client: A
     assert m, r.text
     assert "<strong>Bob@mwdbot</strong>" in r.text
     assert f"<strong>mwdbot@{m.group(1)}</strong>" in r.text  # legacy login form
-    bp = await app.services.components["botpasswords"].get(bob.id, "mwdbot")
+    bp = await app.services.botpasswords.get(bob.id, "mwdbot")
     assert bp.grants == ["basic", "editprotected"]
     assert bp.restrictions.ip_ranges == ("0.0.0.0/0", "::/0")
-    assert await app.services.components["hashing"].verify(bp.password_hash, m.group(1))
+    assert await app.services.hashing.verify(bp.password_hash, m.group(1))
     # The list page links to it; creating it again fails with MediaWiki's message.
     r = await _page(client, "Special:BotPasswords")
     assert 'href="/index.php?title=Special:BotPasswords/mwdbot"' in r.text
@@ -125,7 +125,7 @@ async def test_update_reset_and_delete(app: WikigateApp, client: ApiClient, make
     r = await _create_like_mwdiff(client, "bot2", ["editpage"])
     first = re.search(r"<strong>([a-z0-9]{32})</strong>", r.text)
     assert first
-    comp = app.services.components["botpasswords"]
+    comp = app.services.botpasswords
     token_before = (await comp.get(bob.id, "bot2")).token
     r = await _page(client, "Special:BotPasswords/bot2")
     form = _find_form(r.text, "mw-botpasswords-form")
@@ -156,10 +156,10 @@ async def test_posts_need_the_csrf_token(app: WikigateApp, client: ApiClient, ma
         r = await _post(client, "Special:BotPasswords/x",
                         {"wpEditToken": token, "op": "create", "wprestrictions": "0.0.0.0/0"})
         assert r.status_code == 400 and "nothing was saved" in r.text
-    assert await app.services.components["botpasswords"].get(bob.id, "x") is None
+    assert await app.services.botpasswords.get(bob.id, "x") is None
     # GET never changes anything, whatever it carries.
     r = await client.http.get("/index.php", params={"title": "Special:BotPasswords/x", "op": "create"})
-    assert r.status_code == 200 and await app.services.components["botpasswords"].get(bob.id, "x") is None
+    assert r.status_code == 200 and await app.services.botpasswords.get(bob.id, "x") is None
 
 
 async def test_bad_input_is_reported(app: WikigateApp, client: ApiClient, make_user: MakeUser) -> None:
@@ -203,7 +203,7 @@ async def test_german_and_turkish(app: WikigateApp, client: ApiClient, make_user
 async def test_bot_password_session_is_not_accepted_on_index_php(app: WikigateApp, client: ApiClient,
                                                                  make_user: MakeUser) -> None:
     bob = await make_user("Bob")
-    comp = app.services.components["botpasswords"]
+    comp = app.services.botpasswords
     await comp.create(bob.id, "b")
     svc = app.services
     s = Session()
@@ -234,12 +234,12 @@ async def test_new_app_ids_with_the_separator_are_refused(app: WikigateApp, clie
     r = await _post(client, "Special:BotPasswords/a@b", {"wpEditToken": token, "op": "create",
                                                          "wprestrictions": "::/0"})
     assert r.status_code == 400 and "cannot be used as a bot name" in r.text
-    comp = app.services.components["botpasswords"]
+    comp = app.services.botpasswords
     assert await comp.get(bob.id, "a@b") is None
     with pytest.raises(BotPasswordError):
         await comp.create(bob.id, "a@b")
     # Imported rows keep working: found, listed and deletable by their id.
-    hashing = app.services.components["hashing"]
+    hashing = app.services.hashing
     secret = "0123456789abcdefghijklmnopqrstuv"
     await comp.store.insert(BotPassword(user_id=bob.id, app_id="old@tool", token="t" * 32,
                                         restrictions=Restrictions(), grants=["basic"]),

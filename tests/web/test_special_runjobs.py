@@ -57,7 +57,7 @@ async def test_signed_call_reports_no_jobs_left(client: ApiClient) -> None:
 
 
 async def test_signed_call_delivers_due_mail(app: WikigateApp, client: ApiClient) -> None:
-    mailer = app.services.components["mailer"]
+    mailer = app.services.mailer
     await mailer.send("Someone", "someone@example.org", "Subject", "Body")
     r = await client.http.post("/index.php", data=signed())
     assert r.json()["reached"] == "none-ready"
@@ -96,8 +96,7 @@ async def test_generated_secret_is_the_key(tmp_path: object) -> None:
 
     from wikigate.app import build_services
 
-    settings = make_settings(Path(str(tmp_path)))
-    settings.site.secret_key = ""
+    settings = make_settings(Path(str(tmp_path)), site__secret_key="")
     application = WikigateApp(settings, build_services(settings))
     await application.startup()
     try:

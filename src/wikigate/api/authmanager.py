@@ -85,7 +85,7 @@ def make_manager(ctx: ApiContext) -> AuthManager:
     # Bot-password sessions (and requests that ignore credentials) cannot change user.
     can_set_user = state.provider != "botpassword" and not state.suppressed
     server = ctx.services.settings.site.server or ctx.request.server
-    manager: AuthManager = ctx.services.components["auth"].manager(
+    manager: AuthManager = ctx.services.auth.manager(
         session=state.session, ip=ctx.request.client_ip, performer=ctx.user, can_set_user=can_set_user,
         now=ctx.now, base_url=server + ctx.services.settings.site.script_path)
     return manager

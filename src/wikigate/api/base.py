@@ -79,7 +79,7 @@ class ApiModule:
         """params() plus ``token``; callers must not mutate the returned table."""
         if not self.static_params:
             return self._build_final_params()
-        cache = self.ctx.services.components.setdefault("_final_params", {})
+        cache = self.ctx.services.param_cache
         table: dict[str, Param] | None = cache.get(type(self))
         if table is None:
             table = cache[type(self)] = self._build_final_params()

@@ -127,8 +127,7 @@ def internal_error(e: Exception, request: Request) -> ApiError:
 class ApiMain:
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.registry = Registry(services.settings)
-        services.components["_registry"] = self.registry
+        self.registry = services.api_registry
         self.cookies = SessionCookies(services)
         self.main_params = main_params(self.registry)
         self.hostname = services.settings.site.server_name or socket.gethostname()

@@ -51,11 +51,11 @@ def var_list(*names: str) -> ListParam:
 
 
 def pages_of(ctx: ApiContext) -> PageStore:
-    return ctx.services.components["pages"]  # type: ignore[no-any-return]
+    return ctx.services.pages
 
 
 def page_service(ctx: ApiContext) -> PageService:
-    return ctx.services.components["page_service"]  # type: ignore[no-any-return]
+    return ctx.services.page_service
 
 
 def parse_user_title(ctx: ApiContext, text: str, *, param: str = "title") -> Title:

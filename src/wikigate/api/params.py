@@ -137,7 +137,7 @@ def _deprecated(src: ParamSource, module_path: str, name: str, raw: str) -> None
     if module_path != "main":
         head, _, sub = module_path.partition("+")
         if sub:
-            reg = getattr(getattr(src, "services", None), "components", {}).get("_registry")
+            reg = getattr(getattr(src, "services", None), "api_registry", None)
             group = next((g for g, mods in reg.query.items() if sub in mods), "meta") if reg else "meta"
             feature = f"{group}={sub}&{feature}"
         feature = f"action={head}&{feature}"

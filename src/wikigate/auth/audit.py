@@ -35,7 +35,7 @@ class AuditEntry:
 
 
 class AuditLog:
-    """``services.components["audit"]``."""
+    """``services.audit``."""
 
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
@@ -67,16 +67,6 @@ class AuditLog:
                                r.al_detail) for r in conn.execute(stmt)]
 
         return await self.db.run(q)
-
-
-def setup(services: Any) -> None:
-    services.components["audit"] = AuditLog(services.db, services.clock)
-
-
-def setup_auth(services: Any) -> None:
-    from wikigate.auth.manager import AuthService
-
-    services.components["auth"] = AuthService(services)
 
 
 #: Two-factor authentication events (wikigate.auth.oath, Special:OATHManage, ``wikigate oath``).

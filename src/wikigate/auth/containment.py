@@ -20,9 +20,12 @@ two-factor enrolment, an e-mail change page — only has to name its operation h
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wikigate.auth.sessions import Session
+
+if TYPE_CHECKING:
+    from wikigate.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +73,7 @@ def bot_app_id(session: Session | None) -> str:
     return str(session.bot.get("app_id", ""))
 
 
-async def refuse_in_bot_session(services: Any, session: Session | None, user: Any, ip: str,
+async def refuse_in_bot_session(services: Services, session: Session | None, user: Any, ip: str,
                                 operation: str) -> None:
     """Raise :class:`BotSessionRefused` (after an audit entry) when ``session`` is a
     bot-password session; return quietly otherwise. ``operation`` must be a key of
@@ -82,10 +85,8 @@ async def refuse_in_bot_session(services: Any, session: Session | None, user: An
     app_id = bot_app_id(session)
     log.warning("refused %s for user %s in bot-password session %r", operation,
                 getattr(user, "id", 0), app_id)
-    audit = services.components.get("audit")
-    if audit is not None:
-        try:
-            await audit.record(AUDIT_EVENT, user, ip, f"operation={operation} app={app_id}")
-        except Exception:  # the refusal stands even if the audit trail is unavailable
-            log.exception("audit record %s failed", AUDIT_EVENT)
+    try:
+        await services.audit.record(AUDIT_EVENT, user, ip, f"operation={operation} app={app_id}")
+    except Exception:  # the refusal stands even if the audit trail is unavailable
+        log.exception("audit record %s failed", AUDIT_EVENT)
     raise BotSessionRefused(operation, app_id)

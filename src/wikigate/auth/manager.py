@@ -8,8 +8,8 @@ to the session id, with the session's TTL — so the next step may reach another
 host, and a worker restart loses nothing. The record never holds a password: sensitive
 fields are blanked before it is written.
 
-One :class:`AuthManager` serves one request; :class:`AuthService` (``services.components
-["auth"]``) holds the provider classes and builds managers. Spec: authmanager.md,
+One :class:`AuthManager` serves one request; :class:`AuthService` (``services.auth``)
+holds the provider classes and builds managers. Spec: authmanager.md,
 login.md §4, createaccount.md §2.
 """
 
@@ -73,13 +73,13 @@ log = logging.getLogger("wikigate.auth")
 #: Core providers (MediaWiki's $wgAuthManagerAutoConfig), in call order within each kind.
 CORE_PROVIDERS = [
     "wikigate.auth.providers.throttle:ThrottlePreAuthenticationProvider",
-    # Captcha (ConfirmEdit): asks nothing while services.components["captcha"] is NullCaptcha.
+    # Captcha (ConfirmEdit): asks nothing while services.captcha is NullCaptcha.
     "wikigate.auth.providers.captcha:CaptchaPreAuthenticationProvider",
     "wikigate.auth.providers.temporary_password:TemporaryPasswordPrimaryAuthenticationProvider",
     "wikigate.auth.providers.password:LocalPasswordPrimaryAuthenticationProvider",
     "wikigate.auth.providers.check_blocks:CheckBlocksSecondaryAuthenticationProvider",
     "wikigate.auth.providers.reset_password:ResetPasswordSecondaryAuthenticationProvider",
-    # Second factor (OATHAuth TOTP): abstains while services.components["oath"] is NullOath.
+    # Second factor (OATHAuth TOTP): abstains while services.oath is NullOath.
     "wikigate.auth.providers.totp:TOTPSecondaryAuthenticationProvider",
 ]
 
@@ -254,9 +254,7 @@ class AuthManager:
         return [Message(f.key, tuple(f.params)) for f in result.failures]
 
     async def audit(self, event: str, user: User | None, detail: str = "") -> None:
-        audit = self.services.components.get("audit")
-        if audit is None:
-            return
+        audit = self.services.audit
         try:
             await audit.record(event, user, self.ip, detail)
         except Exception:  # the audit trail must never break a login
@@ -825,18 +823,16 @@ class AuthManager:
         action = subtype or ("create" if anon else "create2")
         reason = get_request(state["reqs"], CreationReasonAuthenticationRequest)
         comment = reason.reason if reason is not None else ""
-        logs = svc.components.get("logs")
-        if logs is not None:
-            uow.add(lambda conn: logs.add_in(
+        logs = svc.logs
+        uow.add(lambda conn: logs.add_in(
                 conn, type="newusers", action=action,
                 actor_id=account.id if anon else creator.id,
                 actor_name=account.name if anon else creator.name,
                 namespace=2, title=account.name.replace(" ", "_"), comment=comment,
                 params={"userid": account.id}))
-        audit = svc.components.get("audit")
-        if audit is not None:
-            detail = f"by {creator.name}" if not anon else ""
-            uow.add(lambda conn: audit.record_in(conn, "account-created", account, self.ip, detail))
+        audit = svc.audit
+        detail = f"by {creator.name}" if not anon else ""
+        uow.add(lambda conn: audit.record_in(conn, "account-created", account, self.ip, detail))
         # Read the finished row back in the same transaction: after the commit nothing may
         # fail any more (the account exists; the answer must say so).
         uow.add(lambda conn: users.get_by_id_in(conn, account.id))
@@ -869,8 +865,8 @@ class AuthManager:
         # the same through BotPasswordStore::invalidateUserPasswords, after the change).
         # Done first here, so that a failure in between fails closed: bot passwords that
         # need a reset, never a changed password with the old bot passwords still valid.
-        bp = self.services.components.get("botpasswords")
-        if bp is not None and req.username and hasattr(bp, "invalidate_user_passwords"):
+        bp = self.services.botpasswords
+        if req.username and hasattr(bp, "invalidate_user_passwords"):
             await bp.invalidate_user_passwords(req.username)
         for p in [*self.primary, *self.secondary]:
             await p.change_authentication_data(req)

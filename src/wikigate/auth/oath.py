@@ -1,6 +1,6 @@
 """Two-factor authentication data and verification (the OATHAuth extension's TOTP module).
 
-``services.components["oath"]`` is an :class:`OathService` when ``oath.enabled`` is set,
+``services.oath`` is an :class:`OathService` when ``oath.enabled`` is set,
 otherwise a :class:`NullOath` that knows no enrolments (nobody is asked for a code).
 
 Where wikigate is stricter than OATHAuth 1.39 (docs/compatibility.md, docs/security.md):
@@ -282,14 +282,11 @@ class OathService:
         return VERIFY_BAD
 
     async def audit(self, event: str, user: Any, detail: str = "", ip: str = "") -> None:
-        audit = self.services.components.get("audit")
-        if audit is not None:
-            await audit.record(event, user, ip, detail)
+        await self.services.audit.record(event, user, ip, detail)
 
 
 def get_oath(services: Services) -> OathService | NullOath:
-    found = services.components.get("oath")
-    return found if found is not None else NullOath()
+    return services.oath
 
 
 #: OATHAuth's GroupPermissions (extension.json), granted while two-factor is on.
@@ -299,12 +296,8 @@ OATH_GROUP_RIGHTS = {
 }
 
 
-def setup(services: Services) -> None:
-    if not services.settings.oath.enabled:
-        services.components["oath"] = NullOath()
-        return
-    services.components["oath"] = OathService(services)
-    perms = services.rights.group_permissions
+def grant_oath_rights(perms: dict[str, list[str]]) -> None:
+    """Add OATHAuth's group rights (called by wikigate.root while two-factor is on)."""
     for group, rights in OATH_GROUP_RIGHTS.items():
         have = perms.setdefault(group, [])
         have.extend(r for r in rights if r not in have)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from wikigate.auth.passwords import merge_policy_overrides, random_password, random_password_min_length
 from wikigate.auth.ratelimit import RateLimiter, RateLimitSubject
@@ -26,6 +26,9 @@ from wikigate.mail.render import render
 from wikigate.storage.sql.unit import UnitOfWork
 from wikigate.users.model import User
 from wikigate.util.clock import mw_timestamp, parse_mw_timestamp
+
+if TYPE_CHECKING:
+    from wikigate.services import Services
 
 log = logging.getLogger("wikigate.auth.reset")
 
@@ -51,7 +54,7 @@ class Caller:
 
 
 class PasswordReset:
-    def __init__(self, services: Any) -> None:
+    def __init__(self, services: Services) -> None:
         self.services = services
         self.settings = services.settings
 
@@ -140,7 +143,7 @@ class PasswordReset:
             raise BadAddress("stored e-mail address is not usable")
         policies = merge_policy_overrides(self.settings.passwords.policies)
         password = random_password(random_password_min_length(policies))
-        hashed = await svc.components["hashing"].hash(password)
+        hashed = await svc.hashing.hash(password)
         now = svc.clock.time()
         options = await svc.users.get_options(user.id)
         lang = options.get("language") or self.settings.site.language
@@ -153,7 +156,7 @@ class PasswordReset:
             template, lang, sitename=self.settings.site.sitename, url=main_page_url, ip=caller.ip,
             requester=caller.name or caller.ip, username=user.name, password=password,
             expiry=format_duration(shown, lang))
-        mailer = svc.components["mailer"]
+        mailer = svc.mailer
         # The temporary password and the mail carrying it commit together: never a
         # stored password nobody was sent, never a mail with a password that was not saved.
         uow = UnitOfWork(svc.db)

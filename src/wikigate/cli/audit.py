@@ -3,13 +3,16 @@ hits, logouts, password changes, account creations). It never contains passwords
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from wikigate.auth.audit import EVENTS
 from wikigate.cli.common import _settings, run_async, with_services
 from wikigate.util.clock import mw_to_iso
+
+if TYPE_CHECKING:
+    from wikigate.services import Services
 
 
 @click.group()
@@ -30,8 +33,8 @@ def list_entries(ctx: click.Context, user_name: str | None, event: str | None, l
 
         user_name = canonical_username(user_name, rigor="none") or user_name
 
-    async def go(services: Any) -> list[Any]:
-        entries: list[Any] = await services.components["audit"].list(user=user_name, event=event, limit=limit)
+    async def go(services: Services) -> list[Any]:
+        entries: list[Any] = await services.audit.list(user=user_name, event=event, limit=limit)
         return entries
 
     for e in run_async(lambda: with_services(settings, go)):

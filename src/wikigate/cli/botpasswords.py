@@ -8,11 +8,14 @@ description goes to standard error. Passwords are never logged.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from wikigate.cli.common import _settings, run_async, with_services
+
+if TYPE_CHECKING:
+    from wikigate.services import Services
 
 
 def _canonical(name: str) -> str:
@@ -24,7 +27,7 @@ def _canonical(name: str) -> str:
     return canonical
 
 
-async def _user_id(services: Any, name: str) -> int:
+async def _user_id(services: Services, name: str) -> int:
     user = await services.users.get_by_name(name)
     if user is None:
         raise click.ClickException(f"no such user: {name!r}")
@@ -37,16 +40,16 @@ def _run(ctx: click.Context, fn: Any) -> Any:
         click.echo("warning: bot passwords are disabled (auth.enable_bot_passwords = false); "
                    "they cannot be used to log in", err=True)
 
-    async def go(services: Any) -> Any:
+    async def go(services: Services) -> Any:
         try:
             return await fn(services)
         finally:
-            await services.components["hashing"].stop()
+            await services.hashing.stop()
 
     return run_async(lambda: with_services(settings, go))
 
 
-def _error_text(services: Any, err: Any) -> str:
+def _error_text(services: Services, err: Any) -> str:
     return str(services.catalog.plaintext(err.message, "en"))
 
 
@@ -89,10 +92,10 @@ def create(ctx: click.Context, user: str, appid: str, grants: tuple[str, ...], r
     except InvalidRestriction as e:
         raise click.ClickException(f"not an IP address or CIDR range: {e.value!r}") from None
 
-    async def go(services: Any) -> tuple[str, str, list[str], tuple[str, ...]]:
+    async def go(services: Services) -> tuple[str, str, list[str], tuple[str, ...]]:
         uid = await _user_id(services, name)
         try:
-            bp, secret = await services.components["botpasswords"].create(uid, appid, grants, restrictions)
+            bp, secret = await services.botpasswords.create(uid, appid, grants, restrictions)
         except BotPasswordError as e:
             raise click.ClickException(_error_text(services, e)) from None
         return bp.app_id, secret, bp.grants, bp.restrictions.ip_ranges
@@ -110,9 +113,9 @@ def list_(ctx: click.Context, user: str) -> None:
     """List USER's bot passwords: app id, grants, IP ranges, and whether a reset is needed."""
     name = _canonical(user)
 
-    async def go(services: Any) -> list[Any]:
+    async def go(services: Services) -> list[Any]:
         uid = await _user_id(services, name)
-        return list(await services.components["botpasswords"].list_for_user(uid))
+        return list(await services.botpasswords.list_for_user(uid))
 
     rows = _run(ctx, go)
     if not rows:
@@ -132,10 +135,10 @@ def reset(ctx: click.Context, user: str, appid: str) -> None:
 
     name = _canonical(user)
 
-    async def go(services: Any) -> str:
+    async def go(services: Services) -> str:
         uid = await _user_id(services, name)
         try:
-            return str(await services.components["botpasswords"].reset(uid, appid))
+            return str(await services.botpasswords.reset(uid, appid))
         except BotPasswordError as e:
             raise click.ClickException(_error_text(services, e)) from None
 
@@ -152,9 +155,9 @@ def delete(ctx: click.Context, user: str, appid: str) -> None:
     """Delete USER@APPID; its open sessions end at their next request."""
     name = _canonical(user)
 
-    async def go(services: Any) -> bool:
+    async def go(services: Services) -> bool:
         uid = await _user_id(services, name)
-        return bool(await services.components["botpasswords"].delete(uid, appid))
+        return bool(await services.botpasswords.delete(uid, appid))
 
     if not _run(ctx, go):
         raise click.ClickException(f"{name} has no bot password named {appid.strip()!r}")

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from wikigate.config import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from wikigate.services import Services
 
 T = TypeVar("T")
 
@@ -30,13 +33,13 @@ def run_async(fn: Callable[[], Awaitable[T]]) -> T:
     return asyncio.run(fn())  # type: ignore[arg-type]
 
 
-async def with_services(settings: Settings, fn: Callable[[Any], Awaitable[T]], *, migrate: bool = True) -> T:
+async def with_services(settings: Settings, fn: Callable[[Services], Awaitable[T]], *, migrate: bool = True) -> T:
     """Run ``fn(services)`` for a management command, after migrating when ``migrate``.
     The database (and Redis) must answer first: if not, one line naming the setting and
     exit status 1, never a traceback."""
-    from wikigate.app import build_services
     from wikigate.cli.serve import BackendUnavailable, database_problem
     from wikigate.health import describe_error
+    from wikigate.root import build_services
     from wikigate.storage.errors import DatabaseError
 
     await _check_backends(settings, migrate=migrate)

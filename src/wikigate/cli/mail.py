@@ -9,11 +9,14 @@ pending messages can contain temporary passwords.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from wikigate.cli.common import _settings, run_async, with_services
+
+if TYPE_CHECKING:
+    from wikigate.services import Services
 
 
 @click.group()
@@ -30,8 +33,8 @@ def list_mail(ctx: click.Context, status: str | None, limit: int) -> None:
     """Show queued messages, newest first (id, status, attempts, recipient, subject)."""
     settings = _settings(ctx)
 
-    async def go(services: Any) -> list[Any]:
-        result: list[Any] = await services.components["mailer"].entries(status, limit)
+    async def go(services: Services) -> list[Any]:
+        result: list[Any] = await services.mailer.entries(status, limit)
         return result
 
     rows = run_async(lambda: with_services(settings, go))
@@ -60,8 +63,8 @@ def retry(ctx: click.Context, ids: tuple[int, ...], all_failed: bool) -> None:
         raise click.UsageError("give either message IDs or --all-failed, not both")
     settings = _settings(ctx)
 
-    async def go(services: Any) -> int:
-        n: int = await services.components["mailer"].retry(None if all_failed else list(ids))
+    async def go(services: Services) -> int:
+        n: int = await services.mailer.retry(None if all_failed else list(ids))
         return n
 
     n = run_async(lambda: with_services(settings, go))

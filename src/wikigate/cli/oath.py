@@ -9,11 +9,14 @@ is recorded in the audit log with the operator's reason. ``enable`` sets a known
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from wikigate.cli.common import _settings, run_async, with_services
+
+if TYPE_CHECKING:
+    from wikigate.services import Services
 
 
 def _canonical(name: str) -> str:
@@ -25,16 +28,16 @@ def _canonical(name: str) -> str:
     return canonical
 
 
-async def _prepare(services: Any, name: str) -> tuple[Any, Any]:
+async def _prepare(services: Services, name: str) -> tuple[Any, Any]:
     from wikigate.auth.oath import OathService
 
-    oath = services.components.get("oath")
+    oath = services.oath
     if not isinstance(oath, OathService):
         raise click.ClickException("two-factor authentication is off (oath.enabled = false)")
     if not services.secret_key:
         from wikigate.storage.sql.secrets import load_or_create_secret
 
-        services.secret_key = (await load_or_create_secret(services.db, "secret_key")).encode()
+        services.site_secret.set((await load_or_create_secret(services.db, "secret_key")).encode())
     user = await services.users.get_by_name(name)
     if user is None:
         raise click.ClickException(f"no such user: {name}")
@@ -54,7 +57,7 @@ def status(ctx: click.Context, name: str) -> None:
     settings = _settings(ctx)
     canonical = _canonical(name)
 
-    async def go(services: Any) -> bool:
+    async def go(services: Services) -> bool:
         svc, user = await _prepare(services, canonical)
         return bool(await svc.is_enabled(user.id))
 
@@ -73,7 +76,7 @@ def disable(ctx: click.Context, name: str, reason: str) -> None:
     if not reason.strip():
         raise click.ClickException("--reason must not be empty")
 
-    async def go(services: Any) -> bool:
+    async def go(services: Services) -> bool:
         svc, user = await _prepare(services, canonical)
         done = bool(await svc.disable(user.id))
         if done:
@@ -102,7 +105,7 @@ def enable(ctx: click.Context, name: str, secret: str | None) -> None:
     key = secret or new_secret()
     codes = new_scratch_codes(settings.oath.scratch_codes)
 
-    async def go(services: Any) -> bool:
+    async def go(services: Services) -> bool:
         svc, user = await _prepare(services, canonical)
         done = bool(await svc.enable(user, key, codes))
         if done:

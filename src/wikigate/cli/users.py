@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from wikigate.cli.common import _settings, run_async, with_services
+
+if TYPE_CHECKING:
+    from wikigate.services import Services
 
 
 def _read_password(password_file: str | None, password_stdin: bool) -> str:
@@ -28,7 +31,7 @@ def _canonical(name: str) -> str:
     return canonical
 
 
-def _policy_problems(services: Any, name: str, password: str, explicit_groups: list[str]) -> str:
+def _policy_problems(services: Services, name: str, password: str, explicit_groups: list[str]) -> str:
     """What the password policy says about ``password`` (empty if it passes): the API's
     policy (auth.passwords.policy, [passwords] policies), for ``explicit_groups`` plus the
     implicit groups every account has. Any failure counts, fatal or not, as for
@@ -76,7 +79,7 @@ def create(ctx: click.Context, name: str, groups: tuple[str, ...], password_file
     if not password:
         raise click.ClickException("the password must not be empty")
 
-    async def go(services: Any) -> str:
+    async def go(services: Services) -> str:
         from wikigate.users.store import UserExists
 
         existing = await services.users.get_by_name(canonical)
@@ -85,25 +88,25 @@ def create(ctx: click.Context, name: str, groups: tuple[str, ...], password_file
         problems = _policy_problems(services, canonical, password,
                                     [*groups, *(existing.group_names() if existing else [])])
         if problems and not force:
-            await services.components["hashing"].stop()
+            await services.hashing.stop()
             raise click.ClickException(f"the password does not meet the site's password policy: {problems} "
                                        "(use --force to set it anyway)")
         if problems:
             click.echo(f"warning: the password does not meet the site's password policy: {problems}; "
                        "set anyway (--force)", err=True)
-        pw_hash = await services.components["hashing"].hash(password)
+        pw_hash = await services.hashing.hash(password)
         from wikigate.users.groups import MAINTENANCE_USER
 
         # The user row (or its new password) and its groups commit together, with the
         # rights log entry action=userrights writes.
         try:
-            u = await services.components["userrights"].create_account(
+            u = await services.userrights.create_account(
                 canonical, MAINTENANCE_USER, password_hash=pw_hash, email=email, groups=groups,
                 update_existing=existing)
         except UserExists:
             raise click.ClickException(f"user {canonical!r} exists") from None
         action = "created" if existing is None else "updated"
-        await services.components["hashing"].stop()
+        await services.hashing.stop()
         return f"{action} user {canonical!r} (id {u.id})" + (f" in groups {', '.join(groups)}" if groups else "")
 
     click.echo(run_async(lambda: with_services(settings, go)))
@@ -129,14 +132,14 @@ def set_groups(ctx: click.Context, name: str, groups: tuple[str, ...], expiry: s
             raise click.ClickException(f"invalid expiry {expiry!r}")
         exp = (digits + "000000")[:14]
 
-    async def go(services: Any) -> str:
+    async def go(services: Services) -> str:
         u = await services.users.get_by_name(canonical)
         if u is None:
             raise click.ClickException(f"no such user: {canonical!r}")
         from wikigate.users.groups import MAINTENANCE_USER
 
         # The same service (one transaction, rights log and audit entries) as action=userrights.
-        await services.components["userrights"].change_groups(
+        await services.userrights.change_groups(
             u, MAINTENANCE_USER, add=groups, remove=[g for g in u.group_names() if g not in groups],
             expiries=dict.fromkeys(groups, exp), via="cli")
         return f"{canonical}: groups now {', '.join(sorted(groups)) or '(none)'}"
@@ -152,7 +155,7 @@ def logout_everywhere(ctx: click.Context, name: str) -> None:
     settings = _settings(ctx)
     canonical = _canonical(name)
 
-    async def go(services: Any) -> str:
+    async def go(services: Services) -> str:
         u = await services.users.get_by_name(canonical)
         if u is None:
             raise click.ClickException(f"no such user: {canonical!r}")
@@ -169,7 +172,7 @@ def list_users(ctx: click.Context, limit: int) -> None:
     """List accounts with their groups."""
     settings = _settings(ctx)
 
-    async def go(services: Any) -> list[Any]:
+    async def go(services: Services) -> list[Any]:
         return list(await services.users.list_users(limit=limit))
 
     for u in run_async(lambda: with_services(settings, go)):

@@ -7,7 +7,7 @@ Layers (STYLE: protocols by role, implementations by technology):
 * a :class:`Mailer` transport delivers finished bytes — :class:`~.maildir.MaildirMailer`
   (default: a Maildir spool an operator can read), :class:`~.smtp.SmtpMailer`,
   :class:`~.console.ConsoleMailer`, :class:`~.memory.MemoryMailer` (tests);
-* :class:`~.outbox.Outbox` (``services.components["mailer"]``) queues every message in
+* :class:`~.outbox.Outbox` (``services.mailer``) queues every message in
   ``wg_mail_queue`` first and delivers it after the response, with retries.
 """
 

@@ -33,6 +33,7 @@ from typing import Any
 from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
+from wikigate.config import Settings
 from wikigate.mail import BadAddress, Mailer, MailError, PermanentMailError, build_message
 from wikigate.storage.errors import is_backend_outage
 from wikigate.storage.sql.database import Database
@@ -80,7 +81,7 @@ def _headers_only(raw: bytes) -> bytes:
 
 
 class Outbox:
-    """``services.components["mailer"]``: queue + background delivery."""
+    """``services.mailer``: queue + background delivery."""
 
     def __init__(self, db: Database, clock: Clock, transport: Mailer, *, sitename: str, sender: str,
                  retries: int, enabled: bool = True, msgid_domain: str = "") -> None:
@@ -101,11 +102,10 @@ class Outbox:
         self._pass_lock = asyncio.Lock()
 
     @classmethod
-    def from_services(cls, services: Any) -> Outbox:
+    def from_settings(cls, s: Settings, db: Database, clock: Clock) -> Outbox:
         from wikigate.mail import make_transport
 
-        s = services.settings
-        return cls(services.db, services.clock, make_transport(s), sitename=s.site.sitename,
+        return cls(db, clock, make_transport(s), sitename=s.site.sitename,
                    sender=s.mail.sender, retries=s.mail.retries, enabled=s.mail.enabled,
                    msgid_domain=s.site.server_name)
 
@@ -319,7 +319,3 @@ class Outbox:
 
 __all__ = ["BadAddress", "Outbox", "QueuedMail", "backoff"]
 
-
-def setup(services: Any) -> None:
-    """components.py entry: the outbox is ``services.components["mailer"]``."""
-    services.components["mailer"] = Outbox.from_services(services)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.engine import Connection
 
@@ -29,9 +29,6 @@ from wikigate.pages.expiry import ExpiryError, expiry_to_db, is_infinity, parse_
 from wikigate.pages.store import PageStore
 from wikigate.pages.titles import Title
 from wikigate.users.model import User
-
-if TYPE_CHECKING:
-    from wikigate.services import Services
 
 
 class ProtectError(Exception):
@@ -72,7 +69,7 @@ class ProtectPlan:
 
 
 class ProtectionService:
-    """``services.components["protection"]``."""
+    """``services.protection``."""
 
     def __init__(self, store: PageStore, logs: LogStore, settings: ProtectionSettings) -> None:
         self.store = store
@@ -199,9 +196,3 @@ class ProtectionService:
         edit = limits["edit"] if "edit" in limits else (current["edit"].level if "edit" in current else "")
         allowed = {prot.level_right(lv) for lv in self.settings.cascading_levels}
         return bool(edit) and prot.level_right(edit) in allowed
-
-
-def setup(services: Services) -> None:
-    """Register ``components["protection"]`` (after the page store)."""
-    services.components["protection"] = ProtectionService(
-        services.components["pages"], services.components["logs"], services.settings.protection)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Connection
@@ -31,9 +31,6 @@ from wikigate.storage.sql.schema import watchlist as wl_t
 from wikigate.users.model import User
 from wikigate.users.newtalk import NewTalkStore
 from wikigate.util.clock import mw_timestamp
-
-if TYPE_CHECKING:
-    from wikigate.services import Services
 
 
 class PageWriteError(Exception):
@@ -84,7 +81,7 @@ class EditOutcome:
 
 
 class PageService:
-    """``services.components["page_service"]``."""
+    """``services.page_service``."""
 
     def __init__(self, store: PageStore, logs: LogStore, newtalk: NewTalkStore, sitename: str = "wikigate") -> None:
         self.store = store
@@ -461,11 +458,3 @@ class PageService:
             return make_redirect
 
         return await store.run(run)
-
-
-def setup(services: Services) -> None:
-    """Register ``components["page_service"]`` (after the page store)."""
-    newtalk = NewTalkStore(services.db)
-    services.components["newtalk"] = newtalk
-    services.components["page_service"] = PageService(services.components["pages"], services.components["logs"],
-                                                      newtalk, services.settings.site.sitename)

@@ -2,7 +2,9 @@
 
 All writes of one user action (a revision, its log entry, the editcount, templatelinks)
 run in one :meth:`Database.run` transaction. Methods named ``*_in`` take an open
-connection so API modules can combine them; the async wrappers run one transaction each.
+connection so the services (``pages.service``, ``pages.protect``) can combine them in
+one transaction; front ends never call them (tests/unit/architecture). The async
+wrappers run one transaction each.
 
 Expired restrictions and title protections are ignored when read and deleted lazily
 in the same transaction, as MediaWiki's ``Title::purgeExpiredRestrictions`` does.
@@ -134,7 +136,7 @@ def redirect_target(text: str) -> str | None:
 
 
 class PageStore:
-    """``services.components["pages"]``."""
+    """``services.pages``."""
 
     def __init__(self, db: Database, clock: Clock, logs: LogStore, namespaces: Namespaces) -> None:
         self.db = db

@@ -36,7 +36,7 @@ from wikigate.users.store import UserStore, new_user_token
 from wikigate.util.clock import Clock, mw_timestamp, mw_to_iso
 
 if TYPE_CHECKING:
-    from wikigate.services import Services
+    from wikigate.auth.audit import AuditLog
 
 log = logging.getLogger(__name__)
 
@@ -68,16 +68,16 @@ class GroupChange:
 
 
 class UserRightsService:
-    """``services.components["userrights"]``."""
+    """``services.userrights``."""
 
     def __init__(self, db: Database, users: UserStore, logs: LogStore, rights: Rights, clock: Clock,
-                 audit: Any = None) -> None:
+                 audit: AuditLog) -> None:
         self.db = db
         self.users = users
         self.logs = logs
         self.rights = rights
         self.clock = clock
-        #: ``AuditLog`` (``rights-change`` entries), if the audit component is present.
+        #: ``rights-change`` entries.
         self.audit = audit
 
     def parse_expiries(self, add: Sequence[str], raw: Sequence[str], now: float | None = None
@@ -157,8 +157,6 @@ class UserRightsService:
 
     async def _audit(self, target: User, performer: User, add: list[str], remove: list[str], via: str,
                      ip: str) -> None:
-        if self.audit is None:
-            return
         try:
             await self.audit.record("rights-change", performer, ip,
                                     f"target={target.name} added={','.join(add)} removed={','.join(remove)} "
@@ -197,10 +195,3 @@ class UserRightsService:
 def _meta(group: str, expiry: str | None) -> dict[str, Any]:
     """A membership as the API prints rights log parameters (stored in that form)."""
     return {"group": group, "expiry": "infinity" if expiry is None else mw_to_iso(expiry)}
-
-
-def setup(services: Services) -> None:
-    """Register ``components["userrights"]`` (after logs and audit)."""
-    services.components["userrights"] = UserRightsService(
-        services.db, services.users, services.components["logs"],
-        services.rights, services.clock, services.components.get("audit"))

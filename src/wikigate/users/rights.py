@@ -83,7 +83,8 @@ def grant_rights(grants: Iterable[str]) -> set[str]:
 class Rights:
     def __init__(self, settings: RightsSettings) -> None:
         self.settings = settings
-        self.group_permissions = settings.group_permissions
+        # A copy: extensions add their rights to it (see wikigate.root); the settings stay as loaded.
+        self.group_permissions = {g: list(r) for g, r in settings.group_permissions.items()}
         self.revoked = settings.revoke_permissions
 
     def all_groups(self) -> list[str]:

@@ -72,7 +72,7 @@ def manager_for(ctx: PageContext) -> AuthManager:
     """The request's flow engine, built as api.php builds it (api/authmanager.make_manager);
     index.php never holds a bot-password session, so the user can always change."""
     site = ctx.services.settings.site
-    manager: AuthManager = ctx.services.components["auth"].manager(
+    manager: AuthManager = ctx.services.auth.manager(
         session=ctx.state.session, ip=ctx.request.client_ip, performer=ctx.user, can_set_user=True,
         now=ctx.now, base_url=(site.server or ctx.request.server) + site.script_path)
     return manager

@@ -218,10 +218,7 @@ class HtmlPage(WebPage):
     texts: ClassVar[str] = ""
 
     def namespaces(self) -> Namespaces:
-        ns = self.services.components.get("namespaces")
-        if not isinstance(ns, Namespaces):
-            ns = Namespaces(self.services.settings.site.sitename)
-        return ns
+        return self.services.namespaces
 
     def current_title(self, subpage: str | None) -> str:
         return f"{self.title}/{subpage}" if subpage else self.title

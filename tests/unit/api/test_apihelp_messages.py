@@ -16,7 +16,7 @@ from wikigate.users.rights import Rights
 def _all_module_params() -> list[tuple[str, dict]]:
     registry = Registry()
     settings = Settings()
-    services = SimpleNamespace(components={"_registry": registry}, settings=settings,
+    services = SimpleNamespace(api_registry=registry, param_cache={}, settings=settings,
                                rights=Rights(settings.rights), catalog=Catalog())
     ctx = SimpleNamespace(services=services)
     out: list[tuple[str, dict]] = [("main", main_params(registry))]

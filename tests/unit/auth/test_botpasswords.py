@@ -142,9 +142,7 @@ MakeUser = Callable[..., Awaitable[User]]
 
 @pytest.fixture
 def bps(app: WikigateApp) -> BotPasswords:
-    comp = app.services.components["botpasswords"]
-    assert isinstance(comp, BotPasswords)
-    return comp
+    return app.services.botpasswords
 
 
 async def test_create_stores_hash_token_and_grants(app: WikigateApp, bps: BotPasswords,
@@ -275,10 +273,10 @@ async def test_session_valid_follows_the_row(app: WikigateApp, bps: BotPasswords
     assert not await bps.session_valid(session, bob, "192.0.2.10")
 
 
+@pytest.mark.settings(auth__enable_bot_passwords=False)
 async def test_disabled_bot_passwords_skip(app: WikigateApp, bps: BotPasswords, make_user: MakeUser) -> None:
     bob = await make_user("Bob")
     _, secret = await bps.create(bob.id, "mybot")
-    app.services.settings.auth.enable_bot_passwords = False
     assert await bps.login(FakeCtx(app), "Bob", "mybot", secret) == ("skip", None)
 
 
@@ -316,7 +314,7 @@ async def test_login_throttle_counts_only_verifications_and_audits_hits(
         assert (await bps.login(FakeCtx(app), "bob_", "mybot", "0" * 32))[0] == "skip"
     kind, failure = await bps.login(FakeCtx(app), "Bob\u200e", "mybot", secret)
     assert kind == "failed" and isinstance(failure, ThrottleFailure)
-    entries = await app.services.components["audit"].list(user="Bob", event="login-throttled")
+    entries = await app.services.audit.list(user="Bob", event="login-throttled")
     assert [e.detail.split()[:3] for e in entries] == [["botpassword", "user-ip", "5/300s"]]
     # The five failures count in the per-account limit shared with main-account logins.
     import hashlib

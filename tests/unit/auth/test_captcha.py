@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from wikigate.auth.providers.captcha import (
     ArithmeticCaptcha,
@@ -46,9 +47,10 @@ def test_arithmetic_compares_like_php_loose_equality() -> None:
         assert 0 <= int(x) <= 100 and 0 <= int(y) <= 10
 
 
-def _service(now: list[float]) -> tuple[CaptchaService, MemoryKeyValueStore]:
-    kv = MemoryKeyValueStore(lambda: now[0])
-    settings = CaptchaSettings(kind="question", questions={"Name?": "refwiki"}, expiry_seconds=60)
+def _service(now: list[float], kv: MemoryKeyValueStore | None = None,
+             **overrides: Any) -> tuple[CaptchaService, MemoryKeyValueStore]:
+    kv = kv or MemoryKeyValueStore(lambda: now[0])
+    settings = CaptchaSettings(kind="question", questions={"Name?": "refwiki"}, expiry_seconds=60, **overrides)
     return CaptchaService(settings, kv, QuestionCaptcha(settings.questions)), kv
 
 
@@ -87,8 +89,7 @@ async def test_concurrent_checks_of_one_captcha_pass_once() -> None:
 
 async def test_bad_login_counters() -> None:
     now = [1000.0]
-    svc, _ = _service(now)
-    svc.settings.bad_login_per_user_attempts = 2
+    svc, kv = _service(now, bad_login_per_user_attempts=2)
     assert not await svc.bad_login_triggered("10.0.0.1")
     for _ in range(3):
         await svc.increase_bad_login("10.0.0.1", "Some user")
@@ -100,7 +101,7 @@ async def test_bad_login_counters() -> None:
     assert not await svc.bad_login_per_user_triggered("Some user")
     now[0] += 301  # the IP window ends
     assert not await svc.bad_login_triggered("10.0.0.1")
-    svc.settings.triggers = ["createaccount"]
+    svc, _ = _service(now, kv, bad_login_per_user_attempts=2, triggers=["createaccount"])
     await svc.increase_bad_login("10.0.0.3", "X")
     await svc.increase_bad_login("10.0.0.3", "X")
     await svc.increase_bad_login("10.0.0.3", "X")

@@ -46,7 +46,7 @@ async def two_workers(tmp_path: Path) -> Any:
 
 
 async def _user(app: WikigateApp, name: str, password: str = ADMIN_PASSWORD) -> None:
-    h = await app.services.components["hashing"].hash(password)
+    h = await app.services.hashing.hash(password)
     await app.services.users.create(name, password_hash=h)
 
 

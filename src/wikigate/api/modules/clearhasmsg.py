@@ -13,5 +13,5 @@ class ApiClearHasMsg(ApiModule):
     examples = [("action=clearhasmsg", "apihelp-clearhasmsg-example-1")]
 
     async def execute(self, p: Values) -> None:
-        await self.services.components["newtalk"].clear(self.ctx.user.name)
+        await self.services.newtalk.clear(self.ctx.user.name)
         self.add_result(self.name, "success")

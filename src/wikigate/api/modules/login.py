@@ -2,7 +2,7 @@
 
 Seed: API:Login (Method 1); spec login.md §1. The token is checked *inside* the module and
 reported as a result (NeedToken / WrongToken / Failed "sessionlost"), never as an API
-error. Bot-password credentials (§3.3) go to ``services.components["botpasswords"]``;
+error. Bot-password credentials (§3.3) go to ``services.botpasswords``;
 everything else runs one step of the engine with rememberMe forced on, and any answer that
 would need user interaction (UI/REDIRECT/RESTART) becomes ``Aborted``.
 """
@@ -98,8 +98,8 @@ class ApiLogin(ApiModule):
         settings = ctx.services.settings
         if auth_res is None and settings.auth.enable_bot_passwords:
             data = canonicalize_login_data(p["name"] or "", p["password"] or "")
-            bp = ctx.services.components.get("botpasswords")
-            if data is not None and bp is not None:
+            bp = ctx.services.botpasswords
+            if data is not None:
                 name, _, app = data[0].partition(SEPARATOR)
                 outcome, value = await bp.login(ctx, name, app, data[1])
                 if outcome == "success":

@@ -19,8 +19,8 @@ class ApiLogout(ApiModule):
         assert state is not None
         if state.suppressed:
             raise ApiError("apierror-cannotlogout")
-        audit = self.services.components.get("audit")
-        if audit is not None and not ctx.is_anon:
+        audit = self.services.audit
+        if not ctx.is_anon:
             await audit.record("logout", ctx.user, ctx.request.client_ip)
         await ctx.logout()
         ctx.result.clear()

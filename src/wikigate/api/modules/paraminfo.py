@@ -39,7 +39,7 @@ class ModuleDescriber:
 
     def __init__(self, ctx: ApiContext, helpformat: str = "none") -> None:
         self.ctx = ctx
-        self.registry: Registry = ctx.services.components["_registry"]
+        self.registry: Registry = ctx.services.api_registry
         self.helpformat = helpformat
 
     # -- module lookup ---------------------------------------------------------------------
@@ -257,7 +257,7 @@ class ApiParamInfo(ApiModule):
     ]
 
     def params(self) -> dict[str, Param]:
-        reg = self.services.components["_registry"]
+        reg = self.services.api_registry
         query_names = sorted({n for mods in reg.query.values() for n in mods})
         return {
             "modules": Param("string", multi=True),

@@ -6,9 +6,10 @@ expiry count (one value is replicated, else ``toofewexpiries``), then each
 ``type=level`` item in order: create-titleexists / missingtitle-createonly /
 protect-invalidaction / protect-invalidlevel / invalidexpiry / pastexpiry.
 
-The update replaces the complete set of restrictions (types not listed are cleared).
-If nothing changes, nothing is written — no null revision, no log entry — but the answer
-is the normal success result. Cascading survives only with an ``edit`` level listed in
+The item checks and the update (one transaction) are pages.protect.ProtectionService's:
+it replaces the complete set of restrictions (types not listed are cleared); if nothing
+changes, nothing is written — no null revision, no log entry — but the answer is the
+normal success result. Cascading survives only with an ``edit`` level listed in
 ``protection.cascading_levels``; it is dropped silently otherwise, and for missing pages.
 """
 
@@ -77,7 +78,7 @@ class ApiProtect(ApiModule):
             raise err
         await check_tags(ctx, p["tags"])
 
-        service: ProtectionService = ctx.services.components["protection"]
+        service: ProtectionService = ctx.services.protection
         try:
             plan = service.plan(title, page is not None, p["protections"],
                                 p["expiry"] if p["expiry"] is not None else [], ctx.rights, ctx.now)

@@ -32,8 +32,7 @@ class ApiQuery(ApiModule):
     static_params = True
 
     def params(self) -> dict[str, Param]:
-        reg = self.ctx.services.components.get("_registry")
-        query = reg.query if reg is not None else {"prop": {}, "list": {}, "meta": {}}
+        query = self.ctx.services.api_registry.query
         return {
             "prop": Param("enum", multi=True, choices=list(query["prop"])),
             "list": Param("enum", multi=True, choices=list(query["list"])),
@@ -53,11 +52,13 @@ class ApiQuery(ApiModule):
         }
 
     async def execute(self, p: Values) -> None:
-        reg = self.ctx.services.components["_registry"]
+        reg = self.ctx.services.api_registry
         modules: list[QueryModule] = []
         for group in ("prop", "list", "meta"):
             for name in p[group] or []:
-                modules.append(reg.query[group][name](self.ctx))
+                module = reg.query[group][name](self.ctx)
+                assert isinstance(module, QueryModule)
+                modules.append(module)
         if p["titles"] or p["pageids"] or p["revids"] or p["generator"] or p["prop"]:
             pageset_mod = importlib.import_module("wikigate.api.query.pageset")
             await pageset_mod.run_pageset(self.ctx, p, modules)

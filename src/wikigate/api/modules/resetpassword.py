@@ -80,7 +80,7 @@ class ApiResetPassword(ApiModule):
         caller = Caller(name=None if ctx.is_anon else ctx.user.name, ip=ctx.request.client_ip,
                         rights=frozenset(ctx.rights), user_id=ctx.user.id,
                         groups=tuple(ctx.user.group_names()))
-        mailer = self.services.components["mailer"]
+        mailer = self.services.mailer
         try:
             await self.reset.request(caller, p.get("user"), p.get("email"),
                                      main_page_url=self._main_page_url(), defer=mailer.after_response)

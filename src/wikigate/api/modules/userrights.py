@@ -55,7 +55,7 @@ class ApiUserrights(ApiModule):
 
     async def execute(self, p: Values) -> None:
         ctx = self.ctx
-        service: UserRightsService = self.services.components["userrights"]
+        service: UserRightsService = self.services.userrights
         add: list[str] = list(p["add"] or [])
         try:
             expiries = service.parse_expiries(add, list(p["expiry"] or []), ctx.now)

@@ -7,7 +7,7 @@ POST only; the password itself must come from the body (``mustpostparams`` other
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wikigate.api.base import ApiModule, Values
 from wikigate.api.errors import ApiError
@@ -16,6 +16,9 @@ from wikigate.auth.passwords import PolicyResult, check_password, merge_policy_o
 from wikigate.auth.usernames import is_creatable_username
 from wikigate.i18n import Message
 from wikigate.util.ints import is_int_string, parse_int64
+
+if TYPE_CHECKING:
+    from wikigate.services import Services
 
 #: What UserDef returns for ``#<id>`` of a user that does not exist (a reserved name, so
 #: the creatable check below turns it into ``baduser_user`` exactly as MediaWiki does).
@@ -39,7 +42,7 @@ def escape_wikitext(text: str) -> str:
     return out.replace("://", "&#58;//").replace("__", "_&#95;")
 
 
-def password_policies(services: Any) -> dict[str, dict[str, Any]]:
+def password_policies(services: Services) -> dict[str, dict[str, Any]]:
     """$wgPasswordPolicy['policies'] with the operator's overrides applied."""
     return merge_policy_overrides(services.settings.passwords.policies)
 

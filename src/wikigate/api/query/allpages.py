@@ -67,7 +67,7 @@ class ApiQueryAllPages(QueryModule):
         return t.dbkey[:-1]
 
     async def _rows(self, p: dict[str, Any]) -> list[Page]:
-        service: PageService = self.services.components["page_service"]
+        service: PageService = self.services.page_service
         ns = p["namespace"] if p["namespace"] is not None else 0
         limit = p["limit"] or 10
         start = p["continue"] if p["continue"] else self._key(p["from"], ns)

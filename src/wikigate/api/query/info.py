@@ -61,7 +61,7 @@ class ApiQueryInfo(QueryModule):
                 "canonicalurl": f"{base}/index.php/{key}"}
 
     async def execute_pages(self, p: dict[str, Any], ps: PageSet) -> None:
-        service: PageService = self.services.components["page_service"]
+        service: PageService = self.services.page_service
         namespaces = namespaces_of(self.ctx)
         props = set(p["prop"] or [])
         settings = self.services.settings.protection

@@ -1,6 +1,6 @@
 """list=logevents (ApiQueryLogEvents; seed: API:Logevents).
 
-Entries come from ``services.components["logs"]`` (written by account creation,
+Entries come from ``services.logs`` (written by account creation,
 userrights, edit, move and protect). ``params`` is stored as list=logevents prints it, so
 ``details`` is a copy; fv1 drops ``false`` and prints ``true`` as ``""`` through the usual
 output rules. ``pageid`` is the page now at the logged title (0 if none), ``logpage`` the
@@ -117,7 +117,7 @@ class ApiQueryLogEvents(QueryModule):
             if cont_id is None or not is_int_string(parts[0], signed=False):
                 raise ApiError("apierror-badcontinue", code="badcontinue")
             query["cont"] = (parts[0], cont_id)
-        logs: LogStore = self.services.components["logs"]
+        logs: LogStore = self.services.logs
         rows = await logs.search(LogQuery(**query))
         out = []
         for i, (e, page_id) in enumerate(rows):

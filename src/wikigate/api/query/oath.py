@@ -52,8 +52,8 @@ class ApiQueryOATH(QueryModule):
         if user is not None:
             data["enabled"] = RealBool(await get_oath(self.services).is_enabled(user.id))
             # Only existing accounts are looked up, so only those checks are logged.
-            logs = self.services.components.get("logs")
-            if logs is not None and (not api_all or given):
+            logs = self.services.logs
+            if not api_all or given:
                 await logs.add(type="oath", action="verify", actor_id=ctx.user.id, actor_name=ctx.user.name,
                                namespace=2, title=user.name.replace(" ", "_"), comment=reason or "",
                                params={})

@@ -64,11 +64,7 @@ class PageSet:
 
 
 def namespaces_of(ctx: ApiContext) -> Namespaces:
-    ns = ctx.services.components.get("namespaces")
-    if not isinstance(ns, Namespaces):
-        ns = Namespaces(ctx.services.settings.site.sitename)
-        ctx.services.components["namespaces"] = ns
-    return ns
+    return ctx.services.namespaces
 
 
 def _check_sources(p: dict[str, Any]) -> None:
@@ -81,7 +77,7 @@ def _check_sources(p: dict[str, Any]) -> None:
 
 
 async def build_pageset(ctx: ApiContext, p: dict[str, Any], generated: list[Title] | None = None) -> PageSet:
-    service: PageService = ctx.services.components["page_service"]
+    service: PageService = ctx.services.page_service
     namespaces = namespaces_of(ctx)
     ps = PageSet()
     fake = 0
@@ -212,13 +208,14 @@ async def run_pageset(ctx: ApiContext, p: dict[str, Any], modules: list[QueryMod
     _check_sources(p)
     generated: list[Title] | None = None
     if p.get("generator"):
-        reg = ctx.services.components["_registry"]
+        reg = ctx.services.api_registry
         gen_cls = reg.by_path(f"query+{p['generator']}")
         if gen_cls is None:
             raise ApiError("apierror-badgenerator-unknown", [p["generator"]], code="badgenerator")
         if not hasattr(gen_cls, "generate") and not hasattr(gen_cls, "generate_from"):
             raise ApiError("apierror-badgenerator-notgenerator", [p["generator"]], code="badgenerator")
-        gen = gen_cls(ctx)
+        # A generator module: its generate/generate_from methods are checked above by name.
+        gen: Any = gen_cls(ctx)
         # Generator parameters carry a "g" before the module prefix (gaplimit, gptcontinue).
         gen.prefix = "g" + gen_cls.prefix
         gen.generator_mode = True

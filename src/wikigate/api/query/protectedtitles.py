@@ -49,7 +49,7 @@ class ApiQueryProtectedTitles(QueryModule):
         }
 
     async def _rows(self, p: dict[str, Any]) -> list[TitleProtection]:
-        service: PageService = self.services.components["page_service"]
+        service: PageService = self.services.page_service
         cont: tuple[str, int, str] | None = None
         if p["continue"]:
             parts = p["continue"].split("|", 2)

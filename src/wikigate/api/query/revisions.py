@@ -57,7 +57,7 @@ class ApiQueryRevisions(QueryModule):
         return None
 
     async def execute_pages(self, p: dict[str, Any], ps: PageSet) -> None:
-        service: PageService = self.services.components["page_service"]
+        service: PageService = self.services.page_service
         props = set(p["prop"] or [])
         slots = p["slots"]
         if "content" in props and slots is None:

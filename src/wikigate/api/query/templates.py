@@ -65,7 +65,7 @@ class ApiQueryTemplates(QueryModule):
                 raise ApiError("apierror-badcontinue", code="badcontinue")
             cont = (ints[0], ints[1], parts[2])
         limit = p["limit"] or 10
-        service: PageService = self.services.components["page_service"]
+        service: PageService = self.services.page_service
         rows = await service.template_links(ids, namespaces=p["namespace"], templates=templates, cont=cont,
                                             ascending=asc, limit=limit)
         if len(rows) > limit:

@@ -74,7 +74,7 @@ class ApiQueryUserInfo(QueryModule):
         if "blockinfo" in props:
             pass  # blocks are not implemented: nobody is blocked
         if "hasmsg" in props:
-            info["messages"] = await self.services.components["newtalk"].has(user.name)
+            info["messages"] = await self.services.newtalk.has(user.name)
         if "groups" in props:
             info["groups"] = list(ctx.groups)
         if "groupmemberships" in props:
@@ -146,8 +146,6 @@ class ApiQueryUserInfo(QueryModule):
         return out
 
     async def _latest_contrib(self) -> str | None:
-        pages = self.services.components.get("pages")
-        if pages is None:
-            return None
+        pages = self.services.pages
         ts: str | None = await pages.latest_contribution(self.ctx.user.id)
         return mw_to_iso(ts) if ts else None

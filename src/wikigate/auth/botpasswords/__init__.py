@@ -45,7 +45,7 @@ from wikigate.auth.botpasswords.model import (
     split_login_name,
     validate_new_app_id,
 )
-from wikigate.auth.botpasswords.service import BotPasswords, setup
+from wikigate.auth.botpasswords.service import BotPasswords
 from wikigate.auth.botpasswords.sessions import BotPasswordSessions, LoginContext, LoginOutcome, ThrottleFailure
 from wikigate.auth.botpasswords.store import BotPasswordStore
 
@@ -53,6 +53,6 @@ __all__ = [
     "APPID_MAXLENGTH", "DEFAULT_IP_RANGES", "GRANTS_MAXLENGTH", "HIDDEN_GRANTS", "PASSWORD_MINLENGTH",
     "RESTRICTIONS_MAXLENGTH", "SEPARATOR", "BotPassword", "BotPasswordError", "BotPasswordSessions",
     "BotPasswordStore", "BotPasswords", "InvalidRestriction", "LoginContext", "LoginOutcome", "Restrictions",
-    "ThrottleFailure", "canonicalize_login_data", "normalize_app_id", "normalize_grants", "setup",
+    "ThrottleFailure", "canonicalize_login_data", "normalize_app_id", "normalize_grants",
     "split_login_name", "validate_new_app_id",
 ]

@@ -1,4 +1,4 @@
-"""``services.components["botpasswords"]``: creating, changing, resetting and deleting
+"""``services.botpasswords``: creating, changing, resetting and deleting
 bot passwords (Special:BotPasswords and ``wikigate botpassword`` call the same methods),
 plus the login and session checks of :mod:`.sessions`."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from wikigate.auth.botpasswords.model import (
     BotPassword,
@@ -25,6 +25,7 @@ from wikigate.auth.usernames import canonical_username
 from wikigate.i18n import Message
 
 if TYPE_CHECKING:
+    from wikigate.auth.hashpool import HashingService
     from wikigate.services import Services
     from wikigate.users.model import User
 
@@ -32,7 +33,7 @@ log = logging.getLogger("wikigate.auth.botpasswords")
 
 
 class BotPasswords:
-    """``services.components["botpasswords"]``: management, login and session checks."""
+    """``services.botpasswords``: management, login and session checks."""
 
     def __init__(self, services: Services, store: BotPasswordStore | None = None) -> None:
         self.services = services
@@ -44,8 +45,8 @@ class BotPasswords:
         return bool(self.services.settings.auth.enable_bot_passwords)
 
     @property
-    def _hashing(self) -> Any:
-        return self.services.components["hashing"]
+    def _hashing(self) -> HashingService:
+        return self.services.hashing
 
     # -- management (Special:BotPasswords, CLI) --------------------------------------------
 
@@ -131,7 +132,3 @@ class BotPasswords:
     async def session_valid(self, session: Session, user: User, ip: str) -> bool:
         """:meth:`BotPasswordSessions.session_valid`."""
         return await self.sessions.session_valid(session, user, ip)
-
-
-def setup(services: Services) -> None:
-    services.components["botpasswords"] = BotPasswords(services)

@@ -23,6 +23,7 @@ from wikigate.auth.usernames import login_username
 from wikigate.i18n import Duration, Message
 
 if TYPE_CHECKING:
+    from wikigate.auth.hashpool import HashingService
     from wikigate.services import Services
     from wikigate.users.model import User
 
@@ -74,8 +75,8 @@ class BotPasswordSessions:
         return bool(self.services.settings.auth.enable_bot_passwords)
 
     @property
-    def _hashing(self) -> Any:
-        return self.services.components["hashing"]
+    def _hashing(self) -> HashingService:
+        return self.services.hashing
 
     # -- login (action=login) ------------------------------------------------------------------
 
@@ -133,9 +134,7 @@ class BotPasswordSessions:
         return "success", user
 
     async def _audit(self, event: str, user: User, ip: str, detail: str) -> None:
-        audit = self.services.components.get("audit")
-        if audit is None:
-            return
+        audit = self.services.audit
         try:
             await audit.record(event, user, ip, detail)
         except Exception:  # the audit trail must never break a login

@@ -46,7 +46,7 @@ from wikigate.i18n import Message, RawMessage
 if TYPE_CHECKING:
     from wikigate.auth.manager import NewAccount
     from wikigate.auth.sessions import Session
-    from wikigate.config import CaptchaSettings
+    from wikigate.config import CaptchaSettings, Settings
     from wikigate.services import Services
     from wikigate.storage.kv import KeyValueStore
     from wikigate.users.model import User
@@ -229,7 +229,7 @@ class CaptchaAuthenticationRequest(AuthenticationRequest):
 # -- the component ---------------------------------------------------------------------------
 
 class Captcha(Protocol):
-    """What the flow engine asks of a captcha (``services.components["captcha"]``)."""
+    """What the flow engine asks of a captcha (``services.captcha``)."""
 
     enabled: bool
 
@@ -383,35 +383,31 @@ class CaptchaService:
             await self.kv.delete(f"captcha:badlogin:user:{_name_hash(name)}")
 
 
-def make_captcha(services: Services) -> Captcha:
-    s = services.settings.captcha
+def make_captcha(settings: Settings, kv: KeyValueStore) -> Captcha:
+    """The configured captcha; :class:`NullCaptcha` (never asks) when ``captcha.kind`` is empty."""
+    s = settings.captcha
     if not s.kind:
         return NullCaptcha()
     kind: CaptchaKind
     if s.kind == "question":
         kind = QuestionCaptcha(s.questions)
     elif s.kind == "image":
-        kind = ImageCaptcha(services.settings.site.script_path)
+        kind = ImageCaptcha(settings.site.script_path)
     else:
         kind = ArithmeticCaptcha()
-    return CaptchaService(s, services.kv, kind)
+    return CaptchaService(s, kv, kind)
 
 
-def setup(services: Services) -> None:
-    """Register the captcha component; with captchas on, grant ``skipcaptcha`` as ConfirmEdit does."""
-    captcha = make_captcha(services)
-    services.components["captcha"] = captcha
-    if captcha.enabled:
-        perms = services.rights.group_permissions
-        for group in services.settings.captcha.skip_groups:
-            rights = perms.setdefault(group, [])
-            if "skipcaptcha" not in rights:
-                rights.append("skipcaptcha")
+def grant_captcha_rights(perms: dict[str, list[str]], skip_groups: list[str]) -> None:
+    """With captchas on, grant ``skipcaptcha`` as ConfirmEdit does (called by wikigate.root)."""
+    for group in skip_groups:
+        rights = perms.setdefault(group, [])
+        if "skipcaptcha" not in rights:
+            rights.append("skipcaptcha")
 
 
 def get_captcha(services: Services) -> Captcha:
-    found = services.components.get("captcha")
-    return found if found is not None else NullCaptcha()
+    return services.captcha
 
 
 # -- the provider ----------------------------------------------------------------------------

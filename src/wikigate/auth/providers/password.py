@@ -52,7 +52,7 @@ class LocalPasswordPrimaryAuthenticationProvider(PrimaryAuthenticationProvider):
 
     @property
     def hashing(self) -> HashingService:
-        service: HashingService = self.manager.services.components["hashing"]
+        service: HashingService = self.manager.services.hashing
         return service
 
     async def get_authentication_requests(self, action: str, username: str | None) -> list[AuthenticationRequest]:

@@ -5,7 +5,7 @@
   provider is *not* authoritative, so a mismatch abstains and the local password is tried
   next. Success forces a hard password change (UI ``resetpass-temp-emailed``).
 * Create: a logged-in creator may tick ``mailpassword``; a random password becomes the new
-  account's temporary password and is mailed through ``services.components["mailer"]``.
+  account's temporary password and is mailed through ``services.mailer``.
   Without a mailer (or with mail disabled) the creation fails with ``emaildisabled``.
 * Remove: ``TemporaryPasswordAuthenticationRequest`` clears the temporary password.
 """
@@ -50,7 +50,7 @@ class TemporaryPasswordPrimaryAuthenticationProvider(PrimaryAuthenticationProvid
     @property
     def email_enabled(self) -> bool:
         svc = self.manager.services
-        return svc.settings.mail.enabled and svc.components.get("mailer") is not None
+        return svc.settings.mail.enabled
 
     def _new_random(self) -> TemporaryPasswordAuthenticationRequest:
         return TemporaryPasswordAuthenticationRequest(
@@ -94,7 +94,7 @@ class TemporaryPasswordPrimaryAuthenticationProvider(PrimaryAuthenticationProvid
         if policy.fatal:
             return AuthResponse.fail(status_message(self.manager.policy_messages(policy)))
         try:
-            ok = await svc.components["hashing"].verify(user.newpassword, req.password, user_id=user.id)
+            ok = await svc.hashing.verify(user.newpassword, req.password, user_id=user.id)
             self.manager.note_verification()
         except HashQueueFull:
             return busy_response()
@@ -140,7 +140,7 @@ class TemporaryPasswordPrimaryAuthenticationProvider(PrimaryAuthenticationProvid
         if not isinstance(req, TemporaryPasswordAuthenticationRequest) or req.password is None:
             return None
         svc = self.manager.services
-        hashed = await svc.components["hashing"].hash(req.password)
+        hashed = await svc.hashing.hash(req.password)
         users = svc.users
         when = mw_timestamp(self.manager.now)
         uow.add(lambda conn: users.update_in(conn, account.id, newpassword=hashed, newpass_time=when))
@@ -155,9 +155,7 @@ class TemporaryPasswordPrimaryAuthenticationProvider(PrimaryAuthenticationProvid
         from wikigate.mail.render import render
 
         svc = self.manager.services
-        mailer = svc.components.get("mailer")
-        if mailer is None:  # checked in test_for_account_creation; kept as a guard
-            raise RuntimeError("account creation with mailpassword needs a mailer")
+        mailer = svc.mailer
         lang = svc.settings.site.language
         expiry = svc.settings.passwords.temporary_password_expiry
         shown = round(expiry / 86400) * 86400 if expiry >= 43200 else expiry
@@ -189,6 +187,6 @@ class TemporaryPasswordPrimaryAuthenticationProvider(PrimaryAuthenticationProvid
         if req.action == ACTION_REMOVE or req.password is None:
             await self.manager.services.users.update(user.id, newpassword="", newpass_time=None)
         else:
-            hashed = await self.manager.services.components["hashing"].hash(req.password)
+            hashed = await self.manager.services.hashing.hash(req.password)
             await self.manager.services.users.update(user.id, newpassword=hashed,
                                                      newpass_time=mw_timestamp(self.manager.now))

@@ -67,9 +67,7 @@ class SpecialBotPasswords(HtmlPage):
 
     @property
     def _component(self) -> BotPasswords:
-        comp = self.services.components["botpasswords"]
-        assert isinstance(comp, BotPasswords)
-        return comp
+        return self.services.botpasswords
 
     # -- entry point -----------------------------------------------------------------------
 

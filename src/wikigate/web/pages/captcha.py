@@ -18,7 +18,7 @@ class SpecialCaptcha(WebPage):
     title = "Special:Captcha"
 
     async def handle(self, request: Request, subpage: str | None) -> Response:
-        captcha = self.services.components.get("captcha")
+        captcha = self.services.captcha
         if not isinstance(captcha, CaptchaService):
             return simple_page("Captcha", "<p>This wiki does not use captchas.</p>", 404)
         if (subpage or "").lower() != "image":

@@ -132,7 +132,7 @@ class SpecialOATHManage(WebPage):
     # -- dispatch --------------------------------------------------------------------------
 
     async def _dispatch(self, request: Request, state: SessionState) -> Response:
-        oath = self.services.components.get("oath")
+        oath = self.services.oath
         heading = "Two-factor authentication"
         if not isinstance(oath, OathService):
             return simple_page(heading, "<p>Two-factor authentication is not enabled on this wiki.</p>", 404)

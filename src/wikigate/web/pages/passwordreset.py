@@ -78,7 +78,7 @@ class SpecialPasswordReset(HtmlPage):
             # (auth.containment), as in action=resetpassword.
             await refuse_in_bot_session(self.services, ctx.state.session, user, ctx.request.client_ip,
                                         "ResetOwnPassword")
-        mailer = self.services.components["mailer"]
+        mailer = self.services.mailer
         # The link in the mail: this wiki's main page, where the login form is one click away.
         main_page = absolute(ctx, f"{self.services.settings.site.script_path}/index.php/Main_Page")
         await reset.request(caller, username, email, main_page_url=main_page, defer=mailer.after_response)

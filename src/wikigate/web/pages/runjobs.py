@@ -89,17 +89,15 @@ class SpecialRunJobs(WebPage):
                 or expiry < self.services.clock.time():
             return http_error(400, "Bad Request", "Invalid or stale signature provided.")
 
-        mailer = self.services.components.get("mailer")
+        mailer = self.services.mailer
         if _truthy(params.get("async"), True):
-            if mailer is not None:
-                async def run() -> None:
-                    await mailer.process_due()
+            async def run() -> None:
+                await mailer.process_due()
 
-                mailer.after_response(run())
+            mailer.after_response(run())
             return Response(status=202, content_type="text/html; charset=utf-8", body=b"")
         started = time.monotonic()
-        if mailer is not None:
-            await mailer.drain()
+        await mailer.drain()
         stats = {"jobs": [], "reached": "none-ready", "backoffs": [],
                  "elapsed": int((time.monotonic() - started) * 1000)}
         if _truthy(params.get("stats"), False):

@@ -30,9 +30,7 @@ class SpecialUserLogout(HtmlPage):
         status = 200
         if ctx.request.method == "POST":
             if ctx.csrf_ok():
-                audit = self.services.components.get("audit")
-                if audit is not None:
-                    await audit.record("logout", ctx.user, ctx.request.client_ip)
+                await self.services.audit.record("logout", ctx.user, ctx.request.client_ip)
                 await log_out(self.services, ctx.state, ctx.request)
                 ctx.state.user = anonymous(ctx.request.client_ip)
                 return ctx.render("flow.html", t["title"], fields=None, errors=[], intro="", notice=t["done"],

@@ -107,3 +107,15 @@ async def test_new_talk_page_message(admin: Actor, bob: Actor) -> None:
     # a minor edit by a user with nominornewtalk (bots) notifies nobody; sysops lack it
     await admin.edit("User talk:Bob", "again", minor="1")
     assert await has(bob)
+
+
+async def test_content_too_big(admin: Actor) -> None:
+    r = await admin.edit("Big", "x" * (2048 * 1024 + 1))
+    assert (r["error"]["code"], r["error"]["info"]) == (
+        "contenttoobig", "The content you supplied exceeds the article size limit of 2048 kibibytes.")
+    r = await admin.edit("Big", "é" * (1024 * 1024) + "x")  # bytes count
+    assert r["error"]["code"] == "contenttoobig"
+    assert (await admin.edit("Big", "x" * (2048 * 1024)))["edit"]["result"] == "Success"
+    # after the merge: appending to a full page
+    r = await admin.post(action="edit", title="Big", appendtext="y")
+    assert r["error"]["code"] == "contenttoobig"

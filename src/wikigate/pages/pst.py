@@ -37,6 +37,8 @@ PHP_WS = " \t\n\r\0\x0b"
 MAX_SIG_CHARS = 255
 #: $wgMaxTemplateDepth
 MAX_DEPTH = 40
+#: $wgMaxArticleSize (2048 KiB) as the budget of substituted template text, in characters.
+MAX_INCLUDE_SIZE = 2048 * 1024
 #: Core's extension tags (Parser::$mStripList without extensions) and comments: not transformed.
 _STRIP = re.compile(
     r"<!--.*?(?:-->|\Z)"
@@ -231,10 +233,17 @@ def _serialize(nodes: list[_Node]) -> str:
 
 # ---------------------------------------------------------------- expansion
 
+class _TooBig(Exception):
+    """The substituted text outgrew :data:`MAX_INCLUDE_SIZE`."""
+
+
 class _Expander:
     def __init__(self, ctx: PstContext, strip: dict[int, str]) -> None:
         self.ctx = ctx
         self.strip = strip
+        #: Characters of template text substituted so far ($wgMaxArticleSize-like budget:
+        #: MediaWiki stops at its include-size limit, templates past it stay as written).
+        self.budget = MAX_INCLUDE_SIZE
 
     def protect(self, text: str, *, includeonly: bool = False) -> str:
         def keep(m: re.Match[str]) -> str:
@@ -262,6 +271,7 @@ class _Expander:
         if args is not None:
             key = name.strip(PHP_WS)
             if key in args:
+                self._spend(len(args[key]))
                 return args[key]
             if len(node.parts) > 1:
                 return self.expand(node.parts[1], args, chain)
@@ -284,10 +294,21 @@ class _Expander:
         if not title or title in chain:
             return literal
         body = self.ctx.lookup(title)
-        if body is None:
+        if body is None or len(body) > self.budget:
             return literal
-        return self.expand(_parse(self.protect(_for_inclusion(body))), self._arguments(node.parts[1:], args, chain),
-                           (*chain, title))
+        try:
+            self._spend(len(body))
+            return self.expand(_parse(self.protect(_for_inclusion(body))),
+                               self._arguments(node.parts[1:], args, chain), (*chain, title))
+        except _TooBig:
+            if chain:
+                raise
+            return literal
+
+    def _spend(self, chars: int) -> None:
+        self.budget -= chars
+        if self.budget < 0:
+            raise _TooBig
 
     def _arguments(self, parts: list[list[_Node]], args: Mapping[str, str] | None,
                    chain: tuple[str, ...]) -> dict[str, str]:
@@ -365,8 +386,20 @@ _P3 = re.compile(rf"\[\[(:?{_NC}+:|:|)({_TC}+?)( ?\({_TC}+\)|)((?:, |，|، ){_T
 _P2 = re.compile(rf"\[\[\|({_TC}+)]]")
 
 
+#: A link the pipe trick can apply to: legal title characters only between ``[[`` and ``]]``.
+_PIPE_LINK = re.compile(rf"\[\[{_TC}*\|{_TC}*]]")
+#: Longer candidates are left alone: no title is this long (255 bytes plus a namespace),
+#: and the pipe-trick patterns backtrack quadratically on long runs of title characters.
+MAX_PIPE_LINK = 1024
+
+
 def pipe_trick(text: str, full_title: str) -> str:
     """The "pipe trick" of ``Parser::pstPass2``."""
+    return _PIPE_LINK.sub(lambda m: _pipe_trick_link(m.group(0), full_title)
+                          if len(m.group(0)) <= MAX_PIPE_LINK else m.group(0), text)
+
+
+def _pipe_trick_link(text: str, full_title: str) -> str:
     text = _P1.sub(r"[[\1\2\3|\2]]", text)
     text = _P4.sub(r"[[\1\2\3|\2]]", text)
     text = _P3.sub(r"[[\1\2\3\4|\2]]", text)

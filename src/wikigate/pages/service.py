@@ -32,11 +32,16 @@ from wikigate.users.model import User
 from wikigate.users.newtalk import NewTalkStore
 from wikigate.util.clock import mw_timestamp
 
+#: $wgMaxArticleSize, in KiB: larger texts are refused (``contenttoobig``), before and after
+#: a section is merged into the page.
+MAX_ARTICLE_SIZE = 2048
+
 
 class PageWriteError(Exception):
     """A write refused inside its transaction: ``code`` ``pagedeleted`` (the page went
     away since it was read), ``articleexists`` (created meanwhile, create-only edit) or
-    ``editconflict`` (someone else saved after the base timestamp)."""
+    ``editconflict`` (someone else saved after the base timestamp, and the changes
+    overlap) or ``contenttoobig`` (the page's new text exceeds :data:`MAX_ARTICLE_SIZE`)."""
 
     def __init__(self, code: str) -> None:
         super().__init__(code)
@@ -337,6 +342,8 @@ class PageService:
                 if composed is None:  # the section went away since the request read the page
                     raise PageWriteError("editconflict")
                 text = composed
+            if len(text.encode("utf-8")) > MAX_ARTICLE_SIZE * 1024:  # PageSizeConstraint, after the merge
+                raise PageWriteError("contenttoobig")
             # The automatic summary and change tags see the text before the transform, as in
             # MediaWiki ("Created page with "Hi ~~~~"").
             typed = normalize_line_endings(text)

@@ -112,3 +112,21 @@ def test_templates_needed() -> None:
     assert templates_needed("{{subst:A}} {{subst:B|{{subst:C}}}} {{D}}", ctx, {}) == {"A", "B", "C"}
     assert templates_needed("{{subst:A}}", ctx, {"A": "{{subst:E}}"}) == {"E"}
     assert templates_needed("{{subst:A}}", ctx, {"A": None}) == set()
+
+
+def test_work_is_bounded() -> None:
+    """Hostile texts stay linear: the pipe trick skips candidates longer than any title, and
+    substituted template text has a budget (past it, templates stay as written)."""
+    import time
+
+    from wikigate.pages.pst import MAX_INCLUDE_SIZE
+
+    lookup = {"Many": "{{{1|x}}}" * 1000, "Twice": "{{subst:Half}}{{subst:Half}}", "Half": "y" * 1000}.get
+    ctx = PstContext("", "P", SIG, TS, lookup=lookup)
+    started = time.monotonic()
+    long_link = "[[" + "a, " * 300_000 + "|]]"
+    assert pre_save_transform(long_link, ctx) == long_link.rstrip()
+    blown = "{{subst:Many|" + "z" * (MAX_INCLUDE_SIZE // 500) + "}}"
+    assert pre_save_transform(blown, ctx) == blown  # 1000 copies would pass the budget
+    assert pre_save_transform("{{subst:Twice}}", ctx) == "y" * 2000
+    assert time.monotonic() - started < 10

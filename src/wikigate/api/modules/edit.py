@@ -30,7 +30,7 @@ from wikigate.api.params import Param
 from wikigate.i18n import Num
 from wikigate.pages import edit_rules
 from wikigate.pages.merge import undo_text
-from wikigate.pages.service import PageWriteError
+from wikigate.pages.service import MAX_ARTICLE_SIZE, PageWriteError
 from wikigate.pages.store import Page, Revision, redirect_target
 from wikigate.pages.titles import Title
 from wikigate.util.clock import mw_to_iso
@@ -135,6 +135,8 @@ class ApiEditPage(ApiModule):
             if summary is None:
                 summary = undo_summary
         assert text is not None
+        if len(text.encode("utf-8")) > MAX_ARTICLE_SIZE * 1024:  # PageSizeConstraint, before the merge
+            raise ApiError("apierror-contenttoobig", [MAX_ARTICLE_SIZE])
         if p["md5"] is not None and hashlib.md5((to_md5 or "").encode("utf-8")).hexdigest() != p["md5"]:
             raise ApiError("apierror-badmd5")
 
@@ -283,4 +285,6 @@ def _write_error(e: PageWriteError) -> ApiError:
     """The API error for an edit refused inside its transaction."""
     if e.code == "editconflict":
         return ApiError("edit-conflict", code="editconflict")
+    if e.code == "contenttoobig":
+        return ApiError("apierror-contenttoobig", [MAX_ARTICLE_SIZE])
     return ApiError(f"apierror-{e.code}")

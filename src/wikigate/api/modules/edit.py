@@ -11,6 +11,7 @@ answers ``nochange``.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -122,7 +123,9 @@ class ApiEditPage(ApiModule):
         if p["appendtext"] is not None or p["prependtext"] is not None:
             base = current or ""
             pre, app = p["prependtext"] or "", p["appendtext"] or ""
-            if p["section"] is not None and p["section"] != "new":
+            if p["section"] == "new":
+                base = ""  # ApiEditPage: appending to a new section starts from nothing
+            elif p["section"] is not None:
                 num = self._section_number(p["section"])
                 sec = edit_rules.get_section(base, num) if num is not None else None
                 if sec is None:
@@ -151,17 +154,24 @@ class ApiEditPage(ApiModule):
             if section != "new" and self._section_number(section) is None:
                 raise ApiError("apierror-invalidsection")
             if section == "new":
-                heading = p["sectiontitle"] if p["sectiontitle"] is not None else (summary or "")
-                if summary is None or p["sectiontitle"] is not None:
-                    summary = f"/* {heading} */ new section" if heading else summary
-                added, appending = text, p["appendtext"] is not None or p["prependtext"] is not None
+                # EditPage::importFormData: without sectiontitle the summary is the heading
+                # and the summary is made from it; with one, an empty summary is. "== x =="
+                # loses its equals signs in both.
+                if p["sectiontitle"] is not None:
+                    heading = _strip_heading(p["sectiontitle"])
+                    summary = _strip_heading(summary) if summary is not None else None
+                else:
+                    heading, summary = _strip_heading(summary or ""), None
+                if not summary and heading:
+                    summary = f"/* {heading} */ new section"
+                added = text
 
                 def compose(cur: str | None) -> str | None:
-                    return (cur or "") + added if appending else edit_rules.new_section(cur or "", heading, added)
+                    return edit_rules.new_section(cur or "", heading, added)
             else:
                 num = self._section_number(section)
                 assert num is not None
-                if current is not None and edit_rules.get_section(current, num) is None:
+                if num != 0 and (current is None or edit_rules.get_section(current, num) is None):
                     raise ApiError("apierror-nosuchsection", [section])
                 replacement = text
 
@@ -279,6 +289,11 @@ class ApiEditPage(ApiModule):
         if page is None:
             return ""
         return make_title(page.namespace, page.dbkey, namespaces_of(self.ctx)).prefixed_text
+
+
+def _strip_heading(text: str) -> str:
+    """``==Foobar==`` → ``Foobar`` (EditPage, T3600)."""
+    return re.sub(r"^\s*=+\s*(.*?)\s*=+\s*$", r"\1", text, flags=re.S)
 
 
 def _write_error(e: PageWriteError) -> ApiError:

@@ -37,6 +37,13 @@ PHP_WS = " \t\n\r\0\x0b"
 MAX_SIG_CHARS = 255
 #: $wgMaxTemplateDepth
 MAX_DEPTH = 40
+#: Brackets nested deeper than this are plain text (no real wikitext nests so deep; it
+#: keeps the tree walks within Python's recursion limit).
+MAX_NESTING = 40
+#: Longer runs of braces or brackets are plain text too (each pair nests a level).
+MAX_RUN = 8
+#: Expansion depth (MediaWiki's $wgMaxPPExpandDepth is 100; Python's stack is the limit here).
+MAX_EXPAND_DEPTH = 60
 #: $wgMaxArticleSize (2048 KiB) as the budget of substituted template text, in characters.
 MAX_INCLUDE_SIZE = 2048 * 1024
 #: Core's extension tags (Parser::$mStripList without extensions) and comments: not transformed.
@@ -172,7 +179,7 @@ def _parse(text: str) -> list[_Node]:
         ch = text[i]
         if ch in "{[":
             run = _run(text, i)
-            if run >= 2:
+            if 2 <= run <= MAX_RUN and len(stack) <= MAX_NESTING:
                 stack.append(_Frame(ch, run, [[]]))
             else:
                 add(ch * run)
@@ -244,6 +251,7 @@ class _Expander:
         #: Characters of template text substituted so far ($wgMaxArticleSize-like budget:
         #: MediaWiki stops at its include-size limit, templates past it stay as written).
         self.budget = MAX_INCLUDE_SIZE
+        self.depth = 0
 
     def protect(self, text: str, *, includeonly: bool = False) -> str:
         def keep(m: re.Match[str]) -> str:
@@ -254,6 +262,15 @@ class _Expander:
         return _INCLUDEONLY.sub(keep, text) if includeonly else text
 
     def expand(self, nodes: list[_Node], args: Mapping[str, str] | None, chain: tuple[str, ...]) -> str:
+        if self.depth >= MAX_EXPAND_DEPTH:  # $wgMaxPPExpandDepth: deeper text stays as written
+            return _serialize(nodes)
+        self.depth += 1
+        try:
+            return self._expand(nodes, args, chain)
+        finally:
+            self.depth -= 1
+
+    def _expand(self, nodes: list[_Node], args: Mapping[str, str] | None, chain: tuple[str, ...]) -> str:
         out = []
         for node in nodes:
             if isinstance(node, str):

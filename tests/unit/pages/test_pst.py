@@ -179,3 +179,15 @@ def test_pipe_trick_is_linear() -> None:
     for unit in ("[[" + "a (b" * 250 + "|]]", "[[" + "a, " * 340 + "|]]", "[[:" + "a:" * 500 + "|]]"):
         pipe_trick(unit * (1_000_000 // len(unit)), "X")
     assert time.monotonic() - started < 10
+
+
+def test_deep_nesting_is_text() -> None:
+    """Hostile nesting (found by the fuzzer: a RecursionError) stays text."""
+    chain = {f"T{i}": "[[" * 50 + f"{{{{subst:T{i + 1}}}}}" + "]]" * 50 for i in range(45)}
+    ctx = PstContext("", "P", SIG, TS, lookup=chain.get)
+    for text in ("[[" * 5000 + "x" + "]]" * 5000, "{{" * 5000 + "x" + "}}" * 5000,
+                 "{{{" * 3000 + "]]" * 3000, "{{subst:T0}}"):
+        out = pre_save_transform(text, ctx)
+        assert out.count("x") == text.count("x")
+    deep = "[[" * 5000 + "~~~~" + "]]" * 5000
+    assert "~~~~" not in pre_save_transform(deep, ctx)

@@ -8,7 +8,7 @@ when the user views the page; wikigate serves no page views).
 
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Connection
 
 from wikigate.storage.sql.database import Database
@@ -31,10 +31,25 @@ class NewTalkStore:
         """Set the flag of ``name`` (an IP, or an existing user; else nothing happens)."""
         if not is_ip and conn.execute(select(user.c.user_id).where(user.c.user_name == name)).first() is None:
             return False
-        done = conn.execute(update(user_newtalk).where(user_newtalk.c.nt_name == name)
-                            .values(nt_timestamp=timestamp)).rowcount
-        if not done:
-            conn.execute(insert(user_newtalk).values(nt_name=name, nt_timestamp=timestamp))
+        # One upsert: two edits to the same talk page at once must not collide on the key.
+        dialect = conn.dialect.name
+        if dialect in ("mysql", "mariadb"):
+            from sqlalchemy.dialects.mysql import insert as my_insert
+
+            stmt = my_insert(user_newtalk).values(nt_name=name, nt_timestamp=timestamp)
+            conn.execute(stmt.on_duplicate_key_update(nt_timestamp=stmt.inserted.nt_timestamp))
+        elif dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            pg = pg_insert(user_newtalk).values(nt_name=name, nt_timestamp=timestamp)
+            conn.execute(pg.on_conflict_do_update(index_elements=[user_newtalk.c.nt_name],
+                                                  set_={"nt_timestamp": pg.excluded.nt_timestamp}))
+        else:
+            from sqlalchemy.dialects.sqlite import insert as lite_insert
+
+            lite = lite_insert(user_newtalk).values(nt_name=name, nt_timestamp=timestamp)
+            conn.execute(lite.on_conflict_do_update(index_elements=[user_newtalk.c.nt_name],
+                                                    set_={"nt_timestamp": lite.excluded.nt_timestamp}))
         return True
 
     def clear_in(self, conn: Connection, name: str) -> None:

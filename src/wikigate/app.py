@@ -166,6 +166,10 @@ class WikigateApp:
                 return await self.api.handle(request)
             if path in ("/index.php", "/w/index.php") or path.startswith(("/index.php/", "/wiki/")):
                 return await self.web.handle(request)
+            if path.startswith(("/static/", "/w/static/")):
+                from wikigate.web.ui import static_response
+
+                return static_response(path.rsplit("/", 1)[1])
             if path == "/":
                 return Response(status=302, headers=[("Location", "/index.php")])
             return Response(status=404, content_type="text/plain; charset=utf-8",

@@ -80,9 +80,10 @@ def render() -> str:
         out += rows or [f"| `{name}` | — | nothing | — |"]
     out += ["", "## index.php pages", "",
             "| Page | Right | Needed | Grants that carry it |", "|---|---|---|---|"]
-    for page in sorted(_discover(), key=lambda c: c.title):
-        out.append(f"| {page.title} | — | authentication: {page.authentication} | — |")
-        out += _rows(page.title, page.rights_needed, (), page.account_security)
+    for page in sorted(_discover(), key=lambda c: c.title or " ".join(c.actions)):
+        label = page.title or " / ".join(f"action={a}" for a in page.actions)
+        out.append(f"| {label} | — | authentication: {page.authentication} | — |")
+        out += _rows(label, page.rights_needed, (), page.account_security)
     out += ["", "## Grants", "", "| Grant | Rights |", "|---|---|"]
     for grant, rights in GRANT_RIGHTS.items():
         out.append(f"| {grant} | {', '.join(rights)} |")

@@ -9,6 +9,7 @@ really ran.
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import os
@@ -83,26 +84,29 @@ class Server:
         assert out.returncode == 0, out.stderr
         return out.stdout
 
-    def make_user(self, name: str, password: str = PASSWORD, email_address: str = "") -> None:
+    def make_user(self, name: str, password: str = PASSWORD, email_address: str = "",
+                  groups: tuple[str, ...] = ()) -> None:
         args = ["user", "create", name, "--password-stdin"]
         if email_address:
             args += ["--email", email_address]
+        for group in groups:
+            args += ["--group", group]
         self.cli(*args, stdin=password + "\n")
 
 
-@pytest.fixture(scope="session")
-def wiki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """``wikigate serve`` in a subprocess, exactly as an operator starts it."""
+@contextlib.contextmanager
+def _serve(data: Path, sitename: str, config: str = "") -> Iterator[Server]:
+    """``wikigate serve`` in a subprocess, exactly as an operator starts it (``config``: the
+    text of its TOML configuration file, if any)."""
     sink = Sink()
     smtp_port = _free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=smtp_port)
     controller.start()
-    data = tmp_path_factory.mktemp("browserwiki")
     port = _free_port()
     # Only our settings reach the server: any other WIKIGATE_* variable (a developer's
     # database URL, a config file …) would be read as its configuration.
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("WIKIGATE_")},
-           "WIKIGATE_SITE__SITENAME": "BrowserWiki",
+           "WIKIGATE_SITE__SITENAME": sitename,
            "WIKIGATE_SITE__SERVER": f"http://127.0.0.1:{port}",
            "WIKIGATE_STORAGE__DATA_DIR": str(data),
            "WIKIGATE_PASSWORDS__PBKDF2_ITERATIONS": "1000",
@@ -110,6 +114,9 @@ def wiki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
            "WIKIGATE_MAIL__SMTP_HOST": "127.0.0.1",
            "WIKIGATE_MAIL__SMTP_PORT": str(smtp_port),
            "WIKIGATE_MAIL__SENDER": "wiki@browserwiki.test"}
+    if config:
+        (data / "wikigate.toml").write_text(config, encoding="utf-8")
+        env["WIKIGATE_CONFIG"] = str(data / "wikigate.toml")
     log = (data / "server.log").open("w")
     proc = subprocess.Popen([sys.executable, "-c", "from wikigate.cli.main import main; main()", "serve",
                              "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
@@ -132,6 +139,31 @@ def wiki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             proc.kill()
         log.close()
         controller.stop()
+
+
+@pytest.fixture(scope="session")
+def wiki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The plain wiki: no captcha, no two-factor."""
+    with _serve(tmp_path_factory.mktemp("browserwiki"), "BrowserWiki") as server:
+        yield server
+
+
+#: The question captcha and two-factor authentication switched on (ConfirmEdit's
+#: QuestyCaptcha and OATHAuth, as on the reference wiki with extensions).
+EXT_CONFIG = """
+[captcha]
+kind = "question"
+questions = { "Which wiki is this? (answer: extwiki)" = "extwiki" }
+
+[oath]
+enabled = true
+"""
+
+
+@pytest.fixture(scope="session")
+def wiki_ext(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with _serve(tmp_path_factory.mktemp("browserwiki-ext"), "ExtWiki", EXT_CONFIG) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ EVENTS = ("login-success", "login-failure", "login-throttled", "logout", "passwo
           # Bot passwords (detail "botpassword app=<id>" on login events), account-security
           # operations refused in bot-password sessions (auth/containment.py), and group
           # changes with the session they came from.
-          "botpassword-refused", "rights-change")
+          "botpassword-refused", "rights-change", "email-change")
 
 
 @dataclass(frozen=True)

@@ -294,6 +294,32 @@ class PageStore:
         if rows:
             conn.execute(insert(pr_t), rows)
 
+    def protected_pages_in(self, conn: Connection, *, types: Sequence[str] | None, levels: Sequence[str] | None,
+                           before_id: int | None, limit: int) -> list[tuple[int, int, str, Restriction]]:
+        """Live page restrictions for Special:ProtectedPages, newest first (by restriction
+        id): ``(restriction id, namespace, dbkey, restriction)``, ``limit + 1`` rows."""
+        c = pr_t.c
+        now = now_ts(self.clock.time())
+        conds: list[Any] = [c.pr_page == page_t.c.page_id, or_(c.pr_expiry.is_(None), c.pr_expiry == "infinity",
+                                                                 c.pr_expiry >= now)]
+        if types:
+            conds.append(c.pr_type.in_(list(types)))
+        if levels:
+            conds.append(c.pr_level.in_(list(levels)))
+        if before_id is not None:
+            conds.append(c.pr_id < before_id)
+        stmt = (select(c.pr_id, page_t.c.page_namespace, page_t.c.page_title, c.pr_type, c.pr_level,
+                       c.pr_expiry, c.pr_cascade)
+                .where(and_(*conds)).order_by(c.pr_id.desc()).limit(limit + 1))
+        return [(pid, ns, key, Restriction(ptype, level, expiry or "infinity", bool(cascade)))
+                for pid, ns, key, ptype, level, expiry, cascade in conn.execute(stmt)]
+
+    async def protected_pages(self, *, types: Sequence[str] | None, levels: Sequence[str] | None,
+                              before_id: int | None, limit: int) -> list[tuple[int, int, str, Restriction]]:
+        """:meth:`protected_pages_in` in its own transaction (Special:ProtectedPages)."""
+        return await self.run(lambda conn: self.protected_pages_in(conn, types=types, levels=levels,
+                                                                   before_id=before_id, limit=limit))
+
     def title_protection_in(self, conn: Connection, namespace: int, dbkey: str) -> TitleProtection | None:
         row = conn.execute(select(pt_t).where(and_(pt_t.c.pt_namespace == namespace,
                                                    pt_t.c.pt_title == dbkey))).first()

@@ -28,6 +28,9 @@ log = logging.getLogger("wikigate.web")
 class WebPage:
     #: Canonical title handled, e.g. "Special:BotPasswords" (sub-pages "…/<par>" go here too).
     title: ClassVar[str] = ""
+    #: Or the ``action=`` values it serves on any other title (``action=protect``); the
+    #: title arrives as the sub-page.
+    actions: ClassVar[tuple[str, ...]] = ()
     #: Rights the page needs (docs/rights.md is generated from these and the modules').
     rights_needed: ClassVar[tuple[str, ...]] = ()
     #: An account-security operation (auth.containment): refused in bot-password sessions.
@@ -49,7 +52,8 @@ def _discover() -> list[type[WebPage]]:
     for info in pkgutil.iter_modules(pkg.__path__):
         mod = importlib.import_module(f"wikigate.web.pages.{info.name}")
         for obj in vars(mod).values():
-            if isinstance(obj, type) and issubclass(obj, WebPage) and obj is not WebPage and obj.title:
+            if isinstance(obj, type) and issubclass(obj, WebPage) and obj is not WebPage \
+                    and (obj.title or obj.actions) and obj.__module__ == mod.__name__:
                 out.append(obj)
     return out
 
@@ -82,8 +86,13 @@ class WebPages:
         self.services = services
         self.cookies = SessionCookies(services)
         self.pages: dict[str, WebPage] = {}
+        self.actions: dict[str, WebPage] = {}
         for cls in _discover():
-            self.pages[cls.title.lower()] = cls(services, self.cookies)
+            page = cls(services, self.cookies)
+            if cls.title:
+                self.pages[cls.title.lower()] = page
+            for action in cls.actions:
+                self.actions[action] = page
 
     def _title(self, request: Request) -> str:
         title = request.params.get("title")
@@ -97,7 +106,10 @@ class WebPages:
         title = self._title(request)
         base, _, sub = title.partition("/")
         page = self.pages.get(base.lower())
-        if page is None:
+        action = self.actions.get(request.params.get("action", ""))
+        if page is None and action is not None:
+            page, sub = action, title  # index.php?title=X&action=protect
+        elif page is None:
             # Any other title: the main page's text in the shared look, answered 404 (there
             # is no such page), so a link into this wiki still lands somewhere useful.
             main = self.pages.get("main page")

@@ -49,6 +49,8 @@ def form_fields(ctx: PageContext, reqs: list[AuthenticationRequest], *, new_cred
             "autocomplete": auto.get(name, ""),
             "error": (errors or {}).get(name, ""),
             "autofocus": False,
+            # An image captcha's info is the address of its picture (Special:Captcha/image).
+            "image": info.type == "null" and isinstance(value, str) and "Special:Captcha/image" in value,
         }
         if not focus_done and info.type in ("string", "password"):
             row["autofocus"] = True

@@ -335,3 +335,14 @@ def texts_for(lang: str, section: str) -> dict[str, str]:
     english = TEXTS["en"].get(section, {})
     local = TEXTS.get(lang, {}).get(section, {})
     return {**english, **local}
+
+
+def _merge_extra() -> None:
+    from wikigate.web.texts_extra import EXTRA
+
+    for lang, sections in EXTRA.items():
+        for section, keys in sections.items():
+            TEXTS[lang].setdefault(section, {}).update(keys)
+
+
+_merge_extra()

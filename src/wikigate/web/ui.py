@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import re
 from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any, ClassVar
@@ -62,6 +63,16 @@ _CSS_HASH = base64.b64encode(hashlib.sha256(CSS.encode()).digest()).decode()
 CSP = (f"default-src 'none'; style-src 'sha256-{_CSS_HASH}'; img-src 'self'; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
 
+#: The policy of a page that loads our own scripts (web/static/*.js) and lets them call
+#: api.php: scripts and fetches from this server only, still no inline script.
+CSP_WITH_SCRIPTS = CSP + "; script-src 'self'; connect-src 'self'"
+
+#: Our scripts, read once (served at ``/static/<name>`` by :func:`static_response`).
+SCRIPTS: dict[str, bytes] = {
+    f.name: f.read_bytes() for f in (files("wikigate.web") / "static").iterdir()
+    if f.name.endswith(".js")
+}
+
 SECURITY_HEADERS: list[tuple[str, str]] = [
     ("Content-Security-Policy", CSP),
     ("X-Frame-Options", "DENY"),
@@ -97,6 +108,15 @@ def with_security_headers(response: Response, lang: str | None = None) -> Respon
     return response
 
 
+def static_response(name: str) -> Response:
+    """``/static/<name>``: one of our scripts (immutable per release), or 404."""
+    body = SCRIPTS.get(name)
+    if body is None:
+        return Response(status=404, content_type="text/plain; charset=utf-8", body=b"Not found.\n")
+    return Response(status=200, content_type="text/javascript; charset=utf-8", body=body,
+                    headers=[("Cache-Control", "public, max-age=3600"), ("X-Content-Type-Options", "nosniff")])
+
+
 def local_title(value: str | None, namespaces: Namespaces) -> str | None:
     """The prefixed title ``value`` names on this wiki, or None (empty, invalid, interwiki).
 
@@ -111,6 +131,9 @@ def local_title(value: str | None, namespaces: Namespaces) -> str | None:
     if title.interwiki or not title.dbkey:
         return None
     return title.prefixed_text
+
+
+_WIKILINK = re.compile(r"\[\[([^\[\]|]*)(?:\|([^\[\]]*))?\]\]")
 
 
 @dataclass
@@ -144,10 +167,23 @@ class PageContext:
         groups = svc.rights.effective_groups(self.user, svc.clock.time())
         return set(svc.rights.rights_for_groups(groups))
 
+    def changeable_groups(self) -> dict[str, list[str]]:
+        """Groups this (never bot-password) session may add and remove (Rights.changeable_groups)."""
+        svc = self.services
+        groups = svc.rights.effective_groups(self.user, svc.clock.time())
+        result: dict[str, list[str]] = svc.rights.changeable_groups(groups, svc.rights.rights_for_groups(groups))
+        return result
+
+    def two_factor_available(self) -> bool:
+        from wikigate.auth.oath import OathService
+
+        return isinstance(self.services.oath, OathService)
+
     def msg(self, message: Message) -> str:
-        """A catalogue message as plain text (the template escapes it)."""
+        """A catalogue message as plain text (the template escapes it); wiki links keep
+        only their label (``[[Project:Administrators|Administrators]]`` → Administrators)."""
         text: str = self.services.catalog.plaintext(message, self.lang)
-        return text
+        return _WIKILINK.sub(lambda m: m.group(2) or m.group(1).lstrip(":"), text)
 
     # -- URLs ------------------------------------------------------------------------------
 
@@ -182,7 +218,8 @@ class PageContext:
 
     def nav(self) -> dict[str, Any]:
         current = self.page.current_title(self.subpage)
-        lang_urls = {code: self.url(current, uselang=code) for code, _ in LANGUAGES}
+        extra = self.page.nav_query(self)
+        lang_urls = {code: self.url(current, **extra, uselang=code) for code, _ in LANGUAGES}
         return {
             "home": self.url("Main Page"),
             "user": self.user.name if self.user.is_registered else "",
@@ -192,15 +229,25 @@ class PageContext:
             "changepassword": self.url("Special:ChangePassword"),
             "preferences": self.url("Special:Preferences"),
             "botpasswords": self.url("Special:BotPasswords"),
+            "changeemail": self.url("Special:ChangeEmail"),
+            "twofactor": self.url("Special:OATHManage") if self.two_factor_available() else "",
+            "log": self.url("Special:Log"),
             "token": self.csrf_token() if self.user.is_registered else "",
             "lang_urls": lang_urls,
         }
 
+    def static_url(self, name: str) -> str:
+        return f"{self.services.settings.site.script_path}/static/{name}"
+
     def render(self, template: str, heading: str, *, status: int = 200, **ctx: Any) -> Response:
+        scripts = [self.static_url(name) for name in self.page.scripts]
         body = ENV.get_template(template).render(
             lang=self.lang, t=self.t, ui=texts_for(self.lang, "ui"), heading=heading, css=_CSS_MARKUP,
-            sitename=self.services.settings.site.sitename, nav=self.nav(), languages=LANGUAGES, **ctx)
+            sitename=self.services.settings.site.sitename, nav=self.nav(), languages=LANGUAGES, scripts=scripts,
+            **ctx)
         response = Response(status=status, content_type="text/html; charset=UTF-8", body=body.encode())
+        if scripts:
+            response.headers.append(("Content-Security-Policy", CSP_WITH_SCRIPTS))
         return with_security_headers(response, self.lang)
 
     def redirect(self, location: str) -> Response:
@@ -216,12 +263,18 @@ class HtmlPage(WebPage):
 
     #: The key of the page's texts in web/texts.py.
     texts: ClassVar[str] = ""
+    #: Our scripts (web/static/*.js) the page loads; progressive enhancement only.
+    scripts: ClassVar[tuple[str, ...]] = ()
 
     def namespaces(self) -> Namespaces:
         return self.services.namespaces
 
     def current_title(self, subpage: str | None) -> str:
         return f"{self.title}/{subpage}" if subpage else self.title
+
+    def nav_query(self, ctx: PageContext) -> dict[str, str]:
+        """Query parameters the language links keep (``action=protect``)."""
+        return {}
 
     def returnto_for_nav(self, ctx: PageContext) -> str:
         """The ``returnto`` of the header's log-in link: back here after logging in."""

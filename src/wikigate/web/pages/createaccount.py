@@ -14,7 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 from wikigate.auth.containment import BotSessionRefused, refuse_in_bot_session
-from wikigate.auth.requests import ACTION_CREATE, ACTION_CREATE_CONTINUE, AuthResponse
+from wikigate.auth.requests import (
+    ACTION_CREATE,
+    ACTION_CREATE_CONTINUE,
+    AuthResponse,
+    TemporaryPasswordAuthenticationRequest,
+)
 from wikigate.http.response import Response
 from wikigate.http.session_cookies import log_in
 from wikigate.i18n import Message
@@ -31,6 +36,7 @@ class SpecialCreateAccount(HtmlPage):
     rights_needed = ("createaccount",)
     account_security = "CreateAccount"
     authentication = "session cookie, optional; creates through the flow engine (same as action=createaccount)"
+    scripts = ("createaccount.js",)
 
     def _form(self, ctx: PageContext, fields: list[dict[str, Any]], *, continuing: bool, status: int = 200,
               errors: list[str] | None = None, notice: str = "") -> Response:
@@ -39,8 +45,17 @@ class SpecialCreateAccount(HtmlPage):
         links = [] if other or continuing else [
             (t["have_account"], ctx.url("Special:UserLogin", returnto=ctx.returnto() or ""),
              texts_for(ctx.lang, "ui")["login"])]
+        # The "mail a temporary password" box belongs after the address it is sent to.
+        box = [f for f in fields if f["name"] == "mailpassword"]
+        if box:
+            fields = [f for f in fields if f["name"] != "mailpassword"]
+            at = next((i + 1 for i, f in enumerate(fields) if f["name"] == "email"), len(fields))
+            fields = fields[:at] + box + fields[at:]
+        site = self.services.settings.site
+        form_data = {"api": f"{site.script_path}/api.php", "taken": t["taken"], "name-free": t["name_free"],
+                     "pw-ok": t["pw_ok"]}
         return ctx.render(
-            "flow.html", t["continue_title"] if continuing else t["title"], status=status,
+            "flow.html", t["continue_title"] if continuing else t["title"], status=status, form_data=form_data,
             form_id="userlogin2", action=ctx.url(PAGE, returnto=ctx.returnto() or ""), fields=fields,
             token=ctx.csrf_token(), hidden=[("wpContinue", "1")] if continuing else [],
             submit=t["continue"] if continuing else (t["submit_other"] if other else t["submit"]), cancel="",
@@ -87,8 +102,12 @@ class SpecialCreateAccount(HtmlPage):
         message = ctx.msg(res.message) if res.message is not None else ""
         if res.status == AuthResponse.PASS and res.user is not None:
             if ctx.user.is_registered:
+                mailed = any(isinstance(r, TemporaryPasswordAuthenticationRequest) and r.mailpassword
+                             for r in loaded)
+                done = t["done_byemail"].format(user=res.user.name, email=res.user.email) if mailed \
+                    else t["done"].format(user=res.user.name)
                 return ctx.render("flow.html", t["done_title"], fields=None, errors=[], intro="",
-                                  notice=t["done"].format(user=res.user.name), notice_class="success",
+                                  notice=done, notice_class="success",
                                   links=[("", ctx.url(PAGE), t["submit_other"])])
             await log_in(self.services, ctx.state, res.user, remember=False, now=ctx.now)
             ctx.state.user = res.user

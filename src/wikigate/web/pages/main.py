@@ -24,13 +24,21 @@ class MainPage(HtmlPage):
         links: list[tuple[str, str]] = []
         if user.is_registered:
             links += [(ctx.url("Special:ChangePassword"), t["changepassword"]),
-                      (ctx.url("Special:BotPasswords"), t["botpasswords"]),
-                      (ctx.url("Special:UserLogout"), t["logout"])]
+                      (ctx.url("Special:ChangeEmail"), t["changeemail"])]
+            if ctx.two_factor_available():
+                links.append((ctx.url("Special:OATHManage"), t["twofactor"]))
+            links.append((ctx.url("Special:BotPasswords"), t["botpasswords"]))
+            if any(ctx.changeable_groups().values()):
+                links.append((ctx.url("Special:UserRights"), t["userrights"]))
+            links.append((ctx.url("Special:UserLogout"), t["logout"]))
         else:
             links += [(ctx.url("Special:UserLogin"), t["login"]),
                       (ctx.url("Special:CreateAccount"), t["createaccount"]),
                       (ctx.url("Special:PasswordReset"), t["passwordreset"])]
-        links.append((api, t["api"]))
+        links += [(ctx.url("Special:ProtectedPages"), t["protectedpages"]),
+                  (ctx.url("Special:ProtectedTitles"), t["protectedtitles"]),
+                  (ctx.url("Special:Log"), t["log"]),
+                  (api, t["api"])]
         missing = ""
         heading = t["title"]
         status = 200

@@ -19,7 +19,7 @@ from wikigate.api.main import ApiMain
 from wikigate.config import ConfigError, Settings, load_settings
 from wikigate.http.request import Request, RequestLimits, RequestRejected, read_request
 from wikigate.http.response import Response
-from wikigate.root import build_services, make_kv
+from wikigate.root import build_services, make_kv, preload_package_data
 from wikigate.services import Services
 from wikigate.storage.sql import migrate
 from wikigate.storage.sql.kv import SqlKeyValueStore
@@ -72,11 +72,9 @@ class WikigateApp:
         self._started = True
         if self.auto_migrate:
             await migrate.upgrade(self.services.db)
-        from wikigate.util.package_data import preload
-
         # Read every shipped data file now, so a reinstall of the package under a running
         # server (pip install -e after pip install) cannot break it later.
-        preload()
+        preload_package_data()
         if not self.services.secret_key:
             if self.auto_migrate:
                 await self._load_secret()

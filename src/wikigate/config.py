@@ -23,6 +23,28 @@ from typing import Any, TypeVar, get_args, get_origin, get_type_hints
 
 _D = TypeVar("_D")
 
+#: ``$wgRateLimits`` of MediaWiki 1.39 (action -> entity type -> [hits, seconds]), in
+#: MediaWiki's order (``meta=userinfo&uiprop=ratelimits`` lists them in this order).
+DEFAULT_RATE_LIMITS: dict[str, dict[str, list[int]]] = {
+    "edit": {"ip": [8, 60], "newbie": [8, 60], "user": [90, 60]},
+    "move": {"newbie": [2, 120], "user": [8, 60]},
+    "upload": {"ip": [8, 60], "newbie": [8, 60]},
+    "rollback": {"user": [10, 60], "newbie": [5, 120]},
+    "mailpassword": {"ip": [5, 3600]},
+    "emailuser": {"ip": [5, 86400], "newbie": [5, 86400], "user": [20, 86400]},
+    "changeemail": {"ip-all": [10, 3600], "user": [4, 86400]},
+    "confirmemail": {"ip-all": [10, 3600], "user": [4, 86400]},
+    "purge": {"ip": [30, 60], "user": [30, 60]},
+    "linkpurge": {"ip": [30, 60], "user": [30, 60]},
+    "renderfile": {"ip": [700, 30], "user": [700, 30]},
+    "renderfile-nonstandard": {"ip": [70, 30], "user": [70, 30]},
+    "stashedit": {"ip": [30, 60], "newbie": [30, 60]},
+    "stashbasehtml": {"ip": [5, 60], "newbie": [5, 60]},
+    "changetag": {"ip": [8, 60], "newbie": [8, 60]},
+    "editcontentmodel": {"newbie": [2, 120], "user": [8, 60]},
+}
+
+
 
 class ConfigError(Exception):
     """A configuration value is missing or invalid; the message names the key."""
@@ -191,8 +213,14 @@ class ThrottleSettings:
     account_creation: list[dict[str, Any]] = field(
         default_factory=lambda: [{"count": 0, "seconds": 86400}]
     )
-    #: $wgRateLimits['mailpassword']['ip'].
+    #: $wgRateLimits['mailpassword']['ip'] (overrides that key of ``rate_limits``).
     mailpassword_ip: list[int] = field(default_factory=lambda: [5, 3600])
+    #: $wgRateLimits: action -> entity type (anon, user, newbie, ip, subnet, ip-all,
+    #: subnet-all, user-global or a group) -> [hits, seconds]; "&can-bypass" = false
+    #: makes an action limited for users with ``noratelimit`` too. Setting it replaces
+    #: MediaWiki's default table.
+    rate_limits: dict[str, dict[str, Any]] = field(
+        default_factory=lambda: {k: {e: list(c) for e, c in v.items()} for k, v in DEFAULT_RATE_LIMITS.items()})
     #: Beyond MediaWiki: failed logins per account over all IPs (distributed guessing),
     #: [count, seconds]; count 0 = off.
     account_attempts: list[int] = field(default_factory=lambda: [100, 3600])
@@ -248,7 +276,8 @@ class ProtectionSettings:
 
 @dataclass(frozen=True)
 class AuthSettings:
-    #: Extra provider entry points "module:Class" appended after the core providers.
+    #: Extra providers appended after the core ones: a provider id of
+    #: wikigate.auth.flow.registry.KNOWN_PROVIDERS or a "module:Class" entry point.
     providers: list[str] = field(default_factory=list)
     enable_bot_passwords: bool = True
     #: Older spelling of ``throttle.account_attempts``: {count, seconds} or empty; when set
@@ -477,6 +506,17 @@ def validate(settings: Settings) -> None:
         pair = getattr(settings.throttle, name)
         if len(pair) != 2 or any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in pair):
             raise ConfigError(f"throttle.{name}: expected [count, seconds] (non-negative integers)")
+    for action, conds in settings.throttle.rate_limits.items():
+        if not isinstance(conds, dict):
+            raise ConfigError(f"throttle.rate_limits.{action}: expected a table of entity = [hits, seconds]")
+        for entity, cond in conds.items():
+            if entity == "&can-bypass":
+                if not isinstance(cond, bool):
+                    raise ConfigError(f"throttle.rate_limits.{action}.&can-bypass: expected true or false")
+            elif (not isinstance(cond, list) or len(cond) != 2
+                  or any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in cond)):
+                raise ConfigError(f"throttle.rate_limits.{action}.{entity}: expected [hits, seconds] "
+                                  "(non-negative integers)")
     levels = settings.protection.levels
     if "" not in levels:
         raise ConfigError("protection.levels: must contain the empty level \"\"")

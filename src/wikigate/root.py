@@ -10,15 +10,17 @@ from __future__ import annotations
 from wikigate.api.base import Registry
 from wikigate.auth.audit import AuditLog
 from wikigate.auth.botpasswords.service import BotPasswords
+from wikigate.auth.flow import AuthService
 from wikigate.auth.hashpool import HashingService
-from wikigate.auth.manager import AuthService
 from wikigate.auth.oath import NullOath, OathService, grant_oath_rights
+from wikigate.auth.passwords.common import is_common_password
 from wikigate.auth.providers.captcha import grant_captcha_rights, make_captcha
 from wikigate.auth.sessions import SessionStore
 from wikigate.config import Settings
 from wikigate.i18n import Catalog
 from wikigate.logs.store import LogStore
 from wikigate.mail.outbox import Outbox
+from wikigate.mail.render import all_templates
 from wikigate.pages.namespaces import Namespaces
 from wikigate.pages.protect import ProtectionService
 from wikigate.pages.service import PageService
@@ -32,6 +34,7 @@ from wikigate.users.newtalk import NewTalkStore
 from wikigate.users.rights import Rights
 from wikigate.users.store import UserStore
 from wikigate.util.clock import Clock
+from wikigate.web.ui import preload_templates
 
 
 def make_kv(settings: Settings, db: Database, clock: Clock) -> KeyValueStore:
@@ -97,3 +100,11 @@ def build_services(settings: Settings, *, clock: Clock | None = None, db: Databa
     object.__setattr__(services, "botpasswords", BotPasswords(services))
     object.__setattr__(services, "auth", AuthService(services))
     return services
+
+
+def preload_package_data() -> None:
+    """Read everything a request may need from the package into memory (idempotent);
+    the composition root knows every user of package data."""
+    is_common_password("")  # decodes the common-password filter once
+    all_templates()
+    preload_templates()

@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from wikigate.api.params import Param
     from wikigate.auth.audit import AuditLog
     from wikigate.auth.botpasswords.service import BotPasswords
+    from wikigate.auth.flow import AuthService
     from wikigate.auth.hashpool import HashingService
-    from wikigate.auth.manager import AuthService
     from wikigate.auth.oath import NullOath, OathService
     from wikigate.auth.providers.captcha import Captcha
     from wikigate.auth.sessions import Session, SessionStore

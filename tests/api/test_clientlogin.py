@@ -144,8 +144,8 @@ async def test_outdated_hash_is_upgraded_without_ending_sessions(
         new_client: Callable[..., ApiClient], app: WikigateApp) -> None:
     from dataclasses import replace
 
-    from wikigate.auth.hashpool import hash_config
     from wikigate.auth.passwords import PasswordHasher
+    from wikigate.auth.passwords.hashing import hash_config
 
     hashing = app.services.hashing
     old = PasswordHasher(replace(hash_config(app.settings.passwords), pbkdf2_iterations=500)).hash(ADMIN_PASSWORD)

@@ -94,6 +94,9 @@ def security_attempts(user: str) -> list[Attempt]:
                 lambda r: "createaccount" in r, token="createaccount", token_param="createtoken"),
         Attempt("clientlogin", {"username": user, "password": ADMIN_PASSWORD, "loginreturnurl": "http://x.test/"},
                 lambda r: r.get("clientlogin", {}).get("status") == "PASS", token="login", token_param="logintoken"),
+        # action=login is a write module too (ApiLogin::isWriteMode, T283394).
+        Attempt("login", {"lgname": user, "lgpassword": ADMIN_PASSWORD},
+                lambda r: r.get("login", {}).get("result") == "Success", token="login", token_param="lgtoken"),
     ]
 
 
@@ -161,6 +164,8 @@ async def _scenario(app: WikigateApp, admin: ApiClient, k: int, grants: set[str]
             assert not a.succeeded(got), (a.module, got)
             if a.module == "clientlogin":
                 assert got["clientlogin"]["messagecode"] == "userlogin-cannot-login", got
+            elif a.module == "login":
+                assert got["login"]["result"] == "Aborted", got
             else:
                 assert got.get("error", {}).get("code") == ERROR_CODE, (a.module, got)
         fresh = await svc.users.get_by_id(user.id)

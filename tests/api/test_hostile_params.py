@@ -209,3 +209,25 @@ def test_unescape_matches_the_standard_library() -> None:
 async def test_timestamp_with_other_digits_is_badtimestamp(client: ApiClient, value: str) -> None:
     data = await client.jget(action="query", list="protectedtitles", ptend=value)
     assert _code(data) == "badtimestamp", data
+
+
+async def test_parameter_errors_name_the_declaring_module_and_limits_clamp(client: ApiClient) -> None:
+    """ParamValidator as in MediaWiki: errors/warnings of a submodule parameter name
+    query+<module>; limits out of range are clamped with the min-max text and its data;
+    limit=max is reported under "limits"; namespaces are an enum (badvalue)."""
+    r = await client.jget(action="query", list="allpages", aplimit="abc", errorformat="plaintext")
+    assert r["errors"][0]["code"] == "badinteger" and r["errors"][0]["module"] == "query+allpages"
+    r = await client.jget(action="query", list="allpages", aplimit="0", errorformat="plaintext")
+    w = r["warnings"][0]
+    assert w["*"] == 'The value "0" for parameter "aplimit" must be between 1 and 500.'
+    assert w["data"] == {"min": 1, "curmax": 500, "max": 500, "highmax": 5000}
+    r = await client.jget(action="query", list="allpages", aplimit="max")
+    assert r["limits"] == {"allpages": 500}
+    r = await client.jget(action="query", list="allpages", apnamespace="abc")
+    assert r["error"]["code"] == "badvalue"
+    r = await client.jget(action="query", list="protectedtitles", ptnamespace="0|abc", errorformat="plaintext")
+    assert r["warnings"][0]["code"] == "unrecognizedvalues" and r["warnings"][0]["module"] == "query+protectedtitles"
+    r = await client.jget(action="query", list="allpages", apprlevel="sysop")
+    assert r["error"]["code"] == "invalidparammix"
+    r = await client.jget(action="query", generator="allpages", redirects="1")
+    assert r["error"]["code"] == "params"

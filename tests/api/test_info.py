@@ -28,7 +28,9 @@ async def test_pageset_kinds_fv1_and_fv2(admin: Actor) -> None:
     assert q["pages"]["-2"] == {"ns": -1, "title": "Special:Foo", "special": "", "missing": ""}
     assert q["pages"]["-4"] == {"ns": 1, "title": "Talk:Good page", "missing": ""}
     fv2 = await admin.get(action="query", titles=titles, formatversion="2")
-    assert [p.get("missing", False) for p in fv2["query"]["pages"]] == [True, True, False, True, False]
+    # formatversion 2 sorts by (fake) id, as the reference does: -4, -3, -2, -1, then pages.
+    assert [p.get("missing", False) for p in fv2["query"]["pages"]] == [True, True, True, False, False]
+    assert [p["title"] for p in fv2["query"]["pages"]][:2] == ["Talk:Good page", "Missing one"]
     assert fv1["batchcomplete"] == "" and fv2["batchcomplete"] is True
 
 
@@ -127,3 +129,38 @@ async def test_logevents_action_validation(admin: Actor) -> None:
     assert data["error"]["info"] == 'Unrecognized value for parameter "leaction": create/*.'
     ok = await admin.get(action="query", list="logevents", leaction="create/create", letype="protect")
     assert ok["query"]["logevents"] == []
+
+
+async def test_watched_is_always_reported_and_special_pages_known(admin: Actor) -> None:
+    """inprop=watched gives watched false (shown in formatversion 2); served special pages
+    are known under their canonical names, others are missing (reference answers)."""
+    await admin.edit("Unwatched page", "x", watchlist="nochange")
+    r = await admin.get(action="query", titles="Unwatched page|Special:Userlogin|Special:Nope", prop="info",
+                        inprop="watched", formatversion="2")
+    pages = r["query"]["pages"]
+    assert [p["title"] for p in pages] == ["Special:Nope", "Special:UserLogin", "Unwatched page"]
+    assert pages[0] == {"ns": -1, "title": "Special:Nope", "special": True, "missing": True}
+    assert pages[1] == {"ns": -1, "title": "Special:UserLogin", "special": True}
+    assert pages[2]["watched"] is False
+    assert r["query"]["normalized"] == [{"fromencoded": False, "from": "Special:Userlogin", "to": "Special:UserLogin"}]
+    opts = await admin.get(action="query", meta="userinfo", uiprop="options")
+    assert opts["query"]["userinfo"]["options"]["search-match-redirect"] is True
+
+
+async def test_revisions_as_a_generator(admin: Actor) -> None:
+    """generator=revisions (ApiPageSet::populateFromRevisionIDs): the latest revision of
+    each input page; enumeration of one page; missing input pages are not listed."""
+    first = await admin.edit("Gen page", "one")
+    second = await admin.edit("Gen page", "one two")
+    r = await admin.get(action="query", generator="revisions", titles="Gen page|No such gen page",
+                        prop="revisions", rvprop="ids", formatversion="2")
+    pages = r["query"]["pages"]
+    assert [p["title"] for p in pages] == ["Gen page"]
+    assert pages[0]["revisions"] == [{"revid": second["edit"]["newrevid"], "parentid": first["edit"]["newrevid"]}]
+    r = await admin.get(action="query", generator="revisions", titles="Gen page", grvlimit="1", grvdir="newer",
+                        prop="revisions", rvprop="ids", formatversion="2")
+    assert r["query"]["pages"][0]["revisions"][0]["revid"] == first["edit"]["newrevid"]
+    assert "grvcontinue" in r["continue"]
+    await admin.edit("Other gen page", "x")
+    r = await admin.get(action="query", generator="revisions", titles="Gen page|Other gen page", grvlimit="1")
+    assert r["error"]["code"] == "invalidparammix"

@@ -106,6 +106,11 @@ async def test_jsonp_is_anonymous(app: WikigateApp, client: ApiClient, make_user
     assert r.headers["mediawiki-login-suppressed"] == "true"
     assert r.text.startswith("/**/cb(") and r.text.endswith(")")
     assert json.loads(r.text[len("/**/cb("):-1])["query"]["userinfo"]["id"] == 0
+    # Whatever the format: a callback parameter alone drops the credentials.
+    for fmt in ("xml", "php", "jsonfm"):
+        r = await client.get(action="query", meta="userinfo", callback="cb", format=fmt)
+        assert r.headers["mediawiki-login-suppressed"] == "true"
+        assert "Jsonp user" not in r.text
 
 
 @pytest.mark.parametrize(("fmt", "ctype"), [

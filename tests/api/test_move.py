@@ -113,3 +113,28 @@ async def test_movesubpages(app: WikigateApp, new_client: NewClient, make_user: 
     assert r["subpages"] == {"errors": [{"message": "namespace-nosubpages", "params": [""],
                                          "code": "namespace-nosubpages", "type": "error"}]}
     assert r["subpages-talk"] == [{"from": "Talk:M/t", "to": "Talk:N/t"}]
+
+
+async def test_every_error_in_movepage_order_and_all_codes_in_the_header(
+        app: WikigateApp, new_client: NewClient, make_user: MakeUser, admin: Actor) -> None:
+    """isValidMove (articleexists, immobile-target-namespace) before the permission
+    checks, each distinct error once; MediaWiki-API-Error names every code (reference)."""
+    await admin.edit("Guarded", "x")
+    await admin.edit("Other", "x")
+    await admin.protect("Guarded", "edit=sysop|move=sysop")
+    await admin.protect("Salted", "create=sysop")
+    alice = await actor(app, new_client, make_user, "Alice")
+
+    async def move(to: str) -> tuple[str, list[str]]:
+        r = await alice.client.post(action="move", **{"from": "Guarded"}, to=to, token=alice.csrf,
+                                    errorformat="plaintext", format="json")
+        return r.headers["MediaWiki-API-Error"], [e["code"] for e in r.json()["errors"]]
+
+    assert await move("Other") == ("articleexists, protectedpage", ["articleexists", "protectedpage"])
+    assert await move("Special:X") == (
+        "immobile-target-namespace, protectedpage, unsupportednamespace",
+        ["immobile-target-namespace", "protectedpage", "unsupportednamespace"])
+    assert await move("Salted") == ("protectedpage, protectedtitle", ["protectedpage", "protectedtitle"])
+    r = await alice.client.post(action="move", **{"from": "Guarded"}, to="Other", token=alice.csrf, format="json")
+    assert r.headers["MediaWiki-API-Error"] == "articleexists, protectedpage"
+    assert r.json()["error"]["code"] == "articleexists"  # bc: the first one only

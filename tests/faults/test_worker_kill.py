@@ -23,8 +23,8 @@ import pytest
 
 from tests.faults.conftest import Outcomes, PrivateRedis, check_accounts, create_account, fresh_external_db
 from tests.multi.conftest import Server
+from tests.procs import worker_pids
 from tests.storage.conftest import EXTERNAL_DIALECT
-from wikigate.bench import worker_pids
 
 pytestmark = pytest.mark.faults
 

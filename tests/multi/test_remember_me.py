@@ -10,7 +10,7 @@ import pytest
 
 from tests.multi.conftest import Server
 from tests.multi.test_scaleout import _cpu_ticks, _fresh, _login_token
-from wikigate.bench import worker_pids
+from tests.procs import worker_pids
 
 PASSWORD = "Remember-Passw0rd!"
 PREFIX = "my_wiki"

@@ -21,8 +21,8 @@ import pytest
 import requests
 
 from tests.multi.conftest import Server
+from tests.procs import worker_pids
 from tests.storage.conftest import EXTERNAL_DIALECT, REDIS_URL
-from wikigate.bench import worker_pids
 
 PASSWORD = "Scale-out-Passw0rd!"
 pytestmark = pytest.mark.slow

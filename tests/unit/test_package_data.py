@@ -17,9 +17,7 @@ from wikigate.util.package_data import data_files
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "wikigate"
 #: Modules that may use ``__file__``, and why: not for package data.
-FILE_ALLOWED = {
-    "bench.py": "finds the repository's shared bench tool next to a checkout, not package data",
-}
+FILE_ALLOWED: dict[str, str] = {}
 
 
 def test_no_module_finds_files_through___file__() -> None:

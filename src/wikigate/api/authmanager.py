@@ -19,6 +19,7 @@ from wikigate.api.params import Param, _var_list
 from wikigate.auth.requests import (
     AuthenticationRequest,
     AuthResponse,
+    CreateFromLoginAuthenticationRequest,
     FieldInfo,
     load_requests_from_submission,
     merge_field_info,
@@ -27,7 +28,7 @@ from wikigate.i18n import Message, RawMessage, api_code_for_key
 
 if TYPE_CHECKING:
     from wikigate.api.context import ApiContext
-    from wikigate.auth.manager import AuthManager
+    from wikigate.auth.flow import AuthManager
 
 MESSAGE_FORMATS = ("html", "wikitext", "raw", "none")
 
@@ -180,7 +181,10 @@ class Formatter:
             if res.redirect_data is not None:
                 out["redirectdata"] = res.redirect_data
         if res.status in (AuthResponse.REDIRECT, AuthResponse.UI, AuthResponse.RESTART):
-            out.update(self.requests(res.needed))
+            # The preserved login state rides along in a RESTART for the engine's sake;
+            # clients are not shown it (ApiClientLogin blacklists it too).
+            out.update(self.requests([r for r in res.needed
+                                      if not isinstance(r, CreateFromLoginAuthenticationRequest)]))
         if res.status in (AuthResponse.FAIL, AuthResponse.UI, AuthResponse.RESTART):
             msg = res.message or Message("authmanager-authn-no-primary")
             self.put(out, "message", msg)

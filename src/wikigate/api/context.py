@@ -48,7 +48,9 @@ class ApiContext:
 
     # -- parameters ----------------------------------------------------------------------
 
-    def get_raw(self, name: str) -> str | None:
+    def get_raw(self, name: str, module: str = "main") -> str | None:
+        """A parameter's value; a ``badutf8`` warning (once) names ``module``, the module
+        that declares the parameter (ApiBase::handleParamNormalization)."""
         self.used.add(name)
         if name in self.request.array_names:
             self.add_warning("main", Message("apiwarn-unsupportedarray", (name,)), "unsupportedarray")
@@ -56,7 +58,7 @@ class ApiContext:
         value = self.params.get(name)
         if value is not None and name in self.request.badutf8 and name not in self._warned_badutf8:
             self._warned_badutf8.add(name)
-            self.add_warning("main", Message("apiwarn-badutf8", (name,)), "badutf8")
+            self.add_warning(module, Message("apiwarn-badutf8", (name,)), "badutf8")
         return value
 
     def has_param(self, name: str) -> bool:
@@ -69,16 +71,20 @@ class ApiContext:
         """``mustpostparams`` for any of ``names`` found in the query string."""
         found = [n for n in names if n in self.request.query_names]
         if found:
-            from wikigate.i18n import ListParam, Num
-
-            raise ApiError("apierror-mustpostparams",
-                           [ListParam(tuple(found), "comma"), Num(len(found))], code="mustpostparams")
+            # ApiMain passes the names as one string and a plain count.
+            raise ApiError("apierror-mustpostparams", [", ".join(found), len(found)], code="mustpostparams")
 
     def validate_user(self, name: str, value: str, param: Param) -> str:
         from wikigate.auth.usernames import canonical_username, is_ip_address
 
         if "id" in param.user_types and value.startswith("#") and is_int_string(value[1:], signed=False):
             return value
+        if "interwiki" in param.user_types and ">" in value:
+            # An imported user ("prefix>Name"): no local account, matches nothing here.
+            iw, _, rest = value.partition(">")
+            local = canonical_username(rest)
+            if iw and local is not None:
+                return f"{iw}>{local}"
         if is_ip_address(value) and "ip" not in param.user_types:
             raise ApiError("paramvalidator-baduser", [Plaintext(name), Plaintext(value)], code="baduser")
         canonical = canonical_username(value)
@@ -96,6 +102,10 @@ class ApiContext:
         if any(x.module == w.module and x.message == w.message for x in self.warnings):
             return
         self.warnings.append(w)
+
+    def add_parsed_limit(self, module_path: str, value: int) -> None:
+        """``ApiResult::addParsedLimit``: what ``limit=max`` meant, in ``limits``."""
+        self.result.setdefault("limits", {})[module_path.rsplit("+", 1)[-1]] = value
 
     def message_fields(self, msg: Message) -> dict[str, Any]:
         """A message as the non-bc error formatter prints it: ``text`` (plaintext or
@@ -177,6 +187,23 @@ class ApiContext:
     @property
     def is_anon(self) -> bool:
         return not self._user.is_registered
+
+    @property
+    def explicit_groups(self) -> list[str]:
+        """The groups the user is a member of (not ``*``/``user``/``autoconfirmed``)."""
+        from wikigate.users.rights import IMPLICIT_GROUPS
+
+        return [g for g in self.groups if g not in IMPLICIT_GROUPS]
+
+    async def ping_limiter(self, action: str, incr: int = 1) -> bool:
+        """``User::pingLimiter``: count ``action`` against ``throttle.rate_limits``
+        (counters in the shared key-value store); True when a limit is exceeded."""
+        from wikigate.auth.ratelimit import RateLimiter, RateLimitSubject, effective_rate_limits
+
+        subject = RateLimitSubject.from_rights(self._user.id, self.request.client_ip, self.explicit_groups,
+                                               self.rights)
+        limiter = RateLimiter(self.services.kv, effective_rate_limits(self.services.settings.throttle))
+        return await limiter.limit(subject, action, incr)
 
     # -- sessions and tokens -------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from wikigate.api.errors import ApiError
-from wikigate.auth.manager import SEC_FAIL, SEC_REAUTH, AuthManager
+from wikigate.auth.flow import SEC_FAIL, SEC_REAUTH, AuthManager
 from wikigate.auth.requests import AuthenticationRequest
 from wikigate.http.session_cookies import rebind_after_credential_change
 from wikigate.i18n import Message, api_code_for_key

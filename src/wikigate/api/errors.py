@@ -7,6 +7,8 @@ formatversion (``api/output.py``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +30,18 @@ class ApiError(Exception):
         #: Further errors reported with this one by non-bc errorformats (permission checks).
         self.also: list[ApiError] = []
         super().__init__(self.code)
+
+
+@contextmanager
+def errors_of(path: str) -> Iterator[None]:
+    """Attribute errors raised inside a submodule to it (``query+allpages``), as
+    MediaWiki's ``dieWithError`` in a submodule does."""
+    try:
+        yield
+    except ApiError as e:
+        if e.module is None:
+            e.module = path
+        raise
 
 
 @dataclass

@@ -22,6 +22,7 @@ from wikigate.api.context import ApiContext
 from wikigate.api.errors import ApiError, backend_unavailable
 from wikigate.api.output import (
     ContentKey,
+    Indexed,
     encode_json,
     encode_php,
     encode_xml,
@@ -224,7 +225,9 @@ class ApiMain:
         ctx.format = fmt if fmt in FORMATS else "jsonfm"
         fv = req.params.get("formatversion", "1")
         ctx.fv = 2 if fv in ("2", "latest") and ctx.format.rstrip("fm") in ("json", "php") else 1
-        if ctx.format in ("json", "jsonfm") and "callback" in req.params:
+        # ApiMain::lacksSameOriginSecurity: a JSONP callback makes any request anonymous,
+        # whatever the format (a page could load a logged-in XML answer with it otherwise).
+        if "callback" in req.params:
             ctx.anonymized = True
         if req.header("treat-as-untrusted") is not None:
             ctx.anonymized = True
@@ -264,7 +267,8 @@ class ApiMain:
                 raise
         if "responselanginfo" in req.params:
             ctx.result["uselang"] = ctx.uselang
-            ctx.result["errorlang"] = ctx.errorlang
+            # The bc error formatter always speaks English (ApiErrorFormatter_BackCompat).
+            ctx.result["errorlang"] = "en" if ctx.errorformat == "bc" else ctx.errorlang
 
         # 3. asserts
         self._check_asserts(ctx, p)
@@ -366,12 +370,18 @@ class ApiMain:
 
     def _report_unused(self, ctx: ApiContext, fmt: str, module: ApiModule) -> None:
         allowed = set(PRINTER_PARAMS.get(fmt[:-2] if fmt.endswith("fm") and fmt != "rawfm" else fmt, ()))
-        unused = [n for n in ctx.params if n not in ctx.used and n not in allowed]
+        # The names in PHP's order ($_POST + $_GET), keyed by position as array_diff
+        # leaves them (the raw errorformat prints the keys), and a plain count.
+        query = ctx.request.query_names
+        names = [n for n in ctx.params if n not in query] + [n for n in ctx.params if n in query]
+        unused = [(i, n) for i, n in enumerate(names) if n not in ctx.used and n not in allowed]
         if unused:
-            from wikigate.i18n import ListParam, Num
+            from wikigate.i18n import ListParam
 
-            ctx.add_warning("main", Message("apierror-unrecognizedparams",
-                                            (ListParam(tuple(unused), "comma"), Num(len(unused)))),
+            keys = tuple(i for i, _ in unused)
+            listed = ListParam(tuple(n for _, n in unused), "comma",
+                               keys=None if keys == tuple(range(len(keys))) else keys)
+            ctx.add_warning("main", Message("apierror-unrecognizedparams", (listed, len(unused))),
                             "unrecognizedparams")
 
     async def _finish_session(self, ctx: ApiContext) -> None:
@@ -402,7 +412,8 @@ class ApiMain:
             for w in ctx.warnings:
                 # bc names query submodules by name ("tokens"), the others by path.
                 by_module.setdefault(w.module.rsplit("+", 1)[-1], []).append(cat.bc(w.message))
-            out["warnings"] = {m: {ContentKey("warnings"): "\n".join(t)} for m, t in by_module.items()}
+            # Each new module is added on top (ApiErrorFormatter_BackCompat, ADD_ON_TOP).
+            out["warnings"] = {m: {ContentKey("warnings"): "\n".join(t)} for m, t in reversed(by_module.items())}
             return
         items = []
         for w in ctx.warnings:
@@ -412,7 +423,7 @@ class ApiMain:
                 item["data"] = w.data
             item["module"] = w.module
             items.append(item)
-        out["warnings"] = items
+        out["warnings"] = Indexed(items, "warning")
 
     def _render_error(self, ctx: ApiContext, error: ApiError, module: ApiModule | None) -> dict[str, Any]:
         cat = self.services.catalog
@@ -422,16 +433,18 @@ class ApiMain:
             err.update(error.data)
             err[ContentKey("docref")] = self.docref(ctx)
             return {"error": err}
-        items = []
-        # A permission check can fail for several reasons; non-bc formats list them all.
+        items: list[dict[str, Any]] = []
+        # A permission check can fail for several reasons; non-bc formats list them all,
+        # each distinct answer once (ApiErrorFormatter::addWarningOrError).
         for e in (error, *error.also):
             item: dict[str, Any] = {"code": e.code}
             item.update(ctx.message_fields(e.message))
             if e.data:
                 item["data"] = e.data
             item["module"] = mpath
-            items.append(item)
-        return {"errors": items, ContentKey("docref"): self.docref(ctx)}
+            if item not in items:
+                items.append(item)
+        return {"errors": Indexed(items, "error"), ContentKey("docref"): self.docref(ctx)}
 
     def _print(self, ctx: ApiContext, module: ApiModule | None, error: ApiError | None) -> None:
         resp = ctx.response
@@ -441,7 +454,9 @@ class ApiMain:
         body: dict[str, Any] = {}
         if error is not None:
             resp.status = error.status
-            resp.set_header("MediaWiki-API-Error", error.code)
+            # Every distinct code of the answer, in order (ApiMain::substituteResultWithError).
+            codes = list(dict.fromkeys(e.code for e in (error, *error.also)))
+            resp.set_header("MediaWiki-API-Error", ", ".join(codes))
             for k, v in error.headers.items():
                 resp.set_header(k, v)
             # requested fields survive, then warnings, then the error.

@@ -42,6 +42,16 @@ class IndexedMap(dict[str, Any]):
         self.tag = tag
 
 
+class KeyedMap(dict[str, Any]):
+    """An object keyed by name (MediaWiki's ``kvp`` array type, e.g. revision slots by
+    role): JSON prints it as an object; XML as ``<tag … key="name">`` elements."""
+
+    def __init__(self, items: Any = (), tag: str = "_v", key: str = "name") -> None:
+        super().__init__(items)
+        self.tag = tag
+        self.key = key
+
+
 class RealBool:
     """A boolean printed as JSON true/false even in formatversion 1."""
 
@@ -49,6 +59,13 @@ class RealBool:
 
     def __init__(self, value: bool) -> None:
         self.value = value
+
+
+class BcBool(RealBool):
+    """A boolean of a ``META_BC_BOOLS`` key (user options): JSON true/false in both
+    formatversions, but XML prints it as any boolean (``""`` when true, omitted when false)."""
+
+    __slots__ = ()
 
 
 def for_version(value: Any, fv: int) -> Any:
@@ -109,11 +126,21 @@ def xml_name(name: str) -> str:
 
 
 def _xml_attr(value: Any) -> str:
-    if value is True:
+    if value is True or isinstance(value, BcBool):
         return ""
     if isinstance(value, RealBool):
         return "true" if value.value else "false"
-    return _esc(str(value), quote=True)
+    return _esc_attr(str(value))
+
+
+#: ``Sanitizer::encodeAttribute``: htmlspecialchars with ENT_QUOTES (``'`` as ``&#039;``),
+#: and the whitespace an XML parser would normalise in an attribute as character references.
+_ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#039;",
+                               "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+
+
+def _esc_attr(text: str) -> str:
+    return xml_safe(text).translate(_ATTR_ESCAPES)
 
 
 def _esc(text: str, *, quote: bool) -> str:
@@ -123,33 +150,14 @@ def _esc(text: str, *, quote: bool) -> str:
 
 
 def _xml_element(name: str, value: Any) -> str:
-    if isinstance(value, IndexedMap):
-        items = []
-        for k, v in value.items():
-            item = {"_idx": k, **v} if isinstance(v, dict) else {"_idx": k, "*": v}
-            items.append(_xml_element(value.tag, item))
-        return f"<{name}>{''.join(items)}</{name}>" if items else f"<{name} />"
+    """One element, as ``ApiFormatXml::recXmlPrint`` prints it: scalars become attributes,
+    objects and lists child elements (named ones first, then list items), and the content
+    value the element's text — or, when the element also has children, a child element
+    named after the content key (``<docref>``, ``<text>``) after the others."""
+    if isinstance(value, IndexedMap | KeyedMap):
+        return _xml_map(name, value)
     if isinstance(value, dict):
-        attrs: list[str] = []
-        children: list[str] = []
-        text: str | None = None
-        for k, v in value.items():
-            if v is False or v is None:
-                continue
-            if isinstance(k, ContentKey) or k == "*":
-                text = str(v)
-            elif isinstance(v, dict | list):
-                children.append(_xml_element(xml_name(str(k)), v))
-            else:
-                attrs.append(f' {xml_name(str(k))}="{_xml_attr(v)}"')
-        head = f"<{name}{''.join(attrs)}"
-        if text == "" and not children:
-            return f'{head} xml:space="preserve" />'
-        if text is not None:
-            return f'{head} xml:space="preserve">{_esc(text, quote=False)}{"".join(children)}</{name}>'
-        if children:
-            return f"{head}>{''.join(children)}</{name}>"
-        return f"{head} />"
+        return _xml_object(name, value)
     if isinstance(value, list):
         tag = value.tag if isinstance(value, Indexed) else "_v"
         inner = "".join(_xml_element(tag, v) for v in value)
@@ -162,6 +170,48 @@ def _xml_element(name: str, value: Any) -> str:
     if isinstance(value, RealBool):
         text = "true" if value.value else "false"
     return f"<{name}>{_esc(text, quote=False)}</{name}>" if text else f"<{name} />"
+
+
+def _xml_map(name: str, value: IndexedMap | KeyedMap) -> str:
+    """A map keyed by index or name: one indexed element per entry, its key an attribute."""
+    items = []
+    for k, v in value.items():
+        if isinstance(value, IndexedMap):
+            item = {"_idx": k, **v} if isinstance(v, dict) else {"_idx": k, "*": v}
+        else:
+            item = {**v, value.key: k} if isinstance(v, dict) else {value.key: k, "*": v}
+        items.append(_xml_element(value.tag, item))
+    return f"<{name}>{''.join(items)}</{name}>" if items else f"<{name} />"
+
+
+def _xml_object(name: str, value: dict[Any, Any]) -> str:
+    """An object: scalars as attributes, objects and lists as children, the content value
+    as text (or as a child named after the content key when there are children too)."""
+    attrs: list[str] = []
+    children: list[str] = []
+    text: str | None = None
+    content_name = "*"
+    for k, v in value.items():
+        if v is False or v is None or (isinstance(v, BcBool) and not v.value):
+            continue
+        if isinstance(k, ContentKey) or k == "*":
+            text = str(v)
+            content_name = str(k)
+        elif isinstance(v, dict | list):
+            children.append(_xml_element(xml_name(str(k)), v))
+        else:
+            attrs.append(f' {xml_name(str(k))}="{_xml_attr(v)}"')
+    if text is not None and children:
+        children.append(_xml_element(xml_name(content_name), {ContentKey(content_name): text}))
+        text = None
+    head = f"<{name}{''.join(attrs)}"
+    if text == "":
+        return f'{head} xml:space="preserve" />'
+    if text is not None:
+        return f'{head} xml:space="preserve">{_esc(text, quote=False)}</{name}>'
+    if children:
+        return f"{head}>{''.join(children)}</{name}>"
+    return f"{head} />"
 
 
 def encode_xml(data: dict[str, Any], *, namespace: bool = False) -> str:

@@ -19,14 +19,14 @@ from typing import Any
 
 from wikigate.api.context import ApiContext
 from wikigate.api.errors import ApiError
-from wikigate.i18n import ListParam, Num
+from wikigate.i18n import ListParam
 from wikigate.i18n.message import RawMessage
 from wikigate.pages import protection as prot
-from wikigate.pages.namespaces import NS_MEDIAWIKI, NS_USER
+from wikigate.pages.namespaces import NS_MEDIAWIKI, NS_SPECIAL, NS_USER
 from wikigate.pages.service import PageService, ProtectionState
 from wikigate.pages.store import Page, PageStore
 from wikigate.pages.titles import InvalidTitle, Title, make_title, parse_title
-from wikigate.util.clock import mw_timestamp
+from wikigate.util.clock import mw_timestamp, to_mw_timestamp
 from wikigate.util.ints import is_int_string
 
 #: Rights checked by ``checkQuickPermissions`` per action (MediaWiki 1.39).
@@ -76,7 +76,7 @@ async def title_or_pageid(ctx: ApiContext, p: dict[str, Any], title_key: str = "
     from wikigate.api.query.pageset import namespaces_of
 
     if p.get(title_key) is not None and p.get(pageid_key) is not None:
-        raise ApiError("apierror-invalidparammix", [var_list(title_key, pageid_key), Num(2)],
+        raise ApiError("apierror-invalidparammix", [var_list(title_key, pageid_key), 2],
                        code="invalidparammix")
     store = pages_of(ctx)
     if p.get(title_key) is not None:
@@ -89,7 +89,7 @@ async def title_or_pageid(ctx: ApiContext, p: dict[str, Any], title_key: str = "
         if page is None:
             raise ApiError("apierror-nosuchpageid", [p[pageid_key]], code="nosuchpageid")
         return make_title(page.namespace, page.dbkey, namespaces_of(ctx)), page
-    raise ApiError("apierror-missingparam-one-of", [var_list(title_key, pageid_key), Num(2)],
+    raise ApiError("apierror-missingparam-one-of", [var_list(title_key, pageid_key), 2],
                    code="missingparam")
 
 
@@ -98,10 +98,12 @@ def badaccess(ctx: ApiContext, right: str) -> ApiError:
     groups = [g for g in ctx.services.rights.groups_with_right(right) if g != "*"]
     if not groups:
         return ApiError("badaccess-group0", code="permissiondenied")
+    # PermissionManager passes the links ready-made, as one comma list in the user's
+    # language, and a plain count (the raw errorformat shows them so).
     cat = ctx.services.catalog
-    items = tuple(RawMessage(f"[[{{{{int:grouppage-{g}}}}}|{{{{int:group-{g}}}}}]]")
-                  if cat.exists(f"grouppage-{g}") and cat.exists(f"group-{g}") else g for g in groups)
-    return ApiError("badaccess-groups", [ListParam(items, "comma"), Num(len(groups))], code="permissiondenied")
+    items = [cat.wikitext(RawMessage(f"[[{{{{int:grouppage-{g}}}}}|{{{{int:group-{g}}}}}]]"), ctx.uselang)
+             if cat.exists(f"grouppage-{g}") and cat.exists(f"group-{g}") else g for g in groups]
+    return ApiError("badaccess-groups", [", ".join(items), len(groups)], code="permissiondenied")
 
 
 def _restriction_errors(ctx: ApiContext, state: ProtectionState, title: Title, page: Page | None,
@@ -134,7 +136,7 @@ def _restriction_errors(ctx: ApiContext, state: ProtectionState, title: Title, p
                                        for s in sources))
             # Each item ends with a newline (MediaWiki builds "* [[:Title]]\n" per source).
             listing = "".join(f"* [[:{n}]]\n" for n in names)
-            errors.append(ApiError("cascadeprotected", [Num(len(names)), listing], code="cascadeprotected"))
+            errors.append(ApiError("cascadeprotected", [len(names), listing], code="cascadeprotected"))
     return errors
 
 
@@ -164,6 +166,8 @@ def _quick_errors(ctx: ApiContext, title: Title, page: Page | None, action: str)
 async def permission_errors(ctx: ApiContext, title: Title, page: Page | None, action: str) -> list[ApiError]:
     """Every error MediaWiki's PermissionManager reports for ``action`` on ``title`` (RIGOR_SECURE)."""
     errors = _quick_errors(ctx, title, page, action)
+    if title.namespace == NS_SPECIAL and action != "createaccount":
+        errors.append(ApiError("ns-specialprotected"))
     if title.namespace == NS_MEDIAWIKI and action in ("edit", "move", "move-target", "create") \
             and "editinterface" not in ctx.rights:
         errors.append(ApiError("protectedinterface", code="protectednamespace-interface"))
@@ -244,7 +248,7 @@ async def check_tags(ctx: ApiContext, tags: list[str] | None) -> None:
     if len(bad) == 1:
         raise ApiError("tags-apply-not-allowed-one", [bad[0]], code="badtags", data={"disallowedtags": bad})
     if bad:
-        raise ApiError("tags-apply-not-allowed-multi", [ListParam(tuple(bad), "comma"), Num(len(bad))],
+        raise ApiError("tags-apply-not-allowed-multi", [", ".join(bad), len(bad)],
                        code="badtags", data={"disallowedtags": bad})
 
 
@@ -254,11 +258,11 @@ async def want_watch(ctx: ApiContext, value: str, title: Title, exists: bool, *,
 
     ``preferences`` keeps a watched page watched, lets bots change nothing, and otherwise
     follows ``option`` (protect passes ``watchdefault``) or, for edits, ``watchdefault`` or
-    ``watchcreations`` for new pages. Anonymous users never watch.
+    ``watchcreations`` for new pages. Anonymous users watch nothing and get the default
+    preferences (so an anonymous edit answers ``watched`` as MediaWiki's does); callers
+    store nothing for them.
     """
-    if ctx.is_anon:
-        return False
-    watched = await page_service(ctx).watched(ctx.user.id, title)
+    watched = False if ctx.is_anon else await page_service(ctx).watched(ctx.user.id, title)
     if value == "watch":
         return True
     if value == "unwatch":
@@ -269,7 +273,8 @@ async def want_watch(ctx: ApiContext, value: str, title: Title, exists: bool, *,
         return watched
     from wikigate.users.options import effective_options
 
-    opts = effective_options(ctx.services.settings, await ctx.services.users.get_options(ctx.user.id))
+    stored = {} if ctx.is_anon else await ctx.services.users.get_options(ctx.user.id)
+    opts = effective_options(ctx.services.settings, stored)
 
     def on(name: str) -> bool:
         return str(opts.get(name, 0)) not in ("", "0", "False", "false")
@@ -303,7 +308,7 @@ def parse_timestamp_param(ctx: ApiContext, name: str, value: str | None) -> str 
                 dt = datetime(y, mo, d, h, mi, sec, tzinfo=UTC)
             except ValueError:
                 break
-            return dt.strftime("%Y%m%d%H%M%S")
+            return to_mw_timestamp(dt)
     if is_int_string(value, signed=False) and len(value) <= 13:  # not isdigit(): "²" is a digit
         return mw_timestamp(float(value))
     raise ApiError("paramvalidator-badtimestamp", [name, value], code="badtimestamp")

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from wikigate.api.errors import ApiError
 from wikigate.i18n import ListParam, Message, Num, Plaintext
 from wikigate.util.ints import INT64_MAX, INT64_MIN, parse_int64
+from wikigate.util.multivalue import MULTI_SEP, split_multi
 
 
 def _pt(value: Any) -> Plaintext:
@@ -28,7 +29,6 @@ def _pt(value: Any) -> Plaintext:
 
 LIMIT1 = 50
 LIMIT2 = 500
-SEP = "\x1f"
 
 
 Choices = Sequence[str] | Callable[[], Sequence[str]]
@@ -64,12 +64,28 @@ class Param:
     ismulti_limit2: int = LIMIT2
     #: Accepts values for which no help is listed (e.g. dynamic AuthManager fields).
     submodules: dict[str, str] | None = None
+    #: Integers out of min/max are an error (``ApiBase::PARAM_RANGE_ENFORCE``); by
+    #: default they are clamped with an ``outofrange`` warning, as for limits.
+    enforce_range: bool = False
+    #: Namespace type: negative namespaces accepted besides the real ones
+    #: (``NamespaceDef::PARAM_EXTRA_NAMESPACES``, e.g. Media and Special).
+    extra_namespaces: tuple[int, ...] = ()
+    #: Limit type: when False the raw text is returned and the module validates it
+    #: later with bounds of its own (``extractRequestParams( false )``).
+    parse_limit: bool = True
+    #: Notes shown with the parameter (``PARAM_HELP_MSG_INFO``), e.g. "singlepageonly".
+    help_info: tuple[str, ...] = ()
 
     def choice_list(self) -> list[str]:
         c = self.choices
         if c is None:
             return []
-        return list(c() if callable(c) else c)
+        values = list(c() if callable(c) else c)
+        if self.type == "namespace":
+            # NamespaceDef::getEnumValues: the namespaces and the extra ones, sorted.
+            ids = {int(v) for v in values} | set(self.extra_namespaces)
+            return [str(i) for i in sorted(ids)]
+        return values
 
 
 class ParamSource(Protocol):
@@ -77,7 +93,7 @@ class ParamSource(Protocol):
 
     high_limits: bool
 
-    def get_raw(self, name: str) -> str | None: ...
+    def get_raw(self, name: str, module: str = "main") -> str | None: ...
 
     def add_warning(self, module: str, message: Message, code: str | None = None,
                     data: dict[str, Any] | None = None) -> None: ...
@@ -85,21 +101,23 @@ class ParamSource(Protocol):
     def validate_user(self, name: str, value: str, param: Param) -> str: ...
 
 
-def split_multi(value: str) -> list[str]:
-    if value.startswith(SEP):
-        return value[1:].split(SEP)
-    if value == "":
-        return []
-    return value.split("|")
-
-
 def _missing(name: str) -> ApiError:
     return ApiError("paramvalidator-missingparam", [_pt(name)], code="missingparam")
 
 
 def validate_param(src: ParamSource, module_path: str, name: str, p: Param) -> Any:
-    """Read and validate one (already prefixed) parameter."""
-    raw = src.get_raw(name)
+    """Read and validate one (already prefixed) parameter. Its errors name the module
+    that declares it (``query+allpages``), as MediaWiki's do."""
+    try:
+        return _validate_param(src, module_path, name, p)
+    except ApiError as e:
+        if e.module is None:
+            e.module = module_path
+        raise
+
+
+def _validate_param(src: ParamSource, module_path: str, name: str, p: Param) -> Any:
+    raw = src.get_raw(name, module_path)
     if p.type == "boolean":
         return raw is not None
     if raw is None or (p.required and raw == ""):
@@ -120,10 +138,13 @@ def validate_param(src: ParamSource, module_path: str, name: str, p: Param) -> A
             values = list(dict.fromkeys(values))
         if p.type == "enum":
             return _multi_enum(src, module_path, name, p, values, raw)
+        if p.type == "namespace" and p.choices is not None:
+            # NamespaceDef is an enum of namespace numbers ("*" = all of them).
+            return [int(v) for v in _multi_enum(src, module_path, name, p, values, raw, all_value="*")]
         if p.type == "tags":
             return _tags(p, values)
         return [_one(src, module_path, name, p, v, multi=True) for v in values]
-    if raw.startswith(SEP):
+    if raw.startswith(MULTI_SEP):
         raise ApiError("paramvalidator-notmulti", [_pt(name)], code="badvalue")
     return _one(src, module_path, name, p, raw, multi=False)
 
@@ -164,9 +185,10 @@ def _tags(p: Param, values: list[str]) -> list[str]:
 
 
 def _multi_enum(src: ParamSource, module_path: str, name: str, p: Param, values: list[str],
-                raw: str) -> list[str]:
+                raw: str, all_value: str | None = None) -> list[str]:
     choices = p.choice_list()
-    if p.all_value is not None and values == [p.all_value]:
+    all_value = all_value or p.all_value
+    if all_value is not None and values == [all_value]:
         return choices
     good = [v for v in values if v in choices]
     bad = [v for v in values if v not in choices]
@@ -208,36 +230,56 @@ def _one(src: ParamSource, module_path: str, name: str, p: Param, value: str, *,
                            [_pt(name), _pt(value), ListParam(tuple(_pt(c) for c in choices), "text"),
                             Num(len(choices))], code="badvalue")
         return value
+    if t == "namespace" and p.choices is not None:
+        values = p.choice_list()
+        if value not in values:
+            raise ApiError("paramvalidator-badvalue-enumnotmulti",
+                           [_pt(name), _pt(value), ListParam(tuple(Plaintext(int(v)) for v in values), "text"),
+                            Num(len(values))], code="badvalue")
+        return int(value)
     if t in ("integer", "namespace"):
         n = _integer(name, value)
-        if t == "namespace" and p.choices is not None and str(n) not in p.choice_list():
-            raise ApiError("paramvalidator-badvalue-enumnotmulti", [name, value], code="badvalue")
-        if p.min is not None and n < p.min:
-            if p.max is not None:
-                raise ApiError("paramvalidator-outofrange-minmax", [name, value, Num(p.min), Num(p.max)],
-                               code="outofrange")
-            raise ApiError("paramvalidator-outofrange-min", [name, value, Num(p.min)], code="outofrange")
-        if p.max is not None and n > p.max:
-            if p.min is not None:
-                raise ApiError("paramvalidator-outofrange-minmax", [name, value, Num(p.min), Num(p.max)],
-                               code="outofrange")
-            raise ApiError("paramvalidator-outofrange-max", [name, value, "", Num(p.max)], code="outofrange")
-        return n
+        return _range(src, module_path, name, p, value, n, p.max, p.max, ignore=not p.enforce_range)
+    if t == "limit" and not p.parse_limit:
+        return value
     if t == "limit":
         top = (p.max2 if src.high_limits and p.max2 is not None else p.max) or LIMIT1
         if value == "max":
+            # ApiResult::addParsedLimit: the value "max" stood for, under "limits".
+            add_limit = getattr(src, "add_parsed_limit", None)
+            if add_limit is not None:
+                add_limit(module_path, top)
             return top
         n = _integer(name, value)
-        if n < (p.min or 1):
-            raise ApiError("paramvalidator-outofrange-min", [name, value, Num(p.min or 1)], code="outofrange")
-        if n > top:
-            src.add_warning(module_path, Message("paramvalidator-outofrange-max",
-                                                 (name, value, "", Num(top))), "outofrange")
-            n = top
-        return n
+        return _range(src, module_path, name, p, value, n, p.max or LIMIT1, top, ignore=True,
+                      min_value=p.min if p.min is not None else 1)
     if t == "user":
         return src.validate_user(name, value, p)
     return value
+
+
+def _range(src: ParamSource, module_path: str, name: str, p: Param, value: str, n: int, max1: int | None,
+           cur_max: int | None, *, ignore: bool, min_value: int | None = None) -> int:
+    """NumericDef::checkRange: a value out of range is clamped with an ``outofrange``
+    warning (``ignore``), or refused with that error; the message names the bounds the
+    parameter has, the data all of them."""
+    lo = p.min if min_value is None else min_value
+    hi = cur_max
+    if lo is not None and n < lo:
+        clamped = lo
+    elif hi is not None and n > hi:
+        clamped = hi
+    else:
+        return n
+    what = ("min" if lo is not None else "") + ("max" if max1 is not None else "")
+    highmax = p.max2 if p.max2 is not None else max1
+    msg = Message(f"paramvalidator-outofrange-{what}",
+                  (_pt(name), _pt(value), Num(lo if lo is not None else ""), Num(hi if hi is not None else "")))
+    data = {"min": lo, "curmax": hi, "max": max1, "highmax": highmax}
+    if not ignore:
+        raise ApiError(msg, code="outofrange", data=data)
+    src.add_warning(module_path, msg, "outofrange", data)
+    return clamped
 
 
 def _var_list(names: Sequence[str]) -> ListParam:

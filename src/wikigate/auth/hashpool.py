@@ -17,7 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from wikigate.auth.passwords.hashing import HashConfig, PasswordHasher
+from wikigate.auth.passwords.hashing import PasswordHasher, hash_config
 from wikigate.config import PasswordSettings
 
 T = TypeVar("T")
@@ -46,14 +46,6 @@ def lower_thread_priority() -> None:
 
 class HashQueueFull(Exception):
     """Too many password hashes are waiting; try again later."""
-
-
-def hash_config(s: PasswordSettings) -> HashConfig:
-    return HashConfig(
-        default_type=s.default_type, pbkdf2_algo=s.pbkdf2_algo, pbkdf2_iterations=s.pbkdf2_iterations,
-        pbkdf2_length=s.pbkdf2_length, bcrypt_cost=s.bcrypt_cost, argon2_memory_kib=s.argon2_memory_kib,
-        argon2_time=s.argon2_time, argon2_parallelism=s.argon2_parallelism,
-    )
 
 
 class HashingService:

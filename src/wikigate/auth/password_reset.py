@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from wikigate.auth.passwords import merge_policy_overrides, random_password, random_password_min_length
-from wikigate.auth.ratelimit import RateLimiter, RateLimitSubject
+from wikigate.auth.ratelimit import RateLimiter, RateLimitSubject, effective_rate_limits
 from wikigate.auth.usernames import canonical_username
 from wikigate.i18n import format_duration
 from wikigate.mail import BadAddress, is_valid_email
@@ -76,9 +76,8 @@ class PasswordReset:
 
         The ``ip`` key applies to anonymous and new (not autoconfirmed) users only, as
         MediaWiki's pingLimiter does (wikigate.auth.ratelimit)."""
-        count, seconds = self.settings.throttle.mailpassword_ip
         subject = RateLimitSubject.from_rights(caller.user_id, caller.ip, caller.groups, caller.rights)
-        limiter = RateLimiter(self.services.kv, {"mailpassword": {"ip": [count, seconds]}})
+        limiter = RateLimiter(self.services.kv, effective_rate_limits(self.settings.throttle))
         return await limiter.limit(subject, "mailpassword")
 
     async def request(self, caller: Caller, username: str | None, email: str | None,

@@ -35,6 +35,9 @@ log = logging.getLogger("wikigate.auth.ratelimit")
 #: action -> entity type -> [hits, seconds] (plus "&can-bypass": bool).
 Limits = Mapping[str, Mapping[str, Any]]
 
+#: Entity types a ``$wgRateLimits`` entry may use besides group names.
+ENTITY_TYPES = ("anon", "user", "newbie", "ip", "subnet", "ip-all", "subnet-all", "user-global")
+
 
 @dataclass(frozen=True)
 class RateLimitSubject:
@@ -53,6 +56,14 @@ class RateLimitSubject:
     def from_rights(cls, user_id: int, ip: str, groups: Iterable[str], rights: Iterable[str]) -> RateLimitSubject:
         r = set(rights)
         return cls(user_id, ip, tuple(groups), "autoconfirmed" not in r, "noratelimit" in r)
+
+
+def effective_rate_limits(throttle: Any) -> dict[str, dict[str, Any]]:
+    """``throttle.rate_limits`` with ``throttle.mailpassword_ip`` as the ``ip`` key of
+    ``mailpassword`` (the older setting wins, so existing configurations keep working)."""
+    limits: dict[str, dict[str, Any]] = {k: dict(v) for k, v in throttle.rate_limits.items()}
+    limits.setdefault("mailpassword", {})["ip"] = list(throttle.mailpassword_ip)
+    return limits
 
 
 def subnet(ip: str) -> str | None:
@@ -123,9 +134,10 @@ class RateLimiter:
         self.kv = kv
         self.limits = limits
 
-    async def limit(self, subject: RateLimitSubject, action: str) -> bool:
-        """Count one ``action`` by ``subject``; True if it is over a limit (then nothing
-        stays counted)."""
+    async def limit(self, subject: RateLimitSubject, action: str, incr: int = 1) -> bool:
+        """Count ``incr`` times ``action`` by ``subject``; True if it is over a limit (then
+        nothing stays counted). ``incr`` 0 only looks: would one more be over a limit?
+        (MediaWiki's peek mode, ``pingLimiter( 'linkpurge', 0 )``)."""
         conds = self.limits.get(action)
         if not conds:
             return False
@@ -139,8 +151,15 @@ class RateLimiter:
                 if hits <= 0 or seconds <= 0:
                     continue
                 key = f"ratelimit:{action}:{entity}:{value}"
-                n = await self.kv.incr(key, float(seconds))
-                taken.append(key)
+                if incr <= 0:
+                    if await self.kv.get_int(key) + 1 > hits:
+                        over = True
+                        break
+                    continue
+                n = 0
+                for _ in range(incr):
+                    n = await self.kv.incr(key, float(seconds))
+                    taken.append(key)
                 if n > hits:
                     log.info("rate limit %s/%s tripped (%d per %ds)", action, entity, hits, seconds)
                     over = True

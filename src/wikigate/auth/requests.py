@@ -10,13 +10,14 @@ are true iff their parameter is present. That is why a missing ``retype`` yields
 "authmanager-create-no-primary" rather than a field error.
 
 Requests travel inside the stored flow record (KV store), so each one serialises to a
-small JSON dict (:func:`dump_request` / :func:`load_request`).
+small JSON dict (:func:`dump_request` / :func:`load_request`). Loading looks the stored
+type up in a table of known request classes (core ones here, the providers' ones in the
+engine's registry, ``wikigate.auth.flow.registry``); it never imports a stored name.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
@@ -105,7 +106,9 @@ class AuthenticationRequest:
                 continue
             if info.type == "multiselect":
                 raw = data.get(name)
-                chosen = [] if raw in (None, "") else str(raw).split("|")
+                # AuthenticationRequest::loadFromSubmission casts the submitted string to a
+                # one-element array: the API form carries one value, "|" is not split.
+                chosen = [] if raw in (None, "") else [str(raw)]
                 if not chosen and not info.optional:
                     return False
                 if info.options is not None and any(c not in info.options for c in chosen):
@@ -138,19 +141,24 @@ class AuthenticationRequest:
 R = TypeVar("R", bound=AuthenticationRequest)
 
 
+def request_type_key(cls: type[AuthenticationRequest]) -> str:
+    """The key a request class is stored under (module and qualified name)."""
+    return f"{cls.__module__}:{cls.__qualname__}"
+
+
 def dump_request(req: AuthenticationRequest) -> dict[str, Any]:
-    cls = type(req)
-    return {"c": f"{cls.__module__}:{cls.__qualname__}", "d": req.serialize_state()}
+    return {"c": request_type_key(type(req)), "d": req.serialize_state()}
 
 
-def load_request(data: dict[str, Any]) -> AuthenticationRequest:
-    module_name, _, qual = str(data["c"]).partition(":")
-    obj: Any = importlib.import_module(module_name)
-    for part in qual.split("."):
-        obj = getattr(obj, part)
-    if not (isinstance(obj, type) and issubclass(obj, AuthenticationRequest)):
-        raise ValueError(f"not an authentication request class: {data['c']}")
-    req = obj.__new__(obj)
+def load_request(data: dict[str, Any],
+                 types: Mapping[str, type[AuthenticationRequest]] | None = None) -> AuthenticationRequest:
+    """Rebuild a dumped request; its class must be one of ``types`` (default: the core
+    request types). ValueError for any other class name: nothing is imported."""
+    table = CORE_REQUEST_TYPES if types is None else types
+    cls = table.get(str(data["c"]))
+    if cls is None:
+        raise ValueError(f"not a known authentication request class: {data['c']}")
+    req = cls.__new__(cls)
     AuthenticationRequest.__init__(req)
     req.restore_state(data["d"])
     return req
@@ -321,6 +329,37 @@ class ButtonAuthenticationRequest(AuthenticationRequest):
         return (RawMessage("$1", (self.class_id,)), RawMessage("$1", (self.unique_id,)))
 
 
+class CreateFromLoginAuthenticationRequest(AuthenticationRequest):
+    """The state a login keeps for a later account creation or link (``preservestate``):
+    the primary provider's creation request and the link requests of the identity."""
+
+    class_id = "MediaWiki\\Auth\\CreateFromLoginAuthenticationRequest"
+    required = OPTIONAL
+
+    def __init__(self, create_request: AuthenticationRequest | None = None,
+                 maybe_link: Sequence[AuthenticationRequest] = ()) -> None:
+        super().__init__()
+        self.create_request = create_request
+        self.maybe_link = list(maybe_link)
+        self.username = create_request.username if create_request is not None else None
+
+    def load(self, data: dict[str, str]) -> bool:
+        return True
+
+    def serialize_state(self) -> dict[str, Any]:
+        return {"username": self.username, "action": self.action, "return_to_url": self.return_to_url}
+
+    def has_state_for_action(self, action: str) -> bool:
+        if action == ACTION_LOGIN:
+            return bool(self.maybe_link)
+        if action == ACTION_CREATE:
+            return bool(self.maybe_link) or self.create_request is not None
+        return False
+
+    def has_primary_state_for_action(self, action: str) -> bool:
+        return action == ACTION_CREATE and self.create_request is not None
+
+
 def button_pressed(reqs: Iterable[AuthenticationRequest], name: str) -> bool:
     """``ButtonAuthenticationRequest::getRequestByName`` found a loaded button."""
     return any(isinstance(r, ButtonAuthenticationRequest) and r.name == name for r in reqs)
@@ -340,6 +379,9 @@ class AuthResponse:
     message_type: str = "warning"
     #: A request to hand to the creation flow (RESTART/FAIL from linking providers).
     create_request: AuthenticationRequest | None = None
+    #: PASS without a local user from a linking primary: the request that would link the
+    #: identity to an account (MediaWiki's linkRequest; kept for ``preservestate``).
+    link_request: AuthenticationRequest | None = None
     #: PASS of a login or creation: the local user, and whether to remember the login.
     user: Any = None
     remember: bool = False
@@ -421,3 +463,12 @@ def merge_field_info(reqs: list[AuthenticationRequest]) -> dict[str, FieldInfo]:
 #: $wgChangeCredentialsBlacklist: requests no one may "change" (a temporary password is
 #: only ever set by a reset), for changeauthenticationdata, authmanagerinfo and the pages.
 CHANGE_BLACKLIST: tuple[type[AuthenticationRequest], ...] = (TemporaryPasswordAuthenticationRequest,)
+
+
+#: The request types defined here, by storage key (:func:`load_request`'s default table).
+CORE_REQUEST_TYPES: dict[str, type[AuthenticationRequest]] = {
+    request_type_key(c): c for c in (
+        PasswordAuthenticationRequest, TemporaryPasswordAuthenticationRequest, UsernameAuthenticationRequest,
+        UserDataAuthenticationRequest, CreationReasonAuthenticationRequest, RememberMeAuthenticationRequest,
+        ButtonAuthenticationRequest, CreateFromLoginAuthenticationRequest)
+}

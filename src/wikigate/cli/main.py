@@ -7,7 +7,13 @@ import sys
 
 import click
 
+from wikigate.cli import users
+from wikigate.cli.audit import audit
+from wikigate.cli.botpasswords import botpassword
 from wikigate.cli.common import _settings, run_async
+from wikigate.cli.importer import import_group
+from wikigate.cli.mail import mail
+from wikigate.cli.oath import oath
 from wikigate.config import Settings
 from wikigate.health import safe_url
 from wikigate.util.files import private_umask
@@ -147,24 +153,8 @@ async def _check_database_readonly(settings: Settings) -> str | None:
     return current
 
 
-from wikigate.cli import users as _users  # noqa: E402
-
-cli.add_command(_users.user)
-from wikigate.cli.botpasswords import botpassword as _botpassword  # noqa: E402
-
-cli.add_command(_botpassword)
-from wikigate.cli.mail import mail as _mail  # noqa: E402
-
-cli.add_command(_mail)
-from wikigate.cli.importer import import_group as _import_group  # noqa: E402
-
-cli.add_command(_import_group)
-from wikigate.cli.audit import audit as _audit  # noqa: E402
-
-cli.add_command(_audit)
-from wikigate.cli.oath import oath as _oath  # noqa: E402
-
-cli.add_command(_oath)
+for _command in (users.user, botpassword, mail, import_group, audit, oath):
+    cli.add_command(_command)
 
 
 def main() -> None:

@@ -18,13 +18,15 @@ import codecs
 import re
 import unicodedata
 
+from wikigate.util.multivalue import MULTI_SEP
+
 #: Characters UtfNormal replaces: C0 controls except HT/LF/CR, and the non-characters
 #: U+FFFE/U+FFFF (all of them are forbidden in XML 1.0 as well).
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 REPLACEMENT = "\ufffd"
 #: The alternative multi-value separator: a value that starts with it keeps it (MediaWiki
 #: normalises the pieces one by one, ``ApiParamValidatorCallbacks::getValue``).
-MULTI_SEP = "\x1f"
+_MULTI_SEP_BYTES = MULTI_SEP.encode("ascii")
 
 
 def _tail_count(lead: int) -> int:
@@ -100,8 +102,8 @@ def decode_value(raw: bytes, *, from_query: bool) -> tuple[str, bool]:
     did not send valid, clean, NFC UTF-8 (the ``badutf8`` warning)."""
     if raw.isascii() and (not raw or raw.isalnum()):
         return raw.decode("ascii"), False  # the common case: nothing to check
-    if raw.startswith(b"\x1f"):
-        text = MULTI_SEP.join(_decode_piece(p, from_query) for p in raw.split(b"\x1f"))
+    if raw.startswith(_MULTI_SEP_BYTES):
+        text = MULTI_SEP.join(_decode_piece(p, from_query) for p in raw.split(_MULTI_SEP_BYTES))
     else:
         text = _decode_piece(raw, from_query)
     return text, text.encode("utf-8", errors="surrogatepass") != raw

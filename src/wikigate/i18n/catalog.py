@@ -46,6 +46,7 @@ from wikigate.i18n.render import (
     strip_outer_paragraph,
     to_html,
 )
+from wikigate.util.clock import from_mw_timestamp
 
 __all__ = ["Catalog", "api_code_for_key", "format_duration", "normalize_lang"]
 
@@ -125,7 +126,7 @@ def api_code_for_key(key: str, params: Sequence[Any] = ()) -> str:
         code = _MESSAGE_MAP[key]
     elif key == "apierror-missingparam" and params:
         first = params[0]
-        code = "no" + (first.value if isinstance(first, Plaintext) else str(first))
+        code = "no" + (str(first.value) if isinstance(first, Plaintext) else str(first))
     elif key.startswith("apiwarn-"):
         code = key[8:]
     elif key.startswith("apierror-"):
@@ -192,7 +193,7 @@ def _parse_timestamp(value: str) -> dt.datetime | None:
     """Accept MediaWiki (``YYYYMMDDHHMMSS``) and ISO 8601 timestamps."""
     value = value.strip()
     if re.fullmatch(r"\d{14}", value):
-        return dt.datetime.strptime(value, "%Y%m%d%H%M%S").replace(tzinfo=dt.UTC)
+        return from_mw_timestamp(value)
     try:
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
@@ -411,8 +412,8 @@ class Catalog:
             return True, self._format(param.message, lang, fmt)
         if isinstance(param, Plaintext):
             if fmt == "html":
-                return True, html.escape(param.value, quote=True).replace("&#x27;", "&#039;")
-            return True, param.value
+                return True, html.escape(str(param.value), quote=True).replace("&#x27;", "&#039;")
+            return True, str(param.value)
         if isinstance(param, RawParam):
             return True, param.value
         if isinstance(param, Num):

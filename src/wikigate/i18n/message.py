@@ -49,14 +49,15 @@ class RawMessage(Message):
 class Num:
     """``Message::numParam``: formatted with the language's digit grouping."""
 
-    value: int | float
+    value: int | float | str
 
 
 @dataclass(frozen=True)
 class Plaintext:
-    """``Message::plaintextParam``: never parsed as wikitext, escaped in HTML."""
+    """``Message::plaintextParam``: never parsed as wikitext, escaped in HTML. An int
+    stays an int in the raw errorformat (namespace numbers in a value list)."""
 
-    value: str
+    value: str | int
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from sqlalchemy.engine import Connection
 from wikigate.auth.usernames import canonical_username
 from wikigate.storage.sql.schema import bot_passwords, user, user_groups, user_properties
 from wikigate.users.store import new_user_token
-from wikigate.util.clock import mw_timestamp
+from wikigate.util.clock import mw_timestamp, to_mw_timestamp
 
 __all__ = [
     "Importer",
@@ -108,9 +108,7 @@ def _ts(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(dt.UTC)
-        return str(value.strftime("%Y%m%d%H%M%S"))
+        return to_mw_timestamp(value)
     s = _str(value)
     return s or None
 

@@ -6,7 +6,8 @@ Layers (STYLE: protocols by role, implementations by technology):
   refusing header injection;
 * a :class:`Mailer` transport delivers finished bytes — :class:`~.maildir.MaildirMailer`
   (default: a Maildir spool an operator can read), :class:`~.smtp.SmtpMailer`,
-  :class:`~.console.ConsoleMailer`, :class:`~.memory.MemoryMailer` (tests);
+  :class:`~.console.ConsoleMailer`, :class:`~.memory.MemoryMailer` (tests), chosen by
+  ``mail.backend`` in :mod:`~.transports`;
 * :class:`~.outbox.Outbox` (``services.mailer``) queues every message in
   ``wg_mail_queue`` first and delivers it after the response, with retries.
 """
@@ -15,15 +16,10 @@ from __future__ import annotations
 
 import email.utils
 import re
-from collections.abc import Callable
 from email.message import EmailMessage
-from typing import TYPE_CHECKING, Protocol
-
-if TYPE_CHECKING:
-    from wikigate.config import Settings
+from typing import Protocol
 
 __all__ = [
-    "MAILERS",
     "BadAddress",
     "MailError",
     "Mailer",
@@ -31,7 +27,6 @@ __all__ = [
     "TemporaryMailError",
     "build_message",
     "is_valid_email",
-    "make_transport",
 ]
 
 
@@ -112,46 +107,3 @@ def build_message(*, from_name: str, from_addr: str, to_name: str, to_addr: str,
     msg.set_content(body, charset="utf-8")
     msg["Content-Language"] = lang  # after set_content, which drops Content-* headers
     return msg
-
-
-def _maildir(settings: Settings) -> Mailer:
-    from wikigate.mail.maildir import MaildirMailer
-
-    return MaildirMailer(settings.mail.maildir or str(settings.data_path / "mail"))
-
-
-def _smtp(settings: Settings) -> Mailer:
-    from wikigate.mail.smtp import SmtpMailer
-
-    return SmtpMailer.from_settings(settings.mail)
-
-
-def _console(settings: Settings) -> Mailer:
-    from wikigate.mail.console import ConsoleMailer
-
-    return ConsoleMailer()
-
-
-def _memory(settings: Settings) -> Mailer:
-    from wikigate.mail.memory import MemoryMailer
-
-    return MemoryMailer()
-
-
-#: ``mail.backend`` -> transport factory (config.py restricts the names).
-MAILERS: dict[str, Callable[[Settings], Mailer]] = {
-    "maildir": _maildir,
-    "smtp": _smtp,
-    "console": _console,
-    "memory": _memory,
-}
-
-
-def make_transport(settings: Settings) -> Mailer:
-    try:
-        factory = MAILERS[settings.mail.backend]
-    except KeyError:
-        from wikigate.config import ConfigError
-
-        raise ConfigError(f"mail.backend: unknown backend {settings.mail.backend!r}") from None
-    return factory(settings)

@@ -35,6 +35,7 @@ from sqlalchemy.engine import Connection
 
 from wikigate.config import Settings
 from wikigate.mail import BadAddress, Mailer, MailError, PermanentMailError, build_message
+from wikigate.mail.transports import make_transport
 from wikigate.storage.errors import is_backend_outage
 from wikigate.storage.sql.database import Database
 from wikigate.storage.sql.schema import mail_queue
@@ -103,8 +104,6 @@ class Outbox:
 
     @classmethod
     def from_settings(cls, s: Settings, db: Database, clock: Clock) -> Outbox:
-        from wikigate.mail import make_transport
-
         return cls(db, clock, make_transport(s), sitename=s.site.sitename,
                    sender=s.mail.sender, retries=s.mail.retries, enabled=s.mail.enabled,
                    msgid_domain=s.site.server_name)

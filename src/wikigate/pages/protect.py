@@ -25,17 +25,17 @@ from sqlalchemy.engine import Connection
 from wikigate.config import ProtectionSettings
 from wikigate.logs.store import LogStore
 from wikigate.pages import protection as prot
-from wikigate.pages.expiry import ExpiryError, expiry_to_db, is_infinity, parse_expiry
 from wikigate.pages.store import PageStore
 from wikigate.pages.titles import Title
 from wikigate.users.model import User
+from wikigate.util.expiry import ExpiryError, expiry_to_db, is_infinity, parse_expiry
 
 
 class ProtectError(Exception):
     """A refused protect request. ``code`` is one of ``toofewexpiries`` (``given``,
     ``needed`` set), ``create-titleexists``, ``missingtitle-createonly``,
     ``protect-invalidaction`` / ``protect-invalidlevel`` (``value``: the type or level as
-    given), or an expiry error code of :class:`~wikigate.pages.expiry.ExpiryError`
+    given), or an expiry error code of :class:`~wikigate.util.expiry.ExpiryError`
     (``invalidexpiry``, ``pastexpiry``; ``value``: the expiry as given)."""
 
     def __init__(self, code: str, value: str = "", *, given: int = 0, needed: int = 0) -> None:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 
 from wikigate.config import ProtectionSettings
-from wikigate.pages.expiry import expiry_from_db
 from wikigate.pages.namespaces import NS_FILE
+from wikigate.util.expiry import expiry_from_db, format_expiry_api
 
 #: A level's right: MediaWiki maps the two historical level names to their rights.
 _LEVEL_RIGHTS = {"sysop": "editprotected", "autoconfirmed": "editsemiprotected"}
@@ -92,8 +92,7 @@ def expiry_phrase(expiry: str) -> str:
 
 def expiry_api(expiry: str) -> str:
     """action=protect / logevents details form: ``infinite`` or ISO 8601."""
-    dt = expiry_from_db(expiry)
-    return "infinite" if dt is None else dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_expiry_api(expiry_from_db(expiry))
 
 
 def expiry_info(expiry: str) -> str:
@@ -151,6 +150,3 @@ def log_params(restrictions: Sequence[Restriction], cascade: bool, *, title_prot
         details.append(item)
     return {"description": log_description(restrictions), "cascade": cascade, "details": details}
 
-
-def now_ts(now: float) -> str:
-    return datetime.fromtimestamp(int(now), UTC).strftime("%Y%m%d%H%M%S")

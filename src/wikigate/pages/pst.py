@@ -160,6 +160,37 @@ def _run(text: str, i: int) -> int:
     return j - i
 
 
+def _add(stack: list[_Frame], node: _Node) -> None:
+    """Append ``node`` to the innermost open part (merging adjacent text)."""
+    part = stack[-1].parts[-1]
+    if isinstance(node, str) and part and isinstance(part[-1], str):
+        part[-1] += node
+    else:
+        part.append(node)
+
+
+def _close(stack: list[_Frame], ch: str, run: int) -> None:
+    """A run of ``run`` closing ``ch`` characters: close what it matches, the rest is text."""
+    opener = "{" if ch == "}" else "["
+    while run > 0 and len(stack) > 1 and stack[-1].kind == opener:
+        top = stack[-1]
+        matched = min(run, top.count, 3 if opener == "{" else 2)
+        if matched < 2:
+            break
+        node = _Brace(opener, matched, top.parts)
+        top.count -= matched
+        run -= matched
+        if top.count >= 2:
+            top.parts = [[node]]
+        else:
+            stack.pop()
+            if top.count:
+                _add(stack, opener * top.count)
+            _add(stack, node)
+    if run:
+        _add(stack, ch * run)
+
+
 def _parse(text: str) -> list[_Node]:
     """Braces and brackets as the preprocessor matches them (runs of ``{``: 2 = template,
     3 = parameter, longer runs nest; ``[[ ]]`` only so that pipes inside links do not split
@@ -167,45 +198,17 @@ def _parse(text: str) -> list[_Node]:
     root = _Frame("", 0, [[]])
     stack = [root]
     i, n = 0, len(text)
-
-    def add(node: _Node) -> None:
-        part = stack[-1].parts[-1]
-        if isinstance(node, str) and part and isinstance(part[-1], str):
-            part[-1] += node
-        else:
-            part.append(node)
-
     while i < n:
         ch = text[i]
-        if ch in "{[":
+        if ch in "{[}]":
             run = _run(text, i)
-            if 2 <= run <= MAX_RUN and len(stack) <= MAX_NESTING:
+            i += run
+            if ch in "}]":
+                _close(stack, ch, run)
+            elif 2 <= run <= MAX_RUN and len(stack) <= MAX_NESTING:
                 stack.append(_Frame(ch, run, [[]]))
             else:
-                add(ch * run)
-            i += run
-            continue
-        if ch in "}]":
-            run = _run(text, i)
-            i += run
-            opener = "{" if ch == "}" else "["
-            while run > 0 and len(stack) > 1 and stack[-1].kind == opener:
-                top = stack[-1]
-                matched = min(run, top.count, 3 if opener == "{" else 2)
-                if matched < 2:
-                    break
-                node = _Brace(opener, matched, top.parts)
-                top.count -= matched
-                run -= matched
-                if top.count >= 2:
-                    top.parts = [[node]]
-                else:
-                    stack.pop()
-                    if top.count:
-                        add(opener * top.count)
-                    add(node)
-            if run:
-                add(ch * run)
+                _add(stack, ch * run)
             continue
         if ch == "|" and len(stack) > 1 and stack[-1].kind == "{":
             stack[-1].parts.append([])
@@ -214,16 +217,16 @@ def _parse(text: str) -> list[_Node]:
         j = i + 1
         while j < n and text[j] not in "{[}]|":
             j += 1
-        add(text[i:j])
+        _add(stack, text[i:j])
         i = j
     while len(stack) > 1:  # unclosed: literal text
         top = stack.pop()
-        add(top.kind * top.count)
+        _add(stack, top.kind * top.count)
         for k, part in enumerate(top.parts):
             if k:
-                add("|")
+                _add(stack, "|")
             for item in part:
-                add(item)
+                _add(stack, item)
     return root.parts[0]
 
 

@@ -222,22 +222,25 @@ class PageService:
                         cascade_filter: str = "all", expiry_filter: str = "all") -> list[Page]:
         """list=allpages: up to ``limit + 1`` pages; with ``protection_types``, only pages
         holding a restriction of those types (and levels, cascading ``cascading`` /
-        ``noncascading``, expiry ``indefinite`` / ``definite``)."""
+        ``noncascading``); with an expiry filter (``indefinite`` / ``definite``), only
+        pages holding a restriction with such an expiry (of any type without types)."""
         store = self.store
         types = list(protection_types or [])
         levels = list(protection_levels or [])
+        filtering = bool(types) or expiry_filter != "all"
 
         def q(conn: Connection) -> list[Page]:
-            fetch = limit if not types else limit * 10 + 100
+            fetch = limit if not filtering else limit * 10 + 100
             rows = store.all_pages_in(conn, namespace=namespace, start=start, end=end, prefix=prefix,
                                       redirects=redirects, newer=newer, limit=fetch,
                                       min_size=min_size, max_size=max_size)
-            if types:
+            if filtering:
                 kept = []
                 for pg in rows:
-                    rs = [r for r in store.restrictions_in(conn, pg.id) if r.type in types
+                    rs = [r for r in store.restrictions_in(conn, pg.id) if (not types or (
+                          r.type in types
                           and (not levels or r.level in levels)
-                          and (cascade_filter == "all" or r.cascade == (cascade_filter == "cascading"))
+                          and (cascade_filter == "all" or r.cascade == (cascade_filter == "cascading"))))
                           and (expiry_filter == "all" or (r.expiry == "infinity") == (expiry_filter == "indefinite"))]
                     if rs:
                         kept.append(pg)
@@ -314,34 +317,8 @@ class PageService:
                 raise PageWriteError("articleexists")
             old_rev = store.revision_in(conn, fresh.latest) if fresh is not None else None
             current = old_rev.text if old_rev is not None else None
-            conflict = False
-            if fresh is not None and old_rev is not None and (
-                    (base_timestamp is not None and base_timestamp != old_rev.timestamp)
-                    or (base_revid is not None and base_revid != fresh.latest)):
-                conflict = True
-                if section == "new":
-                    # a repeated submission of the same new section stays a conflict
-                    conflict = old_rev.actor_name == performer.name and old_rev.comment == (summary or "")
-                elif section is None and base_timestamp is not None and performer.id:
-                    # RevisionStore::userWasLastToEdit (registered users only)
-                    since = store.revisions_in(conn, fresh.id, limit=50)
-                    conflict = any(r.timestamp > base_timestamp and r.actor != performer.id for r in since)
-            if conflict:
-                assert fresh is not None and current is not None
-                base = (store.revision_in(conn, base_revid) if base_revid is not None
-                        else store.revision_at_in(conn, fresh.id, base_timestamp or ""))
-                if base is None or base.page != fresh.id:
-                    raise PageWriteError("editconflict")
-                mine = compose(base.text)
-                merged = merge_texts(base.text, mine, current) if mine is not None else None
-                if merged is None:
-                    raise PageWriteError("editconflict")
-                text = merged
-            else:
-                composed = compose(current)
-                if composed is None:  # the section went away since the request read the page
-                    raise PageWriteError("editconflict")
-                text = composed
+            text = self._edit_text(conn, fresh, old_rev, performer, compose=compose, section=section,
+                                   summary=summary, base_timestamp=base_timestamp, base_revid=base_revid)
             if len(text.encode("utf-8")) > MAX_ARTICLE_SIZE * 1024:  # PageSizeConstraint, after the merge
                 raise PageWriteError("contenttoobig")
             # The automatic summary and change tags see the text before the transform, as in
@@ -353,7 +330,7 @@ class PageService:
             text = pre_save_transform(text, PstContext(
                 title.ns_text, title.text, signature, datetime.strptime(ts, "%Y%m%d%H%M%S").replace(tzinfo=UTC),
                 sitename=self.sitename, lookup=lambda name: self._template_text(conn, name)))
-            if watch is not None:
+            if watch is not None and performer.is_registered:
                 store.set_watch_in(conn, performer.id, title.namespace, title.dbkey, watch)
             if old_rev is not None and fresh is not None and old_rev.text == text:
                 return EditOutcome(fresh, None, fresh.latest, False)
@@ -375,6 +352,41 @@ class PageService:
             return EditOutcome(new_page, rev, old.latest if old is not None else 0, old is None)
 
         return await store.run(save)
+
+    def _edit_text(self, conn: Connection, fresh: Page | None, old_rev: Revision | None, performer: User, *,
+                   compose: Callable[[str | None], str | None], section: str | None, summary: str | None,
+                   base_timestamp: str | None, base_revid: int | None) -> str:
+        """The page's new text: the edit applied to the latest text, or, on a conflict
+        (EditPage::internalAttemptSave's rules), applied to the base revision and merged."""
+        store = self.store
+        current = old_rev.text if old_rev is not None else None
+        conflict = False
+        if fresh is not None and old_rev is not None and (
+                (base_timestamp is not None and base_timestamp != old_rev.timestamp)
+                or (base_revid is not None and base_revid != fresh.latest)):
+            conflict = True
+            if section == "new":
+                # a repeated submission of the same new section stays a conflict
+                conflict = old_rev.actor_name == performer.name and old_rev.comment == (summary or "")
+            elif section is None and base_timestamp is not None and performer.id:
+                # RevisionStore::userWasLastToEdit (registered users only)
+                since = store.revisions_in(conn, fresh.id, limit=50)
+                conflict = any(r.timestamp > base_timestamp and r.actor != performer.id for r in since)
+        if not conflict:
+            composed = compose(current)
+            if composed is None:  # the section went away since the request read the page
+                raise PageWriteError("editconflict")
+            return composed
+        assert fresh is not None and current is not None
+        base = (store.revision_in(conn, base_revid) if base_revid is not None
+                else store.revision_at_in(conn, fresh.id, base_timestamp or ""))
+        if base is None or base.page != fresh.id:
+            raise PageWriteError("editconflict")
+        mine = compose(base.text)
+        merged = merge_texts(base.text, mine, current) if mine is not None else None
+        if merged is None:
+            raise PageWriteError("editconflict")
+        return merged
 
     def _template_text(self, conn: Connection, name: str) -> str | None:
         """The latest text of the page ``{{subst:name}}`` names (Template: unless it says

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection
 from wikigate.logs.store import LogStore
 from wikigate.pages.links import transclusions
 from wikigate.pages.namespaces import Namespaces
-from wikigate.pages.protection import CascadeSource, Restriction, is_live, now_ts
+from wikigate.pages.protection import CascadeSource, Restriction, is_live
 from wikigate.storage.sql.database import Database
 from wikigate.storage.sql.schema import page as page_t
 from wikigate.storage.sql.schema import page_restrictions as pr_t
@@ -254,7 +254,7 @@ class PageStore:
 
     def cascade_sources_in(self, conn: Connection, namespace: int, dbkey: str) -> list[CascadeSource]:
         """Live cascading ``edit`` restrictions of pages transcluding this title, by source title."""
-        now = now_ts(self.clock.time())
+        now = mw_timestamp(self.clock.time())
         stmt = (select(page_t.c.page_namespace, page_t.c.page_title, pr_t.c.pr_level, pr_t.c.pr_expiry)
                 .select_from(tl_t.join(pr_t, pr_t.c.pr_page == tl_t.c.tl_from)
                              .join(page_t, page_t.c.page_id == tl_t.c.tl_from))
@@ -271,7 +271,7 @@ class PageStore:
 
     def restrictions_in(self, conn: Connection, page_id: int) -> list[Restriction]:
         """Live restrictions of a page in configuration order of types; purges expired rows."""
-        now = now_ts(self.clock.time())
+        now = mw_timestamp(self.clock.time())
         rows = list(conn.execute(select(pr_t).where(pr_t.c.pr_page == page_id).order_by(pr_t.c.pr_id)))
         live: list[Restriction] = []
         expired: list[int] = []
@@ -299,7 +299,7 @@ class PageStore:
         """Live page restrictions for Special:ProtectedPages, newest first (by restriction
         id): ``(restriction id, namespace, dbkey, restriction)``, ``limit + 1`` rows."""
         c = pr_t.c
-        now = now_ts(self.clock.time())
+        now = mw_timestamp(self.clock.time())
         conds: list[Any] = [c.pr_page == page_t.c.page_id, or_(c.pr_expiry.is_(None), c.pr_expiry == "infinity",
                                                                  c.pr_expiry >= now)]
         if types:
@@ -326,7 +326,7 @@ class PageStore:
         if row is None:
             return None
         tp = _tp(row)
-        if not is_live(tp.expiry, now_ts(self.clock.time())):
+        if not is_live(tp.expiry, mw_timestamp(self.clock.time())):
             conn.execute(delete(pt_t).where(and_(pt_t.c.pt_namespace == namespace, pt_t.c.pt_title == dbkey)))
             return None
         return tp
@@ -343,7 +343,7 @@ class PageStore:
                             newer: bool, start: str | None, end: str | None,
                             cont: tuple[str, int, str] | None, limit: int) -> list[TitleProtection]:
         c = pt_t.c
-        now = now_ts(self.clock.time())
+        now = mw_timestamp(self.clock.time())
         conds: list[Any] = [or_(c.pt_expiry == "infinity", c.pt_expiry >= now)]
         if namespaces is not None:
             conds.append(c.pt_namespace.in_(list(namespaces)))

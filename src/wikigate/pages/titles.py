@@ -17,6 +17,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from wikigate.pages.namespaces import NS_MAIN, NS_SPECIAL, NS_TALK, NS_USER, NS_USER_TALK, Namespaces
+from wikigate.util.ips import sanitize_ip
 
 # The interwiki table a 1.39 installer fills from maintenance/interwiki.list.  A prefix in this
 # set turns "wikipedia:Foo" into an interwiki title instead of a local page named so.
@@ -308,9 +309,6 @@ def parse_title(
     if dbkey == "" and iw == "" and namespace != NS_MAIN:
         raise InvalidTitle("title-invalid-empty", original)
     if namespace in (NS_USER, NS_USER_TALK):
-        # Imported lazily: usernames depends on this module for title parsing.
-        from wikigate.auth.usernames import sanitize_ip
-
         dbkey = sanitize_ip(dbkey)
     if dbkey.startswith(":"):
         raise InvalidTitle("title-invalid-leading-colon", original)

@@ -26,14 +26,14 @@ from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from wikigate.logs.store import LogStore
-from wikigate.pages.expiry import ExpiryError, parse_expiry, to_mw_timestamp
 from wikigate.storage.sql.database import Database
 from wikigate.storage.sql.schema import user as user_table
 from wikigate.storage.sql.schema import user_groups
 from wikigate.users.model import User
 from wikigate.users.rights import Rights
 from wikigate.users.store import UserStore, new_user_token
-from wikigate.util.clock import Clock, mw_timestamp, mw_to_iso
+from wikigate.util.clock import Clock, mw_timestamp, mw_to_iso, to_mw_timestamp
+from wikigate.util.expiry import ExpiryError, parse_expiry
 
 if TYPE_CHECKING:
     from wikigate.auth.audit import AuditLog
@@ -47,7 +47,7 @@ MAINTENANCE_USER = User(id=0, name="Maintenance script")
 
 class GroupExpiryError(Exception):
     """Refused expiries: ``code`` ``toofewexpiries`` (``given``/``needed`` set) or an
-    :class:`~wikigate.pages.expiry.ExpiryError` code (``invalidexpiry``, ``pastexpiry``;
+    :class:`~wikigate.util.expiry.ExpiryError` code (``invalidexpiry``, ``pastexpiry``;
     ``value``: the expiry as given)."""
 
     def __init__(self, code: str, value: str = "", *, given: int = 0, needed: int = 0) -> None:

@@ -5,7 +5,8 @@ a zip) and whatever happens to the install while it runs:
 
 * package data is found with ``importlib.resources``, never with ``__file__`` paths
   (``tests/unit/test_package_data.py`` checks the source for that);
-* whatever a request may need later is read at start-up (:func:`preload`), because a
+* whatever a request may need later is read at start-up (``preload_package_data`` in
+  root.py, the composition root, which knows every user of package data), because a
   reinstall (``pip install -e .`` after ``pip install .``) removes the files a running
   server was imported from; a lazy load would then fail on the first request that needs
   it (this is how ``common-passwords.json`` broke a running server).
@@ -46,14 +47,3 @@ def data_files() -> Iterator[tuple[str, Traversable]]:
 
     for package, folder in DATA_ROOTS:
         yield from walk(f"{package.replace('.', '/')}/{folder}", resources.files(package) / folder)
-
-
-def preload() -> None:
-    """Read everything a request may need from the package into memory (idempotent)."""
-    from wikigate.auth.passwords.common import is_common_password
-    from wikigate.mail.render import all_templates
-    from wikigate.web.ui import preload_templates
-
-    is_common_password("")  # decodes the common-password filter once
-    all_templates()
-    preload_templates()

@@ -16,7 +16,7 @@ from wikigate.web.texts import texts_for
 from wikigate.web.ui import PageContext
 
 if TYPE_CHECKING:
-    from wikigate.auth.manager import AuthManager
+    from wikigate.auth.flow import AuthManager
 
 #: Fields whose label says it all (their help texts repeat the label).
 _NO_HELP = {"username", "password", "retype", "email", "realname"}

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from wikigate.pages.expiry import expiry_from_db
 from wikigate.util.clock import parse_mw_timestamp
+from wikigate.util.expiry import expiry_from_db
 from wikigate.web.ui import PageContext
 
 #: Rows per page (``limit=`` may ask for 1…500, as MediaWiki's pagers).

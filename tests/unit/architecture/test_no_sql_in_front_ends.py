@@ -43,41 +43,48 @@ def _forbidden_module(name: str) -> bool:
     return any(name == m or name.startswith(m + ".") for m in _FORBIDDEN_MODULES)
 
 
+def _import_uses(node: ast.Import | ast.ImportFrom) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [f"imports {a.name}" for a in node.names if _forbidden_module(a.name)]
+    module = node.module or ""
+    if _forbidden_module(module):
+        return [f"imports from {module}"]
+    if module == "wikigate.storage.sql" and any(a.name == "schema" for a in node.names):
+        return ["imports wikigate.storage.sql.schema"]
+    return []
+
+
+def _call_uses(node: ast.Call) -> list[str]:
+    if not isinstance(node.func, ast.Attribute):
+        return []
+    attr = node.func.attr
+    receiver = _receiver_name(node.func.value)
+    if attr in _ALWAYS_SQL:
+        return [f"executes SQL (.{attr})"]
+    if attr == "execute" and receiver not in _EXECUTE_RECEIVERS_OK:
+        return [f"executes SQL ({receiver}.execute)"]
+    if attr == "run" and node.args and receiver not in _RUN_RECEIVERS_OK:
+        # Database.run / a store's run(fn): fn gets a connection.
+        return [f"opens its own transaction ({receiver}.run)"]
+    if attr.endswith("_in") and attr not in _NOT_STORE_IN:
+        return [f"calls a connection-taking store method (.{attr})"]
+    return []
+
+
 def violations(source: str, filename: str = "<src>") -> list[str]:
     """Every SQL use in ``source``, as ``file:line: what``."""
     found: list[str] = []
-    tree = ast.parse(source, filename)
-
-    def add(node: ast.AST, what: str) -> None:
-        found.append(f"{filename}:{getattr(node, 'lineno', 0)}: {what}")
-
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if _forbidden_module(alias.name):
-                    add(node, f"imports {alias.name}")
-        elif isinstance(node, ast.ImportFrom):
-            module = node.module or ""
-            if _forbidden_module(module):
-                add(node, f"imports from {module}")
-            elif module == "wikigate.storage.sql" and any(a.name == "schema" for a in node.names):
-                add(node, "imports wikigate.storage.sql.schema")
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            attr = node.func.attr
-            receiver = _receiver_name(node.func.value)
-            if attr in _ALWAYS_SQL:
-                add(node, f"executes SQL (.{attr})")
-            elif attr == "execute" and receiver not in _EXECUTE_RECEIVERS_OK:
-                add(node, f"executes SQL ({receiver}.execute)")
-            elif attr == "run" and node.args and receiver not in _RUN_RECEIVERS_OK:
-                # Database.run / a store's run(fn): fn gets a connection.
-                add(node, f"opens its own transaction ({receiver}.run)")
-            elif attr.endswith("_in") and attr not in _NOT_STORE_IN:
-                add(node, f"calls a connection-taking store method (.{attr})")
+    for node in ast.walk(ast.parse(source, filename)):
+        uses: list[tuple[ast.AST, str]] = []
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            uses = [(node, what) for what in _import_uses(node)]
+        elif isinstance(node, ast.Call):
+            uses = [(node, what) for what in _call_uses(node)]
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-            for arg in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
-                if arg.annotation is not None and "Connection" in ast.unparse(arg.annotation):
-                    add(arg, f"takes a database connection ({arg.arg})")
+            uses = [(arg, f"takes a database connection ({arg.arg})")
+                    for arg in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+                    if arg.annotation is not None and "Connection" in ast.unparse(arg.annotation)]
+        found += [f"{filename}:{getattr(where, 'lineno', 0)}: {what}" for where, what in uses]
     return found
 
 

@@ -6,7 +6,14 @@ from typing import Any
 
 import pytest
 
-from wikigate.auth.ratelimit import RateLimiter, RateLimitSubject, applicable_keys, limit_categories, subnet
+from wikigate.auth.ratelimit import (
+    RateLimiter,
+    RateLimitSubject,
+    applicable_keys,
+    effective_rate_limits,
+    limit_categories,
+    subnet,
+)
 from wikigate.storage.kv import MemoryKeyValueStore
 
 EDIT: dict[str, Any] = {"ip": [8, 60], "subnet": [20, 60], "newbie": [8, 60], "user": [90, 60],
@@ -71,3 +78,36 @@ async def test_limiter_counts_and_gives_back_refused_attempts() -> None:
     exempt = RateLimitSubject(0, "192.0.2.1", exempt=True)
     assert await limiter.limit(exempt, "mailpassword") is False
     assert await limiter.limit(anon, "unknown-action") is False
+
+
+async def test_peek_mode_counts_nothing() -> None:
+    """``pingLimiter( 'linkpurge', 0 )``: would one more be over the limit? Nothing is counted."""
+    kv = MemoryKeyValueStore()
+    limiter = RateLimiter(kv, {"linkpurge": {"ip": [2, 60]}})
+    anon = RateLimitSubject(0, "192.0.2.1")
+    assert await limiter.limit(anon, "linkpurge", 0) is False
+    assert await kv.get_int("ratelimit:linkpurge:ip:192.0.2.1") == 0
+    assert [await limiter.limit(anon, "linkpurge") for _ in range(2)] == [False, False]
+    assert await limiter.limit(anon, "linkpurge", 0) is True
+
+
+async def test_an_increment_of_several_is_all_or_nothing() -> None:
+    kv = MemoryKeyValueStore()
+    limiter = RateLimiter(kv, {"edit": {"ip": [3, 60]}})
+    anon = RateLimitSubject(0, "192.0.2.1")
+    assert await limiter.limit(anon, "edit", 2) is False
+    assert await limiter.limit(anon, "edit", 2) is True
+    assert await kv.get_int("ratelimit:edit:ip:192.0.2.1") == 2
+
+
+def test_mailpassword_ip_setting_overrides_the_table() -> None:
+    from dataclasses import replace
+
+    from wikigate.config import ThrottleSettings
+
+    t = ThrottleSettings()
+    assert effective_rate_limits(t)["mailpassword"] == {"ip": [5, 3600]}
+    assert effective_rate_limits(t)["edit"] == {"ip": [8, 60], "newbie": [8, 60], "user": [90, 60]}
+    t = replace(t, mailpassword_ip=[1, 60])
+    assert effective_rate_limits(t)["mailpassword"] == {"ip": [1, 60]}
+    assert t.rate_limits["mailpassword"] == {"ip": [5, 3600]}  # the setting is not changed

@@ -14,13 +14,11 @@ from wikigate.auth.usernames import (
     canonical_username,
     is_creatable_username,
     is_ip_address,
-    is_ip_address_or_range,
     is_usable_username,
-    is_valid_ip,
     is_valid_username,
-    sanitize_ip,
 )
 from wikigate.pages.namespaces import Namespaces
+from wikigate.util.ips import is_ip_address_or_range, is_valid_ip, sanitize_ip
 
 NS = Namespaces("RefWiki")
 

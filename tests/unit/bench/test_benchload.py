@@ -1,8 +1,9 @@
-"""The benchmark's own arithmetic and HTTP parsing (wikigate.bench, wikigate.benchload)."""
+"""The benchmark's own arithmetic and HTTP parsing (bench/harness.py, bench/load.py)."""
 
 from __future__ import annotations
 
-from wikigate import bench, benchload
+from bench import harness as bench
+from bench import load as benchload
 
 
 def _feed(*chunks: bytes) -> list[benchload.Reply]:

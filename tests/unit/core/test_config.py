@@ -40,6 +40,9 @@ def test_toml_and_env_override(tmp_path: Path) -> None:
         ('[throttle]\nip_attempts = [-1, 60]\n', "throttle.ip_attempts"),
         ('[throttle]\nip_attempts = [true, 60]\n', "throttle.ip_attempts"),
         ('[throttle]\nmailpassword_ip = [5, 3600, 1]\n', "throttle.mailpassword_ip"),
+        ('[throttle.rate_limits]\nedit = { ip = [8] }\n', "throttle.rate_limits.edit.ip"),
+        ('[throttle.rate_limits]\nedit = { "&can-bypass" = 1 }\n', "can-bypass"),
+        ('[throttle]\nrate_limits = { edit = 5 }\n', "throttle.rate_limits.edit"),
     ],
 )
 def test_bad_values_name_the_key(tmp_path: Path, toml: str, key: str) -> None:

@@ -23,6 +23,8 @@ class ApiClientLogin(ApiModule):
     must_be_posted = True
     needs_token = "login"
     is_read = False
+    #: ApiLogin::isWriteMode (T283394): logging in writes (writeapi, read-only mode).
+    is_write = True
     dynamic_parameters = True
     account_security = "Login"
     examples = [
@@ -57,6 +59,9 @@ class ApiClientLogin(ApiModule):
             res = await manager.continue_authentication(reqs)
         else:
             reqs = await load_requests(ctx, manager, ACTION_LOGIN, p["requests"])
+            preserved = manager.preserved_request() if p["preservestate"] else None
+            if preserved is not None:
+                reqs.append(preserved)
             res = await manager.begin_authentication(reqs, p["returnurl"])
         if res.status == AuthResponse.PASS and res.user is not None:
             await ctx.login(res.user, remember=res.remember)

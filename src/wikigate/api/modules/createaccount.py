@@ -50,5 +50,8 @@ class ApiAMCreateAccount(ApiModule):
             res = await manager.continue_account_creation(ctx.user, ctx.rights, reqs)
         else:
             reqs = await load_requests(ctx, manager, ACTION_CREATE, p["requests"])
+            preserved = manager.preserved_request() if p["preservestate"] else None
+            if preserved is not None:
+                reqs.append(preserved)
             res = await manager.begin_account_creation(ctx.user, ctx.rights, reqs, p["returnurl"])
         self.add_result(self.name, fmt.response(res))

@@ -28,7 +28,6 @@ from wikigate.api.page_checks import (
     want_watch,
 )
 from wikigate.api.params import Param
-from wikigate.i18n import Num
 from wikigate.pages import edit_rules
 from wikigate.pages.merge import undo_text
 from wikigate.pages.service import MAX_ARTICLE_SIZE, PageWriteError
@@ -77,8 +76,8 @@ class ApiEditPage(ApiModule):
             "md5": Param("string"),
             "prependtext": Param("text"),
             "appendtext": Param("text"),
-            "undo": Param("integer", min=0),
-            "undoafter": Param("integer", min=0),
+            "undo": Param("integer", min=0, enforce_range=True),
+            "undoafter": Param("integer", min=0, enforce_range=True),
             "redirect": Param("boolean"),
             "contentformat": Param("enum", choices=("text/x-wiki",)),
             "contentmodel": Param("enum", choices=("wikitext",)),
@@ -94,7 +93,7 @@ class ApiEditPage(ApiModule):
                                     f"action=edit&{name}")
         if all(p[k] is None for k in ("text", "appendtext", "prependtext", "undo")):
             raise ApiError("apierror-missingparam-at-least-one-of",
-                           [var_list("text", "appendtext", "prependtext", "undo"), Num(4)],
+                           [var_list("text", "appendtext", "prependtext", "undo"), 4],
                            code="missingparam")
         title, page = await title_or_pageid(ctx, p)
         if p["redirect"] and page is not None and page.is_redirect:
@@ -180,6 +179,9 @@ class ApiEditPage(ApiModule):
                         return replacement if num == 0 else None
                     return edit_rules.replace_section(cur, num, replacement)
 
+        # EditPage's UserRateLimitConstraint: after the permission checks, before tags.
+        if await ctx.ping_limiter("edit"):
+            raise ApiError("actionthrottledtext", code="ratelimited")
         await check_tags(ctx, p["tags"])
         base_ts = parse_timestamp_param(ctx, "basetimestamp", p["basetimestamp"] or None)
         parse_timestamp_param(ctx, "starttimestamp", p["starttimestamp"])

@@ -31,6 +31,8 @@ class ApiLogin(ApiModule):
     classname = "ApiLogin"
     must_be_posted = True
     is_read = False
+    #: ApiLogin::isWriteMode (T283394): logging in writes (writeapi, read-only mode).
+    is_write = True
     examples = [
         ("action=login&lgname=user&lgpassword=password&lgtoken=123ABC", "apihelp-login-example-login"),
     ]

@@ -28,7 +28,7 @@ from wikigate.api.page_checks import (
 )
 from wikigate.api.params import Param
 from wikigate.api.query.pageset import namespaces_of
-from wikigate.i18n import Num
+from wikigate.pages.protection import user_can_level
 from wikigate.pages.store import Page
 from wikigate.pages.titles import InvalidTitle, Title, make_title, parse_title
 from wikigate.pages.wikitext import escape_wikitext
@@ -39,8 +39,7 @@ MAX_MOVED_PAGES = 100
 
 def _error_array(e: ApiError) -> dict[str, Any]:
     """One error of ``ApiErrorFormatter_BackCompat::arrayFromStatus``."""
-    return {"message": e.message.key, "params": [str(x.value) if isinstance(x, Num) else str(x)
-                                                  for x in e.message.params],
+    return {"message": e.message.key, "params": [str(x) for x in e.message.params],
             "code": e.code, "type": "error"}
 
 
@@ -80,23 +79,7 @@ class ApiMove(ApiModule):
         ctx = self.ctx
         service = page_service(ctx)
         namespaces = namespaces_of(ctx)
-        if (p["from"] is None) == (p["fromid"] is None):
-            key = "apierror-invalidparammix" if p["from"] is not None else "apierror-missingparam-one-of"
-            raise ApiError(key, [var_list("from", "fromid"), Num(2)],
-                           code="invalidparammix" if p["from"] is not None else "missingparam")
-        if p["from"] is not None:
-            try:
-                src = parse_title(p["from"], namespaces)
-                if src.interwiki or not src.dbkey:
-                    raise InvalidTitle("title-invalid", p["from"])
-            except InvalidTitle:
-                raise ApiError("apierror-invalidtitle", [escape_wikitext(p["from"])]) from None
-            page = await service.page(src.namespace, src.dbkey) if src.namespace >= 0 else None
-        else:
-            page = await service.page_by_id(p["fromid"])
-            if page is None:
-                raise ApiError("apierror-nosuchpageid", [p["fromid"]])
-            src = make_title(page.namespace, page.dbkey, namespaces)
+        src, page = await self._source(p)
         if page is None:
             raise ApiError("apierror-missingtitle")
         try:
@@ -105,6 +88,9 @@ class ApiMove(ApiModule):
                 raise InvalidTitle("title-invalid", p["to"])
         except InvalidTitle:
             raise ApiError("apierror-invalidtitle", [escape_wikitext(p["to"])]) from None
+        # ApiMove counts the move before MovePage checks rights and the target.
+        if await ctx.ping_limiter("move"):
+            raise ApiError("apierror-ratelimited")
         await check_tags(ctx, p["tags"])
 
         target_exists = (await service.page(dst.namespace, dst.dbkey)) is not None if dst.namespace >= 0 else False
@@ -159,7 +145,7 @@ class ApiMove(ApiModule):
             old = make_title(sub.namespace, sub.dbkey, namespaces)
             if count > MAX_MOVED_PAGES:
                 out.append({"from": old.prefixed_text, "errors": [_error_array(ApiError(
-                    "movepage-max-pages", [Num(MAX_MOVED_PAGES)], code="movepage-max-pages"))]})
+                    "movepage-max-pages", [MAX_MOVED_PAGES], code="movepage-max-pages"))]})
                 break
             if (root is not None and sub.id == root.id) or (dst_root is not None and sub.id == dst_root.id):
                 continue  # moving a page to a subpage of itself: not twice
@@ -181,22 +167,52 @@ class ApiMove(ApiModule):
             out.append({"from": old.prefixed_text, "to": new.prefixed_text})
         return Indexed(out, "subpage")
 
+    async def _source(self, p: Values) -> tuple[Title, Page | None]:
+        """The page to move, from ``from`` or ``fromid`` (exactly one of them)."""
+        ctx = self.ctx
+        service = page_service(ctx)
+        namespaces = namespaces_of(ctx)
+        if (p["from"] is None) == (p["fromid"] is None):
+            key = "apierror-invalidparammix" if p["from"] is not None else "apierror-missingparam-one-of"
+            raise ApiError(key, [var_list("from", "fromid"), 2],
+                           code="invalidparammix" if p["from"] is not None else "missingparam")
+        if p["from"] is not None:
+            try:
+                src = parse_title(p["from"], namespaces)
+                if src.interwiki or not src.dbkey:
+                    raise InvalidTitle("title-invalid", p["from"])
+            except InvalidTitle:
+                raise ApiError("apierror-invalidtitle", [escape_wikitext(p["from"])]) from None
+            page = await service.page(src.namespace, src.dbkey) if src.namespace >= 0 else None
+        else:
+            page = await service.page_by_id(p["fromid"])
+            if page is None:
+                raise ApiError("apierror-nosuchpageid", [p["fromid"]])
+            src = make_title(page.namespace, page.dbkey, namespaces)
+        return src, page
+
     async def _errors(self, src: Title, page: Page, dst: Title, dst_page: Page | None) -> list[ApiError]:
-        """MovePage::moveIfAllowed: authorizeInternal (move+edit on the source, move-target+edit
-        on the target) merged with isValidMove (selfmove, immobile namespace, articleexists)."""
+        """MovePage::moveIfAllowed: isValidMove (selfmove, articleexists, immobile
+        namespace), then authorizeInternal (move+edit on the source, move-target+edit on
+        the target), in that order."""
         ctx = self.ctx
         errors: list[ApiError] = []
-        for title, pg, action in ((src, page, "move"), (src, page, "edit"), (dst, dst_page, "move-target"),
-                                  (dst, dst_page, "edit")):
-            if title.namespace >= 0:
-                errors += await permission_errors(ctx, title, pg, action)
         if src == dst:
             errors.append(ApiError("selfmove", code="selfmove"))
+        elif dst_page is not None and not await page_service(ctx).is_valid_move_target(dst_page, src):
+            errors.append(ApiError("articleexists", [dst.prefixed_text], code="articleexists"))
         if dst.namespace < 0:
             ns_name = namespaces_of(ctx).by_id(dst.namespace).name
             errors.append(ApiError("immobile-target-namespace", [ns_name]))
-        elif dst_page is not None and src != dst and not await page_service(ctx).is_valid_move_target(dst_page, src):
-            errors.append(ApiError("articleexists", [dst.prefixed_text], code="articleexists"))
+        for title, pg, action in ((src, page, "move"), (src, page, "edit"), (dst, dst_page, "move-target"),
+                                  (dst, dst_page, "edit")):
+            errors += await permission_errors(ctx, title, pg, action)
+        if dst_page is None and dst.namespace >= 0:
+            state = await page_service(ctx).protection_state(dst, None, title_protection=True,
+                                                             cascade_sources=False)
+            tp = state.title_protection
+            if tp is not None and not user_can_level(tp.level, ctx.rights):
+                errors.append(ApiError("cantmove-titleprotected"))
         return errors
 
     async def _move(self, src: Title, page: Page, dst: Title, reason: str, noredirect: bool,

@@ -15,6 +15,7 @@ does not have a submodule "foo"."), never an error.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from wikigate.api.base import ApiModule, Values
@@ -154,6 +155,8 @@ class ModuleDescriber:
                 info["readrights"] = True
             if mod.is_write:
                 info["writerights"] = True
+            if any(hasattr(mod, m) for m in ("generate", "generate_from", "generate_revids")):
+                info["generator"] = True
             if mod.must_be_posted:
                 info["mustbeposted"] = True
             if mod.dynamic_parameters:
@@ -197,6 +200,8 @@ class ModuleDescriber:
                     item["allowsduplicates"] = True
                 if p.all_value is not None:
                     item["allspecifier"] = p.all_value
+                elif p.type == "namespace" and p.choices is not None:
+                    item["allspecifier"] = "*"
             if p.type in ("integer", "limit"):
                 if p.min is not None:
                     item["min"] = p.min
@@ -204,12 +209,18 @@ class ModuleDescriber:
                     item["max"] = p.max
                     if p.type == "limit":
                         item["highmax"] = p.max2 if p.max2 is not None else p.max
+            if p.type == "title":
+                item["mustExist"] = False
+            if p.type == "namespace" and p.extra_namespaces:
+                item["extranamespaces"] = Indexed(sorted(p.extra_namespaces), "ns")
             if p.type == "user":
                 item["subtypes"] = Indexed(list(p.user_types), "t")
             if p.token_type:
                 item["tokentype"] = p.token_type
             if p.deprecated_values:
                 item["deprecatedvalues"] = Indexed(list(p.deprecated_values), "v")
+            if p.help_info:
+                item["info"] = Indexed([{"name": n} for n in p.help_info], "i")
             sub = self.submodules_of(path, pname, p)
             if sub is not None:
                 item["submodules"] = sub
@@ -219,11 +230,8 @@ class ModuleDescriber:
         return out
 
     def type_of(self, p: Param) -> Any:
-        if p.type in ("enum", "tags"):
-            return Indexed(p.choice_list(), "t")
-        if p.type == "namespace":
-            ids = [int(c) for c in p.choice_list()] if p.choices is not None else []
-            return Indexed(ids, "t")
+        if p.type in ("enum", "tags") or (p.type == "string" and p.choices is not None):
+            return Indexed(_sorted_enum(p.choice_list(), p.deprecated_values), "t")
         return p.type
 
     def default_of(self, p: Param) -> Any:
@@ -243,6 +251,15 @@ class ModuleDescriber:
         if path == "query" and pname in (*QUERY_GROUPS, "generator"):
             return {c: f"query+{c}" for c in p.choice_list()}
         return None
+
+
+def _sorted_enum(values: list[str], deprecated: tuple[str, ...]) -> list[str]:
+    """EnumDef::sortEnumValues: deprecated values last, each part in natural order
+    (PHP's SORT_NATURAL: runs of digits compare as numbers)."""
+    def natural(v: str) -> list[Any]:
+        return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", v) if part]
+
+    return sorted(values, key=lambda v: (v in deprecated, natural(v)))
 
 
 class ApiParamInfo(ApiModule):

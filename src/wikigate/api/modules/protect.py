@@ -22,10 +22,10 @@ from wikigate.api.errors import ApiError
 from wikigate.api.output import Indexed
 from wikigate.api.page_checks import check_tags, permission_error, title_or_pageid, want_watch
 from wikigate.api.params import Param
-from wikigate.i18n import Num
 from wikigate.pages import protection as prot
 from wikigate.pages.protect import ProtectError, ProtectionService
 from wikigate.pages.wikitext import escape_wikitext
+from wikigate.util.multivalue import MULTI_SEP
 
 
 class ApiProtect(ApiModule):
@@ -62,7 +62,7 @@ class ApiProtect(ApiModule):
         if self.ctx.params.get("protections") == "":
             saved = self.ctx.params
             try:
-                self.ctx.params = {k: v for k, v in saved.items() if k != "protections"} | {"protections": "\x1f"}
+                self.ctx.params = {k: v for k, v in saved.items() if k != "protections"} | {"protections": MULTI_SEP}
                 values = super().extract_params()
             finally:
                 self.ctx.params = saved
@@ -109,7 +109,7 @@ class ApiProtect(ApiModule):
 def _api_error(e: ProtectError) -> ApiError:
     """The error action=protect reports for a refused plan (MediaWiki's keys and codes)."""
     if e.code == "toofewexpiries":
-        return ApiError("apierror-toofewexpiries", [Num(e.given), Num(e.needed)], code="toofewexpiries")
+        return ApiError("apierror-toofewexpiries", [e.given, e.needed], code="toofewexpiries")
     if e.code in ("create-titleexists", "missingtitle-createonly"):
         return ApiError(f"apierror-{e.code}")
     if e.code in ("protect-invalidaction", "protect-invalidlevel"):

@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import Any, ClassVar
+from typing import Any
 
 from wikigate.api.base import ApiModule, Values
+from wikigate.api.errors import errors_of
 from wikigate.api.params import Param
-
-
-class QueryModule(ApiModule):
-    """Base of every ``prop=``/``list=``/``meta=`` submodule."""
-
-    group: ClassVar[str] = "meta"
-
-    def query_result(self) -> dict[str, Any]:
-        q = self.ctx.result.setdefault("query", {})
-        assert isinstance(q, dict)
-        return q
-
-    def set_continue(self, values: dict[str, str]) -> None:
-        """Report that more results exist (``continue`` block, no batchcomplete)."""
-        cont = self.ctx.result.setdefault("continue", {})
-        cont.update(values)
-        self.ctx.result["_incomplete"] = True
+from wikigate.api.query.base import QueryModule
+from wikigate.api.query.pageset import run_pageset
 
 
 class ApiQuery(ApiModule):
@@ -46,7 +31,10 @@ class ApiQuery(ApiModule):
             "titles": Param("string", multi=True),
             "pageids": Param("integer", multi=True),
             "revids": Param("integer", multi=True),
-            "generator": Param("enum", choices=[*query["prop"], *query["list"]]),
+            # Only modules that can generate, sorted by name, as ApiQuery lists them.
+            "generator": Param("enum", choices=sorted(
+                name for group in ("prop", "list") for name, cls in query[group].items()
+                if any(hasattr(cls, m) for m in ("generate", "generate_from", "generate_revids")))),
             "redirects": Param("boolean"),
             "converttitles": Param("boolean"),
         }
@@ -60,13 +48,13 @@ class ApiQuery(ApiModule):
                 assert isinstance(module, QueryModule)
                 modules.append(module)
         if p["titles"] or p["pageids"] or p["revids"] or p["generator"] or p["prop"]:
-            pageset_mod = importlib.import_module("wikigate.api.query.pageset")
-            await pageset_mod.run_pageset(self.ctx, p, modules)
+            await run_pageset(self.ctx, p, modules)
         for module in modules:
             if getattr(module, "uses_pageset", False):
                 continue
-            values = module.extract_params()
-            await module.execute(values)
+            with errors_of(module.path):
+                values = module.extract_params()
+                await module.execute(values)
         incomplete = self.ctx.result.pop("_incomplete", False)
         # ApiContinuationManager: the batch is complete unless a prop module must continue
         # on the same pages; "continue" is "<generator continue>||": "||" when props continue,

@@ -19,7 +19,6 @@ from wikigate.api.base import ApiModule, Values
 from wikigate.api.errors import ApiError
 from wikigate.api.output import Indexed
 from wikigate.api.params import Param, require_only_one
-from wikigate.i18n import Num
 from wikigate.users.groups import GroupExpiryError, UserRightsService
 from wikigate.users.model import User
 from wikigate.util.ints import parse_int64
@@ -61,7 +60,7 @@ class ApiUserrights(ApiModule):
             expiries = service.parse_expiries(add, list(p["expiry"] or []), ctx.now)
         except GroupExpiryError as e:
             if e.code == "toofewexpiries":
-                raise ApiError("apierror-toofewexpiries", [Num(e.given), Num(e.needed)]) from None
+                raise ApiError("apierror-toofewexpiries", [e.given, e.needed]) from None
             raise ApiError(f"apierror-{e.code}", [e.value], code=e.code) from None
         target = await self._target(p)
         # From the session's effective rights (bot-password grants applied).

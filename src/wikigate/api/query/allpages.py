@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from wikigate.api.errors import ApiError
-from wikigate.api.modules.query import QueryModule
 from wikigate.api.output import Indexed
 from wikigate.api.params import Param
+from wikigate.api.query.base import QueryModule
 from wikigate.api.query.logevents import namespace_choices
 from wikigate.api.query.pageset import namespaces_of
 from wikigate.pages.service import PageService
@@ -42,7 +42,7 @@ class ApiQueryAllPages(QueryModule):
             "minsize": Param("integer"),
             "maxsize": Param("integer"),
             "prtype": Param("enum", multi=True, choices=[t for t in settings.types if t != "create"]),
-            "prlevel": Param("enum", multi=True, choices=[lv for lv in settings.levels if lv]),
+            "prlevel": Param("enum", multi=True, choices=list(settings.levels)),
             "prfiltercascade": Param("enum", default="all", choices=("all", "cascading", "noncascading")),
             "limit": Param("limit", default=10, min=1, max=500, max2=5000),
             "dir": Param("enum", default="ascending", choices=("ascending", "descending")),
@@ -74,7 +74,12 @@ class ApiQueryAllPages(QueryModule):
         end = self._key(p["to"], ns)
         prefix = self._key(p["prefix"], ns)
         newer = p["dir"] == "ascending"
-        types, levels = p["prtype"], p["prlevel"]
+        types = p["prtype"]
+        # An empty level and "*" mean any level, as in MediaWiki.
+        levels = [lv for lv in (p["prlevel"] or []) if lv not in ("", "*")]
+        protection_filter = bool(types) or p["prexpiry"] != "all"
+        if not protection_filter and p["prlevel"] is not None:
+            raise ApiError("apierror-invalidparammix-mustusewith", ["prlevel", "prtype"], code="invalidparammix")
 
         rows = await service.all_pages(
             namespace=ns, start=start, end=end, prefix=prefix, redirects=p["filterredir"], newer=newer,
@@ -86,6 +91,8 @@ class ApiQueryAllPages(QueryModule):
         return rows
 
     async def generate(self, p: dict[str, Any]) -> list[Title]:
+        if self.ctx.has_param("redirects"):
+            raise ApiError("apierror-allpages-generator-redirects", code="params")
         namespaces = namespaces_of(self.ctx)
         return [make_title(r.namespace, r.dbkey, namespaces) for r in await self._rows(p)]
 

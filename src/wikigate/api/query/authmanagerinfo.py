@@ -12,8 +12,8 @@ from typing import Any
 
 from wikigate.api.authmanager import MESSAGE_FORMATS, Formatter, make_manager
 from wikigate.api.base import Values
-from wikigate.api.modules.query import QueryModule
 from wikigate.api.params import Param
+from wikigate.api.query.base import QueryModule
 from wikigate.auth.requests import (
     ACTION_CHANGE,
     ACTION_REMOVE,
@@ -30,6 +30,7 @@ class ApiQueryAuthManagerInfo(QueryModule):
     prefix = "ami"
     group = "meta"
     classname = "ApiQueryAuthManagerInfo"
+    is_read = False
 
     def params(self) -> dict[str, Param]:
         return {
@@ -54,7 +55,13 @@ class ApiQueryAuthManagerInfo(QueryModule):
         action = p["requestsfor"]
         if action:
             # Preserved state only exists with account-linking providers (none in core).
-            ret.update(haspreservedstate=False, hasprimarypreservedstate=False, preservedusername="")
+            preserved = manager.preserved_request()
+            if preserved is not None:
+                ret.update(haspreservedstate=preserved.has_state_for_action(action),
+                           hasprimarypreservedstate=preserved.has_primary_state_for_action(action),
+                           preservedusername=preserved.username or "")
+            else:
+                ret.update(haspreservedstate=False, hasprimarypreservedstate=False, preservedusername="")
             reqs = await manager.get_authentication_requests(action, ctx.user)
             if action == ACTION_CHANGE:
                 reqs = [r for r in reqs if not isinstance(r, CHANGE_BLACKLIST)]

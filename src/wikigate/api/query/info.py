@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from wikigate.api.modules.query import QueryModule
 from wikigate.api.output import Indexed
 from wikigate.api.params import Param
+from wikigate.api.query.base import QueryModule
 from wikigate.api.query.pageset import PageEntry, PageSet, namespaces_of
 from wikigate.pages import protection as prot
 from wikigate.pages.service import PageDetails, PageService
@@ -41,11 +41,9 @@ class ApiQueryInfo(QueryModule):
     def params(self) -> dict[str, Param]:
         return {
             "prop": Param("enum", multi=True, choices=INPROP, deprecated_values=("readable",)),
-            "linkcontext": Param("string", default="Main Page"),
+            "linkcontext": Param("title", default="Main Page"),
             "testactions": Param("string", multi=True),
             "testactionsdetail": Param("enum", default="boolean", choices=("boolean", "full", "quick")),
-            "testactionsautocreate": Param("boolean"),
-            "preloadcontent": Param("enum", default="preload", choices=("preload", "editintro", "newsection")),
             "continue": Param("string"),
         }
 
@@ -106,8 +104,9 @@ class ApiQueryInfo(QueryModule):
             d["protection"] = Indexed(items, "pr")
             d["restrictiontypes"] = Indexed(
                 prot.applicable_types(settings, t.namespace, e.page is not None, for_info=True), "rt")
-        if "watched" in props and info.get("watched"):
-            d["watched"] = True
+        if "watched" in props:
+            # Always present: false (shown in formatversion 2) unless watched.
+            d["watched"] = bool(info.get("watched"))
         if can_watchers:
             if "watchers" in props:
                 d["watchers"] = info["watchers"]

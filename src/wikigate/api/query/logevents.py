@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from wikigate.api.errors import ApiError
-from wikigate.api.modules.query import QueryModule
 from wikigate.api.output import Indexed
 from wikigate.api.page_checks import parse_timestamp_param
 from wikigate.api.params import Param
+from wikigate.api.query.base import QueryModule
 from wikigate.api.query.pageset import namespaces_of
 from wikigate.logs.store import LogEntry, LogQuery, LogStore
 from wikigate.pages.titles import InvalidTitle, make_title, parse_title
@@ -40,9 +40,10 @@ LEPROP = ["ids", "title", "type", "user", "userid", "timestamp", "comment", "par
 
 
 def namespace_choices() -> list[str]:
+    """The real namespaces (MWNamespace::getValidNamespaces: not Media and Special)."""
     from wikigate.pages.namespaces import Namespaces
 
-    return [str(n.id) for n in Namespaces("Project").all()]
+    return [str(n.id) for n in Namespaces("Project").all() if n.id >= 0]
 
 
 class ApiQueryLogEvents(QueryModule):
@@ -58,13 +59,14 @@ class ApiQueryLogEvents(QueryModule):
             "prop": Param("enum", multi=True, choices=LEPROP, default="ids|title|type|user|timestamp|comment|details"),
             "type": Param("enum", choices=LOG_TYPES),
             # A string checked in execute(): MediaWiki answers unknown_leaction, not badvalue.
-            "action": Param("string"),
+            # Checked in execute() ("type/*" is allowed); the list is for help and paraminfo.
+            "action": Param("string", choices=LOG_ACTIONS),
             "start": Param("timestamp"),
             "end": Param("timestamp"),
             "dir": Param("enum", default="older", choices=("newer", "older")),
-            "user": Param("user", user_types=("name", "ip", "id")),
+            "user": Param("user", user_types=("name", "ip", "interwiki", "id")),
             "title": Param("string"),
-            "namespace": Param("namespace", choices=namespace_choices),
+            "namespace": Param("namespace", choices=namespace_choices, extra_namespaces=(-2, -1)),
             "prefix": Param("string"),
             "tag": Param("string"),
             "limit": Param("limit", default=10, min=1, max=500, max2=5000),

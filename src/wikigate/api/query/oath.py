@@ -11,9 +11,9 @@ from typing import Any
 
 from wikigate.api.base import Values
 from wikigate.api.errors import ApiError
-from wikigate.api.modules.query import QueryModule
 from wikigate.api.output import RealBool
 from wikigate.api.params import Param
+from wikigate.api.query.base import QueryModule
 from wikigate.auth.oath import get_oath
 from wikigate.i18n import Message
 

@@ -12,19 +12,18 @@ pageset)``; ApiQuery skips them in its own loop.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from wikigate.api.context import ApiContext
-from wikigate.api.errors import ApiError
+from wikigate.api.errors import ApiError, errors_of
 from wikigate.api.output import Indexed, IndexedMap
+from wikigate.api.query.base import QueryModule
 from wikigate.pages.namespaces import NS_MEDIA, NS_SPECIAL, Namespaces
 from wikigate.pages.service import PageService
 from wikigate.pages.store import Page, Revision, redirect_target
 from wikigate.pages.titles import InvalidTitle, Title, make_title, parse_title
-
-if TYPE_CHECKING:
-    from wikigate.api.modules.query import QueryModule
 
 #: How many redirect hops ``redirects`` follows (MediaWiki stops at loops too).
 MAX_REDIRECT_HOPS = 5
@@ -63,6 +62,11 @@ class PageSet:
         return missing + sorted(rest, key=lambda e: (rank[e.kind], 0 if e.kind == "good" else -e.key))
 
 
+#: Methods by which a query module can act as a generator: titles from its own parameters,
+#: titles from the input page set, or revision ids from the input page set.
+GENERATOR_METHODS = ("generate", "generate_from", "generate_revids")
+
+
 def namespaces_of(ctx: ApiContext) -> Namespaces:
     return ctx.services.namespaces
 
@@ -91,6 +95,9 @@ async def build_pageset(ctx: ApiContext, p: dict[str, Any], generated: list[Titl
     if generated is not None:
         wanted = list(generated)
     elif p.get("titles") is not None:
+        # Two passes, as ApiPageSet::processTitlesArray: invalid titles are numbered
+        # while parsing, special pages afterwards.
+        parsed: list[tuple[str, Title]] = []
         for raw in p["titles"]:
             try:
                 title = parse_title(raw, namespaces)
@@ -100,15 +107,23 @@ async def build_pageset(ctx: ApiContext, p: dict[str, Any], generated: list[Titl
                 ps.entries.append(PageEntry(next_fake(), None, kind="invalid",
                                             data={"title": raw, "invalidreason": e.message, "invalid": True}))
                 continue
+            parsed.append((raw, title))
+        for raw, title in parsed:
             if title.interwiki:
                 ps.interwiki.append({"title": title.prefixed_text, "iw": title.interwiki})
                 continue
+            known = False
+            if title.namespace == NS_SPECIAL:
+                # SpecialPageFactory::resolveAlias: a served page under its canonical name.
+                title, known = _special_title(title, namespaces)
             if title.prefixed_text != raw:
-                ps.normalized.append({"from": raw, "to": title.prefixed_text})
+                ps.normalized.append({"fromencoded": False, "from": raw, "to": title.prefixed_text})
             if title.namespace in (NS_SPECIAL, NS_MEDIA):
                 if all(e.title != title for e in ps.entries):
-                    ps.entries.append(PageEntry(next_fake(), title, kind="special", data={
-                        "ns": title.namespace, "title": title.prefixed_text, "special": True, "missing": True}))
+                    data: dict[str, Any] = {"ns": title.namespace, "title": title.prefixed_text, "special": True}
+                    if not known:  # Title::isKnown: no such special page (or no such file)
+                        data["missing"] = True
+                    ps.entries.append(PageEntry(next_fake(), title, kind="special", data=data))
                 continue
             if title not in wanted:
                 wanted.append(title)
@@ -161,6 +176,24 @@ async def build_pageset(ctx: ApiContext, p: dict[str, Any], generated: list[Titl
     return ps
 
 
+@functools.cache
+def _special_pages() -> dict[str, str]:
+    """Lower-cased name -> canonical name of the Special: pages index.php serves."""
+    from wikigate.web import _discover
+
+    names = {cls.title.split(":", 1)[1] for cls in _discover() if cls.title.startswith("Special:")}
+    return {n.lower(): n for n in names}
+
+
+def _special_title(title: Title, namespaces: Namespaces) -> tuple[Title, bool]:
+    """The title of a known special page under its canonical name, and whether it is known."""
+    name, sep, sub = title.dbkey.partition("/")
+    canonical = _special_pages().get(name.lower())
+    if canonical is None:
+        return title, False
+    return make_title(NS_SPECIAL, canonical + sep + sub, namespaces), True
+
+
 def _good_data(page: Page, title: Title) -> dict[str, Any]:
     return {"pageid": page.id, "ns": page.namespace, "title": title.prefixed_text}
 
@@ -207,33 +240,42 @@ async def run_pageset(ctx: ApiContext, p: dict[str, Any], modules: list[QueryMod
     """Build the page set, run the ``prop`` modules over it and print ``pages``."""
     _check_sources(p)
     generated: list[Title] | None = None
+    from_revisions: list[int] | None = None
     if p.get("generator"):
         reg = ctx.services.api_registry
         gen_cls = reg.by_path(f"query+{p['generator']}")
         if gen_cls is None:
             raise ApiError("apierror-badgenerator-unknown", [p["generator"]], code="badgenerator")
-        if not hasattr(gen_cls, "generate") and not hasattr(gen_cls, "generate_from"):
+        if not any(hasattr(gen_cls, m) for m in GENERATOR_METHODS):
             raise ApiError("apierror-badgenerator-notgenerator", [p["generator"]], code="badgenerator")
         # A generator module: its generate/generate_from methods are checked above by name.
         gen: Any = gen_cls(ctx)
         # Generator parameters carry a "g" before the module prefix (gaplimit, gptcontinue).
         gen.prefix = "g" + gen_cls.prefix
         gen.generator_mode = True
-        values = gen.extract_params()
         before = set(ctx.result.get("continue", {}))
-        if hasattr(gen, "generate_from"):
-            generated = await gen.generate_from(values, await build_pageset(ctx, p))
-        else:
-            generated = await gen.generate(values)
+        with errors_of(gen.path):
+            values = gen.extract_params()
+            if hasattr(gen, "generate_revids"):
+                from_revisions = await gen.generate_revids(values, await build_pageset(ctx, p))
+            elif hasattr(gen, "generate_from"):
+                generated = await gen.generate_from(values, await build_pageset(ctx, p))
+            else:
+                generated = await gen.generate(values)
         added = [k for k in ctx.result.get("continue", {}) if k not in before]
         if added:
             ctx.result["_gen_continue"] = added[0]
-    ps = await build_pageset(ctx, p, generated)
+    if from_revisions is not None:
+        # ApiPageSet::populateFromRevisionIDs: the pages of the generated revisions.
+        ps = await build_pageset(ctx, {"revids": from_revisions})
+    else:
+        ps = await build_pageset(ctx, p, generated)
     for module in modules:
         execute_pages = getattr(module, "execute_pages", None)
         if getattr(module, "uses_pageset", False) and execute_pages is not None:
-            values = module.extract_params()
-            await execute_pages(values, ps)
+            with errors_of(module.path):
+                values = module.extract_params()
+                await execute_pages(values, ps)
     q = ctx.result.setdefault("query", {})
     if ps.normalized:
         q["normalized"] = Indexed(ps.normalized, "n")
@@ -257,4 +299,5 @@ async def run_pageset(ctx: ApiContext, p: dict[str, Any], modules: list[QueryMod
     elif ctx.fv == 1:
         q["pages"] = {str(e.key): e.data for e in ordered}
     else:
-        q["pages"] = Indexed([e.data for e in ordered], "page")
+        # formatversion 2 lists the pages sorted by (fake) page id (ApiResult's "array" type).
+        q["pages"] = Indexed([e.data for e in sorted(ordered, key=lambda e: e.key)], "page")

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from wikigate.api.errors import ApiError
-from wikigate.api.modules.query import QueryModule
 from wikigate.api.output import Indexed
 from wikigate.api.page_checks import parse_timestamp_param
 from wikigate.api.params import Param
+from wikigate.api.query.base import QueryModule
 from wikigate.api.query.logevents import namespace_choices
 from wikigate.api.query.pageset import namespaces_of
 from wikigate.pages import protection as prot

@@ -13,10 +13,10 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from wikigate.api.errors import ApiError
-from wikigate.api.modules.query import QueryModule
-from wikigate.api.output import ContentKey, Indexed
-from wikigate.api.params import Param
-from wikigate.api.query.pageset import PageSet
+from wikigate.api.output import ContentKey, Indexed, KeyedMap
+from wikigate.api.params import Param, validate_param
+from wikigate.api.query.base import QueryModule
+from wikigate.api.query.pageset import PageEntry, PageSet
 from wikigate.i18n import Message
 from wikigate.pages import edit_rules
 from wikigate.pages.service import PageService
@@ -30,6 +30,8 @@ RVPROP = ["ids", "flags", "timestamp", "user", "userid", "size", "slotsize", "sh
 
 
 class ApiQueryRevisions(QueryModule):
+    #: rvsection of the request being answered (read by _rev)
+    _section: str | None = None
     """prop=revisions (seed: API:Revisions)."""
 
     name = "revisions"
@@ -37,18 +39,22 @@ class ApiQueryRevisions(QueryModule):
     group = "prop"
     classname = "ApiQueryRevisions"
     uses_pageset: ClassVar[bool] = True
+    generator_mode = False
 
     def params(self) -> dict[str, Param]:
         return {
             "prop": Param("enum", multi=True, choices=RVPROP, default="ids|timestamp|flags|comment|user"),
             "slots": Param("enum", multi=True, choices=["main"], all_value="*"),
-            "limit": Param("limit", min=1, max=50, max2=500),
+            # Validated in enumeration mode only, with smaller bounds when content is
+            # fetched (ApiQueryRevisionsBase::parseParameters).
+            "limit": Param("limit", min=1, max=500, max2=5000, parse_limit=False, help_info=("singlepageonly",)),
             "section": Param("string"),
-            "startid": Param("integer"),
-            "endid": Param("integer"),
-            "dir": Param("enum", default="older", choices=("newer", "older")),
-            "user": Param("user", user_types=("name", "ip", "id")),
-            "excludeuser": Param("user", user_types=("name", "ip", "id")),
+            "startid": Param("integer", help_info=("singlepageonly",)),
+            "endid": Param("integer", help_info=("singlepageonly",)),
+            "dir": Param("enum", default="older", choices=("newer", "older"), help_info=("singlepageonly",)),
+            "user": Param("user", user_types=("name", "ip", "interwiki", "id"), help_info=("singlepageonly",)),
+            "excludeuser": Param("user", user_types=("name", "ip", "interwiki", "id"),
+                                 help_info=("singlepageonly",)),
             "tag": Param("string"),
             "continue": Param("string"),
         }
@@ -57,20 +63,22 @@ class ApiQueryRevisions(QueryModule):
         return None
 
     async def execute_pages(self, p: dict[str, Any], ps: PageSet) -> None:
+        self._section = p["section"]
         service: PageService = self.services.page_service
         props = set(p["prop"] or [])
         slots = p["slots"]
         if "content" in props and slots is None:
             self.ctx.add_deprecation(self.path, Message("apiwarn-deprecation-missingparam", ("rvslots",)),
                                      "action=query&prop=revisions&!rvslots")
-        enum_mode = any(p[k] is not None for k in ("limit", "startid", "endid", "user", "excludeuser",
-                                                   "continue")) or p["dir"] == "newer"
+        enum_mode = self._enum_mode(p)
         good = ps.good
         if ps.from_revids:
             if enum_mode:
                 raise ApiError("apierror-revisions-norevids", ["rv"], code="invalidparammix")
             for e in good:
-                e.data["revisions"] = Indexed([self._rev(r, props, slots, p["section"]) for r in e.revisions], "rev")
+                # By revision id, as the revision query orders them (whatever the input order).
+                revs = sorted(e.revisions, key=lambda r: r.id)
+                e.data["revisions"] = Indexed([self._rev(r, props, slots) for r in revs], "rev")
             return
         if enum_mode:
             if len(good) > 1:
@@ -78,42 +86,74 @@ class ApiQueryRevisions(QueryModule):
             if not good:
                 return
             entry = good[0]
-            assert entry.page is not None
-            limit = p["limit"] or 10
-            newer = p["dir"] == "newer"
-            start_id = p["startid"]
-            if p["continue"]:
-                parts = p["continue"].split("|")
-                cont_id = parse_int64(parts[1], signed=False) if len(parts) == 2 else None
-                if cont_id is None:
-                    raise ApiError("apierror-badcontinue", code="badcontinue")
-                start_id = cont_id
-            page = entry.page
-            revs = await service.revisions_of(page.id, limit=limit * 4 + 50 if p["user"] or p["excludeuser"]
-                                              else limit, newer=newer, start_id=start_id)
-            if p["endid"] is not None:
-                revs = [r for r in revs if (r.id <= p["endid"] if newer else r.id >= p["endid"])]
-            if p["user"]:
-                revs = [r for r in revs if r.actor_name == p["user"]]
-            if p["excludeuser"]:
-                revs = [r for r in revs if r.actor_name != p["excludeuser"]]
-            if len(revs) > limit:
-                nxt = revs[limit]
-                self.set_continue({"rvcontinue": f"{nxt.timestamp}|{nxt.id}"})
-                self.ctx.result["_prop_continue"] = True
-                revs = revs[:limit]
-            entry.data["revisions"] = Indexed([self._rev(r, props, slots, p["section"]) for r in revs], "rev")
+            revs = await self._enumerate(p, entry, small="content" in props)
+            entry.data["revisions"] = Indexed([self._rev(r, props, slots) for r in revs], "rev")
             return
 
         revs_by_page = await service.latest_revisions({e.key: e.page for e in good if e.page is not None})
         for e in good:
             rev = revs_by_page.get(e.key)
             if rev is not None:
-                e.data["revisions"] = Indexed([self._rev(rev, props, slots, p["section"])], "rev")
+                e.data["revisions"] = Indexed([self._rev(rev, props, slots)], "rev")
 
-    def _rev(self, r: Revision, props: set[str], slots: list[str] | None, section: str | None) -> dict[str, Any]:
+    @staticmethod
+    def _enum_mode(p: dict[str, Any]) -> bool:
+        return any(p[k] is not None for k in ("limit", "startid", "endid", "user", "excludeuser",
+                                              "continue")) or p["dir"] == "newer"
+
+    async def _enumerate(self, p: dict[str, Any], entry: PageEntry, *, small: bool) -> list[Revision]:
+        """Enumeration mode on one page: its revisions by rvlimit/rvdir/rvstartid…, with a
+        continuation when more exist. The limit is validated here, with smaller bounds when
+        content is fetched (ApiQueryRevisionsBase::parseParameters)."""
+        service: PageService = self.services.page_service
+        assert entry.page is not None
+        bounds = Param("limit", min=1, max=50 if small else 500, max2=500 if small else 5000)
+        limit = validate_param(self.ctx, self.path, self.prefix + "limit", bounds) if p["limit"] is not None else 10
+        newer = p["dir"] == "newer"
+        start_id = p["startid"]
+        if p["continue"]:
+            parts = p["continue"].split("|")
+            cont_id = parse_int64(parts[1], signed=False) if len(parts) == 2 else None
+            if cont_id is None:
+                raise ApiError("apierror-badcontinue", code="badcontinue")
+            start_id = cont_id
+        page = entry.page
+        revs = await service.revisions_of(page.id, limit=limit * 4 + 50 if p["user"] or p["excludeuser"]
+                                          else limit, newer=newer, start_id=start_id)
+        if p["endid"] is not None:
+            revs = [r for r in revs if (r.id <= p["endid"] if newer else r.id >= p["endid"])]
+        if p["user"]:
+            revs = [r for r in revs if r.actor_name == p["user"]]
+        if p["excludeuser"]:
+            revs = [r for r in revs if r.actor_name != p["excludeuser"]]
+        if len(revs) > limit:
+            nxt = revs[limit]
+            self.set_continue({self.prefix + "continue": f"{nxt.timestamp}|{nxt.id}"})
+            if not self.generator_mode:
+                self.ctx.result["_prop_continue"] = True
+            revs = revs[:limit]
+        return revs
+
+    async def generate_revids(self, p: dict[str, Any], source: PageSet) -> list[int]:
+        """generator=revisions: the revisions of the input pages (the latest of each, or
+        the enumerated ones of a single page); the result page set is built from them,
+        as ApiPageSet::populateFromRevisionIDs does."""
+        enum_mode = self._enum_mode(p)
+        good = source.good
+        if source.from_revids:
+            if enum_mode:
+                raise ApiError("apierror-revisions-norevids", ["rv"], code="invalidparammix")
+            return [r.id for e in good for r in e.revisions]
+        if enum_mode:
+            if len(good) > 1:
+                raise ApiError("apierror-revisions-singlepage", ["rv"], code="invalidparammix")
+            return [r.id for r in await self._enumerate(p, good[0], small=False)] if good else []
+        return [e.page.latest for e in good if e.page is not None]
+
+    def _rev(self, r: Revision, props: set[str], slots: list[str] | None) -> dict[str, Any]:
         d: dict[str, Any] = {}
         text: str | None = r.text
+        section = self._section
         if section is not None and "content" in props:
             # ApiQueryRevisionsBase: the section's text; without it an error in the legacy
             # format and a ``nosuchsection`` flag in the slot otherwise
@@ -163,7 +203,7 @@ class ApiQueryRevisions(QueryModule):
             elif "content" in props:
                 main["contentformat"] = "text/x-wiki"
                 main[ContentKey("content")] = text
-            d["slots"] = {"main": main}
+            d["slots"] = KeyedMap({"main": main}, "slot", "role")
         if "comment" in props:
             d["comment"] = r.comment
         if "parsedcomment" in props:

@@ -22,9 +22,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from wikigate.api.base import Values
-from wikigate.api.modules.query import QueryModule
 from wikigate.api.output import ContentKey, Indexed, IndexedMap, RealBool
 from wikigate.api.params import Param
+from wikigate.api.query.base import QueryModule
 from wikigate.auth.usernames import INVALID_USERNAME_CHARACTERS
 from wikigate.pages.namespaces import Namespaces
 from wikigate.storage.sql import statistics

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from wikigate.api.errors import ApiError
-from wikigate.api.modules.query import QueryModule
 from wikigate.api.output import Indexed
 from wikigate.api.params import Param
+from wikigate.api.query.base import QueryModule
 from wikigate.api.query.logevents import namespace_choices
 from wikigate.api.query.pageset import PageSet, namespaces_of
 from wikigate.pages.service import PageService
@@ -32,7 +32,7 @@ class ApiQueryTemplates(QueryModule):
 
     def params(self) -> dict[str, Param]:
         return {
-            "namespace": Param("namespace", multi=True, choices=namespace_choices),
+            "namespace": Param("namespace", multi=True, choices=namespace_choices, extra_namespaces=(-2, -1)),
             "limit": Param("limit", default=10, min=1, max=500, max2=5000),
             "continue": Param("string"),
             "templates": Param("string", multi=True),

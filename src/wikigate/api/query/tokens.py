@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from wikigate.api.base import Values
-from wikigate.api.modules.query import QueryModule
 from wikigate.api.params import Param
+from wikigate.api.query.base import QueryModule
 from wikigate.auth.tokens import TOKEN_TYPES
 from wikigate.i18n import Message
 
@@ -13,6 +13,8 @@ class ApiQueryTokens(QueryModule):
     name = "tokens"
     group = "meta"
     classname = "ApiQueryTokens"
+    #: ApiQueryTokens::isReadMode: login tokens on wikis without read access.
+    is_read = False
     static_params = True
 
     def params(self) -> dict[str, Param]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from wikigate.api.base import Values
-from wikigate.api.modules.query import QueryModule
+from wikigate.api.output import BcBool, Indexed
 from wikigate.api.params import Param
-from wikigate.auth.ratelimit import limit_categories
+from wikigate.api.query.base import QueryModule
+from wikigate.auth.ratelimit import effective_rate_limits, limit_categories
 from wikigate.util.clock import mw_to_iso
 
 UIPROPS = (
@@ -15,27 +16,6 @@ UIPROPS = (
     "groupmemberships", "groups", "hasmsg", "implicitgroups", "latestcontrib", "options",
     "ratelimits", "realname", "registrationdate", "rights", "theoreticalratelimits", "unreadcount",
 )
-
-#: $wgRateLimits of 1.39 (action -> category -> [hits, seconds]), in MediaWiki's order.
-DEFAULT_RATE_LIMITS: dict[str, dict[str, list[int]]] = {
-    "edit": {"ip": [8, 60], "newbie": [8, 60], "user": [90, 60]},
-    "move": {"newbie": [2, 120], "user": [8, 60]},
-    "upload": {"ip": [8, 60], "newbie": [8, 60]},
-    "rollback": {"user": [10, 60], "newbie": [5, 120]},
-    "mailpassword": {"ip": [5, 3600]},
-    "emailuser": {"ip": [5, 86400], "newbie": [5, 86400], "user": [20, 86400]},
-    "changeemail": {"ip-all": [10, 3600], "user": [4, 86400]},
-    "confirmemail": {"ip-all": [10, 3600], "user": [4, 86400]},
-    "purge": {"ip": [30, 60], "user": [30, 60]},
-    "linkpurge": {"ip": [30, 60], "user": [30, 60]},
-    "renderfile": {"ip": [700, 30], "user": [700, 30]},
-    "renderfile-nonstandard": {"ip": [70, 30], "user": [70, 30]},
-    "stashedit": {"ip": [30, 60], "newbie": [30, 60]},
-    "stashbasehtml": {"ip": [5, 60], "newbie": [5, 60]},
-    "changetag": {"ip": [8, 60], "newbie": [8, 60]},
-    "editcontentmodel": {"newbie": [2, 120], "user": [8, 60]},
-}
-
 
 class ApiQueryUserInfo(QueryModule):
     name = "userinfo"
@@ -52,13 +32,15 @@ class ApiQueryUserInfo(QueryModule):
 
     def _ratelimits(self, apply_noratelimit: bool) -> dict[str, Any]:
         """The limits that apply to the categories this user is in (MediaWiki's rules:
-        anon/user, plus ip/subnet/newbie for users without ``autoconfirmed``, plus explicit groups)."""
+        anon/user, plus ip/subnet/newbie for users without ``autoconfirmed``, plus explicit
+        groups); ``ratelimits`` is empty for users with ``noratelimit``,
+        ``theoreticalratelimits`` is not."""
         ctx = self.ctx
         if apply_noratelimit and ctx.has_right("noratelimit"):
             return {}
-        cats = limit_categories(ctx.is_anon, not ctx.has_right("autoconfirmed"), ctx.user.group_names())
+        cats = limit_categories(ctx.is_anon, not ctx.has_right("autoconfirmed"), ctx.explicit_groups)
         out: dict[str, Any] = {}
-        for action, limits in DEFAULT_RATE_LIMITS.items():
+        for action, limits in effective_rate_limits(ctx.services.settings.throttle).items():
             entry = {c: {"hits": limits[c][0], "seconds": limits[c][1]} for c in cats if c in limits}
             if entry:
                 out[action] = entry
@@ -76,26 +58,27 @@ class ApiQueryUserInfo(QueryModule):
         if "hasmsg" in props:
             info["messages"] = await self.services.newtalk.has(user.name)
         if "groups" in props:
-            info["groups"] = list(ctx.groups)
+            info["groups"] = Indexed(ctx.groups, "g")
         if "groupmemberships" in props:
-            info["groupmemberships"] = [
+            info["groupmemberships"] = Indexed([
                 {"group": g.group, "expiry": mw_to_iso(g.expiry) if g.expiry else "infinity"}
                 for g in sorted(user.groups, key=lambda g: g.group)
-            ]
+            ], "groupmembership")
         if "implicitgroups" in props:
-            info["implicitgroups"] = self.services.rights.implicit_groups(user, ctx.now)
+            info["implicitgroups"] = Indexed(self.services.rights.implicit_groups(user, ctx.now), "g")
         if "rights" in props:
-            info["rights"] = list(ctx.rights_list)
+            info["rights"] = Indexed(ctx.rights_list, "r")
         if "changeablegroups" in props:
-            info["changeablegroups"] = ctx.changeable_groups()
+            info["changeablegroups"] = {k: Indexed(v, "g") for k, v in ctx.changeable_groups().items()}
         if "options" in props:
-            info["options"] = await self._options()
+            # Raw values: booleans among the defaults stay booleans (META_BC_BOOLS).
+            info["options"] = {k: BcBool(v) if isinstance(v, bool) else v for k, v in (await self._options()).items()}
         if "editcount" in props:
             info["editcount"] = user.editcount
         if "ratelimits" in props:
-            info["ratelimits"] = self._ratelimits(False)
+            info["ratelimits"] = self._ratelimits(True)
         if "theoreticalratelimits" in props:
-            info["theoreticalratelimits"] = self._ratelimits(True)
+            info["theoreticalratelimits"] = self._ratelimits(False)
         if "realname" in props:
             info["realname"] = user.real_name
         # ApiQueryUserInfo: the address only with viewmyprivateinfo, which a bot-password
@@ -107,7 +90,7 @@ class ApiQueryUserInfo(QueryModule):
         if "registrationdate" in props and not ctx.is_anon and user.registration:
             info["registrationdate"] = mw_to_iso(user.registration)
         if "acceptlang" in props:
-            info["acceptlang"] = self._acceptlang()
+            info["acceptlang"] = Indexed(self._acceptlang(), "lang")
         if "unreadcount" in props:
             info["unreadcount"] = 0
         if "centralids" in props:

@@ -18,9 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 from wikigate.api.base import Values
-from wikigate.api.modules.query import QueryModule
 from wikigate.api.output import Indexed
 from wikigate.api.params import Param, require_max_one
+from wikigate.api.query.base import QueryModule
 from wikigate.auth.usernames import canonical_username, is_creatable_username
 from wikigate.i18n import Message
 from wikigate.pages.namespaces import Namespaces

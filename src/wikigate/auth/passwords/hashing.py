@@ -25,12 +25,14 @@ import hmac
 import re
 import secrets
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from decimal import Decimal, InvalidOperation
 
 import argon2
 import bcrypt
 from argon2.low_level import Type, verify_secret
+
+from wikigate.config import PasswordSettings
 
 from .common import password_bytes
 
@@ -61,6 +63,13 @@ class HashConfig:
     argon2_memory_kib: int = 65536
     argon2_time: int = 4
     argon2_parallelism: int = 1
+
+
+def hash_config(settings: PasswordSettings) -> HashConfig:
+    """The hashing part of the ``[passwords]`` settings. Every :class:`HashConfig` field
+    has a setting of the same name and default (tests/unit/auth/test_password_settings.py),
+    so the settings are the one place to change a parameter."""
+    return HashConfig(**{f.name: getattr(settings, f.name) for f in fields(HashConfig)})
 
 
 class _HashError(Exception):

@@ -12,6 +12,11 @@ A provider instance lives for one request and reaches everything through its
 ``manager`` (services, client IP, the flow's session data); all state that must survive
 to the next step goes into the flow record via ``manager.set_flow_data``. Providers never
 see HTTP, so api.php and HTML pages share them.
+
+Providers are plugged in by configuration (``auth.providers``) through the registry of
+known types (:mod:`wikigate.auth.flow.registry`); the engine (:mod:`wikigate.auth.flow`)
+handles UI, REDIRECT and RESTART answers, account links and credential changes for any
+provider that implements the methods below.
 """
 
 from __future__ import annotations
@@ -22,7 +27,8 @@ from wikigate.auth.requests import AuthenticationRequest, AuthResponse
 from wikigate.i18n import Message
 
 if TYPE_CHECKING:
-    from wikigate.auth.manager import AuthManager, NewAccount
+    from wikigate.auth.flow.engine import AuthManager
+    from wikigate.auth.flow.records import NewAccount
     from wikigate.storage.sql.unit import UnitOfWork
     from wikigate.users.model import User
 
@@ -35,6 +41,9 @@ TYPE_NONE = "none"
 class AuthenticationProvider:
     #: Sort key within its kind (MediaWiki's 'sort').
     sort: ClassVar[int] = 50
+    #: Request classes this provider puts into flows, when they are not defined in the
+    #: provider's own module (those are registered automatically).
+    request_types: ClassVar[tuple[type[AuthenticationRequest], ...]] = ()
 
     def __init__(self, manager: AuthManager) -> None:
         self.manager = manager
@@ -64,6 +73,10 @@ class AuthenticationProvider:
     async def post_authentication(self, username: str | None, response: AuthResponse) -> None:
         return None
 
+    async def post_account_link(self, user: User, response: AuthResponse) -> None:
+        """Called once a link flow ends (PASS or FAIL)."""
+        return None
+
     # -- authentication data changes (change/remove) -------------------------------------
 
     async def allows_authentication_data_change(self, req: AuthenticationRequest,
@@ -86,6 +99,11 @@ class PreAuthenticationProvider(AuthenticationProvider):
         return None
 
 
+    async def test_for_account_link(self, user: User) -> list[Message]:
+        """Veto linking a third-party account to ``user``; errors, empty if fine."""
+        return []
+
+
 class PrimaryAuthenticationProvider(AuthenticationProvider):
     account_creation_type: ClassVar[str] = TYPE_NONE
 
@@ -104,6 +122,14 @@ class PrimaryAuthenticationProvider(AuthenticationProvider):
 
     async def continue_primary_account_creation(self, account: NewAccount, creator: User,
                                                 reqs: list[AuthenticationRequest]) -> AuthResponse:
+        raise NotImplementedError(f"{self.unique_id} never returns UI or REDIRECT")
+
+    async def begin_primary_account_link(self, user: User, reqs: list[AuthenticationRequest]) -> AuthResponse:
+        """Only for ``account_creation_type == TYPE_LINK``: PASS, FAIL, UI, REDIRECT or ABSTAIN."""
+        return AuthResponse.abstain()
+
+    async def continue_primary_account_link(self, user: User,
+                                            reqs: list[AuthenticationRequest]) -> AuthResponse:
         raise NotImplementedError(f"{self.unique_id} never returns UI or REDIRECT")
 
     async def finish_account_creation(self, account: NewAccount, creator: User, response: AuthResponse,

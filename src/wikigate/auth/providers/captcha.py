@@ -44,7 +44,7 @@ from wikigate.auth.usernames import canonical_username
 from wikigate.i18n import Message, RawMessage
 
 if TYPE_CHECKING:
-    from wikigate.auth.manager import NewAccount
+    from wikigate.auth.flow.records import NewAccount
     from wikigate.auth.sessions import Session
     from wikigate.config import CaptchaSettings, Settings
     from wikigate.services import Services

@@ -32,7 +32,7 @@ from wikigate.users.store import new_user_token
 from wikigate.util.clock import parse_mw_timestamp
 
 if TYPE_CHECKING:
-    from wikigate.auth.manager import NewAccount
+    from wikigate.auth.flow.records import NewAccount
     from wikigate.storage.sql.unit import UnitOfWork
     from wikigate.users.model import User
 
@@ -98,7 +98,7 @@ class LocalPasswordPrimaryAuthenticationProvider(PrimaryAuthenticationProvider):
         return AuthResponse.pass_(name)
 
     def set_reset_flag(self, user: User, policy: PolicyResult) -> None:
-        from wikigate.auth.manager import dump_message
+        from wikigate.auth.flow.records import dump_message
 
         reset: tuple[Message, bool] | None = None
         if user.password_expires:

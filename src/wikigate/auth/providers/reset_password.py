@@ -43,7 +43,7 @@ class ResetPasswordSecondaryAuthenticationProvider(SecondaryAuthenticationProvid
         return await self.try_reset(user, reqs)
 
     async def try_reset(self, user: User, reqs: list[AuthenticationRequest]) -> AuthResponse:
-        from wikigate.auth.manager import load_message
+        from wikigate.auth.flow.records import load_message
 
         data = self.manager.get_flow_data("reset-pass")
         if not data:

@@ -36,7 +36,7 @@ from wikigate.i18n import Message, format_duration
 from wikigate.util.clock import mw_timestamp, parse_mw_timestamp
 
 if TYPE_CHECKING:
-    from wikigate.auth.manager import NewAccount
+    from wikigate.auth.flow.records import NewAccount
     from wikigate.storage.sql.unit import UnitOfWork
     from wikigate.users.model import User
 
@@ -78,7 +78,7 @@ class TemporaryPasswordPrimaryAuthenticationProvider(PrimaryAuthenticationProvid
         return self.manager.now < created + self.manager.services.settings.passwords.temporary_password_expiry
 
     async def begin_primary_authentication(self, reqs: list[AuthenticationRequest]) -> AuthResponse:
-        from wikigate.auth.manager import dump_message
+        from wikigate.auth.flow.records import dump_message
 
         req = get_request(reqs, PasswordAuthenticationRequest)
         if req is None or req.username is None or req.password is None:

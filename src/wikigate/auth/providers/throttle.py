@@ -27,7 +27,8 @@ from wikigate.auth.usernames import login_username
 from wikigate.i18n import Duration, Message
 
 if TYPE_CHECKING:
-    from wikigate.auth.manager import AuthManager, NewAccount
+    from wikigate.auth.flow.engine import AuthManager
+    from wikigate.auth.flow.records import NewAccount
     from wikigate.users.model import User
 
 

@@ -11,7 +11,7 @@ while this session stays logged in (http.session_cookies.rebind_after_credential
 from __future__ import annotations
 
 from wikigate.auth.containment import BotSessionRefused, refuse_in_bot_session
-from wikigate.auth.manager import SEC_OK, SEC_REAUTH
+from wikigate.auth.flow import SEC_OK, SEC_REAUTH
 from wikigate.auth.requests import (
     ACTION_CHANGE,
     CHANGE_BLACKLIST,

@@ -47,6 +47,8 @@ class _Asker:
     user: User
     rights: set[str]
     is_anon: bool
+    #: Language of pre-rendered message parameters (badaccess-groups' group links).
+    uselang: str = "en"
 
 
 def _preset_key(value: str) -> str:
@@ -74,7 +76,7 @@ class ProtectAction(HtmlPage):
     async def _permission_errors(self, ctx: PageContext, title: Title, page: Page | None) -> list[str]:
         from wikigate.api.page_checks import permission_errors
 
-        asker = _Asker(self.services, ctx.user, ctx.rights(), not ctx.user.is_registered)
+        asker = _Asker(self.services, ctx.user, ctx.rights(), not ctx.user.is_registered, ctx.lang)
         return [ctx.msg(e.message) for e in await permission_errors(cast("ApiContext", asker), title, page,
                                                                      "protect")]
 

@@ -1,8 +1,8 @@
-/* openloop: a fixed-rate (open-loop) HTTP/1.1 load generator for python -m wikigate.bench.
+/* openloop: a fixed-rate (open-loop) HTTP/1.1 load generator for python -m bench.
  *
  * Why C: the driver shares the 2 cores with the server it measures. The Python driver in
- * wikigate/benchload.py costs ~100 us of CPU per request (0.3 of a core at 3 000 req/s);
- * this one costs a few us, like wrk. Same method as benchload.open_loop (and wrk2):
+ * bench/load.py costs ~100 us of CPU per request (0.3 of a core at 3 000 req/s);
+ * this one costs a few us, like wrk. Same method as bench/load.py open_loop (and wrk2):
  * request i is due at t0 + i/rate; whichever of the C keep-alive connections is free
  * sends the next due request; when all are busy it waits, and the wait counts, because
  * latency is measured from the due time (or from the send, if that was earlier).

@@ -1,4 +1,4 @@
-"""Load drivers for ``python -m wikigate.bench`` that the shared harness does not have.
+"""Load drivers for ``python -m bench`` that the shared harness does not have.
 
 The shared bench.py measures throughput with closed-loop drivers (wrk, and an asyncio flow
 driver): every connection sends its next request only when the previous answer is in, so
@@ -33,7 +33,6 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -472,17 +471,14 @@ def tokens_check(r: Reply) -> bool:
 
 
 def build_c_driver(workdir: Path) -> Path | None:
-    """Compile data/openloop.c (the same open-loop method in C, a few µs of CPU per
+    """Compile bench/openloop.c (the same open-loop method in C, a few µs of CPU per
     request instead of ~100 µs) into ``workdir``; None without a C compiler."""
-    # The source goes through importlib.resources like all package data (any install kind).
-    resource = resources.files("wikigate") / "data" / "openloop.c"
+    source = Path(__file__).with_name("openloop.c")
     exe = workdir / "openloop"
     cc = shutil.which("cc") or shutil.which("gcc")
-    if cc is None or not resource.is_file():
+    if cc is None or not source.is_file():
         return None
-    src = workdir / "openloop.c"
-    src.write_bytes(resource.read_bytes())
-    done = subprocess.run([cc, "-O2", "-o", str(exe), str(src)], capture_output=True)
+    done = subprocess.run([cc, "-O2", "-o", str(exe), str(source)], capture_output=True)
     return exe if done.returncode == 0 else None
 
 

@@ -1,4 +1,4 @@
-"""``python -m wikigate.bench``: wikigate and the MediaWiki reference, side by side.
+"""``python -m bench``: wikigate and the MediaWiki reference, side by side.
 
 One command for docs/performance.md: it starts a fresh wikigate as it would run in
 production (SQLite in a new data directory, ``--workers 2``, default password hashing,
@@ -18,15 +18,15 @@ Around the A/B runs it measures what the shared harness cannot (wikigate only):
   stream and the login rate meanwhile (issue 3: p99 < 50 ms);
 * ``fixed-rate``: tokens-anon and userinfo-session at a fixed offered load, by default 10x
   the reference's rate of this run (issue 2: p99 < 20 ms at that load), driven by
-  data/openloop.c when a C compiler is there (the Python driver's ~100 µs of CPU per
+  bench/openloop.c when a C compiler is there (the Python driver's ~100 µs of CPU per
   request would take a sixth of the machine from the server at 3 000 req/s).
-  wrk is closed-loop and hides stalls from its percentiles; see wikigate.benchload.
+  wrk is closed-loop and hides stalls from its percentiles; see bench/load.py.
 
 The server is stopped at the end; the data directory is removed unless ``--keep``.
 
-    python -m wikigate.bench                       # tokens-anon, userinfo-session, login flows
-    python -m wikigate.bench --quick               # pass/fail in < 1 min
-    python -m wikigate.bench --scenarios tokens-anon --json /tmp/b.json
+    python -m bench                       # tokens-anon, userinfo-session, login flows
+    python -m bench --quick               # pass/fail in < 1 min
+    python -m bench --scenarios tokens-anon --json /tmp/b.json
 
 Every option not listed in ``--help`` is handed to bench.py (e.g. ``--rounds 3``).
 """
@@ -47,6 +47,8 @@ import time
 import urllib.request
 from pathlib import Path
 from typing import Any
+
+from tests.procs import rss_kib, worker_pids
 
 DEFAULT_SCENARIOS = "tokens-anon,userinfo-session,login-flow,clientlogin-flow,createaccount-flow"
 ADMIN = ("Admin", "AdminPassw0rd!2026")
@@ -81,50 +83,16 @@ def _wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 60.0) 
     raise SystemExit(f"wikigate did not answer at {url} within {timeout:.0f} s")
 
 
-def _children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    out: list[int] = []
-    for c in text.split():
-        out.append(int(c))
-        out += _children(int(c))
-    return out
-
-
-def _rss_kib(pid: int) -> int | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
-
-
-def _cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return ""
-
-
-def worker_pids(server_pid: int) -> list[int]:
-    """The uvicorn worker processes under a ``wikigate serve`` supervisor (Linux /proc)."""
-    return [pid for pid in _children(server_pid) if "resource_tracker" not in _cmdline(pid)]
-
-
 def memory_report(server_pid: int) -> dict[str, int]:
     """RSS (KiB) of the supervisor and each uvicorn worker (the multiprocessing
     resource tracker is left out: it is not a server process)."""
     out: dict[str, int] = {}
-    rss = _rss_kib(server_pid)
+    rss = rss_kib(server_pid)
     if rss:
         out["supervisor"] = rss
     n = 0
     for pid in worker_pids(server_pid):
-        rss = _rss_kib(pid)
+        rss = rss_kib(pid)
         if rss:
             n += 1
             out[f"worker{n}"] = rss
@@ -141,8 +109,7 @@ def hash_timing(conf: Path, samples: int = 20, *, parallel: bool = True) -> dict
     """
     import threading
 
-    from wikigate.auth.hashpool import hash_config
-    from wikigate.auth.passwords.hashing import PasswordHasher
+    from wikigate.auth.passwords.hashing import PasswordHasher, hash_config
     from wikigate.config import load_settings
 
     settings = load_settings(conf, environ={})
@@ -218,7 +185,7 @@ def _ref_rate(report: dict[str, Any], scenario: str) -> float | None:
 
 def extra_scenarios(url: str, conf: Path, report: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     """The open-loop measurements (wikigate only, after the A/B runs)."""
-    from wikigate import benchload as bl
+    from bench import load as bl
 
     target = bl.Target.from_url(url)
     tag = time.strftime("%H%M%S")
@@ -296,7 +263,7 @@ def print_extra(extra: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m wikigate.bench", description=__doc__.split("\n\n")[1],
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[1],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--ref", default="http://127.0.0.1:8081/api.php", help="reference api.php (target A)")
     p.add_argument("--ref-admin", default=":".join(ADMIN), help="USER:PASS of a sysop on the reference")
@@ -389,7 +356,3 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"data, configuration and server log kept in {work}")
     return rc
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

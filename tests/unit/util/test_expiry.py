@@ -10,10 +10,11 @@ import calendar
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from wikigate.pages.expiry import (
+from wikigate.util.clock import from_mw_timestamp, to_mw_timestamp
+from wikigate.util.expiry import (
     ExpiryError,
     InvalidExpiry,
     PastExpiry,
@@ -21,10 +22,8 @@ from wikigate.pages.expiry import (
     expiry_to_db,
     format_expiry_api,
     format_expiry_info,
-    from_mw_timestamp,
     parse_expiry,
     strtotime,
-    to_mw_timestamp,
 )
 
 NOW_TS = 1795315013  # 2026-11-22T02:36:53Z, a Sunday; the "now" of protect.md section 6
@@ -340,11 +339,22 @@ def test_relative_sequences(
     steps: list[tuple[int, str]], plural: bool, explicit_plus: bool, now_ts: int
 ) -> None:
     now = datetime.fromtimestamp(now_ts, UTC)
+    # The model computes with datetime (years 1..9999); timelib goes further (year 0 and
+    # before), which the model cannot follow: four -500 year steps from 1970 reach year 0.
+    months = sum(n * (12 if u == "year" else 1) for n, u in steps if u in ("month", "year"))
+    assume(1 <= (now.year * 12 + now.month - 1 + months) // 12 <= 9998)
     parts = []
     for n, unit in steps:
         sign = "+" if n >= 0 and explicit_plus else ""
         parts.append(f"{sign}{n} {unit}{'s' if plural else ''}")
     assert strtotime(" ".join(parts), now) == model_relative(now, steps)
+
+
+def test_relative_years_reach_year_zero() -> None:
+    # Outside the model's range above: 1970-01-01 minus 1970 years is 0000-01-01
+    # (proleptic Gregorian, 719 528 days before the epoch), as PHP answers.
+    epoch = datetime.fromtimestamp(0, UTC)
+    assert strtotime("-470 year -500 year -500 year -500 year", epoch) == -719_528 * 86400
 
 
 _MONTH_NAMES = [calendar.month_name[i] for i in range(1, 13)]
@@ -389,7 +399,7 @@ def test_length_limit_and_linear_scan() -> None:
     linear (the old longest-match search tried every end: 8 000 digits took 2 s)."""
     import time
 
-    from wikigate.pages.expiry import MAX_EXPIRY_BYTES
+    from wikigate.util.expiry import MAX_EXPIRY_BYTES
 
     limit = MAX_EXPIRY_BYTES
     assert strtotime("1 day" + " " * (limit - 5), NOW) == NOW_TS + 86400

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from wikigate.pages.wikitext import escape_wikitext
+from wikigate.util.clock import to_mw_timestamp
 
 #: PHP rtrim's default character set (what MediaWiki trims: not Unicode whitespace).
 PHP_WS = " \t\n\r\0\x0b"
@@ -382,7 +383,7 @@ class _Expander:
             "CURRENTDAYNAME": _DAYS[ts.weekday()],
             "CURRENTHOUR": f"{ts.hour:02d}",
             "CURRENTTIME": f"{ts:%H:%M}",
-            "CURRENTTIMESTAMP": f"{ts:%Y%m%d%H%M%S}",
+            "CURRENTTIMESTAMP": to_mw_timestamp(ts),
         }
         return values.get(name)
 

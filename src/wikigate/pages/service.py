@@ -9,15 +9,14 @@ Front ends never hold a database connection: they call these methods and turn a
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Connection
 
-from wikigate.auth.usernames import is_ip_address
 from wikigate.logs.store import LogStore
 from wikigate.pages import edit_rules
 from wikigate.pages.merge import merge_texts
@@ -30,7 +29,17 @@ from wikigate.storage.sql.schema import templatelinks as tl_t
 from wikigate.storage.sql.schema import watchlist as wl_t
 from wikigate.users.model import User
 from wikigate.users.newtalk import NewTalkStore
-from wikigate.util.clock import mw_timestamp
+from wikigate.util.clock import from_mw_timestamp, mw_timestamp
+
+
+def _is_ip(name: str) -> bool:
+    """A user talk page's owner is an IP address (``IPUtils::isIPAddress``)."""
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
 
 #: $wgMaxArticleSize, in KiB: larger texts are refused (``contenttoobig``), before and after
 #: a section is merged into the page.
@@ -328,7 +337,7 @@ class PageService:
             software_tag = edit_rules.auto_tag(current, typed)
             ts = mw_timestamp(store.clock.time())
             text = pre_save_transform(text, PstContext(
-                title.ns_text, title.text, signature, datetime.strptime(ts, "%Y%m%d%H%M%S").replace(tzinfo=UTC),
+                title.ns_text, title.text, signature, from_mw_timestamp(ts),
                 sitename=self.sitename, lookup=lambda name: self._template_text(conn, name)))
             if watch is not None and performer.is_registered:
                 store.set_watch_in(conn, performer.id, title.namespace, title.dbkey, watch)
@@ -348,7 +357,7 @@ class PageService:
                                  actor_name=performer.name, namespace=title.namespace, title=title.dbkey,
                                  page_id=new_page.id, comment=comment, timestamp=rev.timestamp)
             if notify_talk and title.namespace == 3 and title.text != performer.name and "/" not in title.text:
-                newtalk.notify_in(conn, title.text, rev.timestamp, is_ip=is_ip_address(title.text))
+                newtalk.notify_in(conn, title.text, rev.timestamp, is_ip=_is_ip(title.text))
             return EditOutcome(new_page, rev, old.latest if old is not None else 0, old is None)
 
         return await store.run(save)

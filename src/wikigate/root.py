@@ -31,6 +31,7 @@ from wikigate.storage.kv import KeyValueStore
 from wikigate.storage.sql.database import Database
 from wikigate.storage.sql.kv import SqlKeyValueStore
 from wikigate.users.groups import UserRightsService
+from wikigate.users.newtalk import NewTalkStore
 from wikigate.users.rights import Rights
 from wikigate.users.store import UserStore
 from wikigate.util.clock import Clock
@@ -69,6 +70,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, db: Databa
     users = UserStore(db, clock)
     audit = AuditLog(db, clock)
     pages = PageStore(db, clock, logs, namespaces)
+    newtalk = NewTalkStore(db)
     services = Services(
         settings=settings,
         clock=clock,
@@ -85,7 +87,8 @@ def build_services(settings: Settings, *, clock: Clock | None = None, db: Databa
         audit=audit,
         namespaces=namespaces,
         pages=pages,
-        page_service=PageService(pages, logs),
+        newtalk=newtalk,
+        page_service=PageService(pages, logs, newtalk, settings.site.sitename),
         protection=ProtectionService(pages, logs, settings.protection),
         userrights=UserRightsService(db, users, logs, rights, clock, audit),
         captcha=captcha,

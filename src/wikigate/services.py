@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from wikigate.pages.store import PageStore
     from wikigate.users.groups import UserRightsService
     from wikigate.users.model import User
+    from wikigate.users.newtalk import NewTalkStore
 
 
 class Startable(Protocol):
@@ -83,6 +84,8 @@ class Services:
     audit: AuditLog
     namespaces: Namespaces
     pages: PageStore
+    #: New-talk-page messages (``uiprop=hasmsg``, ``action=clearhasmsg``).
+    newtalk: NewTalkStore
     #: Page writes (edit, move) and the reads front ends need, one transaction each.
     page_service: PageService
     #: action=protect's checks and its one-transaction update.

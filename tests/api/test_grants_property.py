@@ -71,6 +71,7 @@ def attempts(k: int, user: str, target: str) -> list[Attempt]:
         Attempt("protect", {"title": f"Protectable two {k}", "protections": "edit=sysop"},
                 lambda r: "protect" in r, {"editprotected"}),
         Attempt("options", {"change": "gender=female"}, lambda r: r.get("options") == "success"),
+        Attempt("clearhasmsg", {}, lambda r: r.get("clearhasmsg") == "success"),
         Attempt("userrights", {"user": target, "add": "bot"},
                 lambda r: bool(r.get("userrights", {}).get("added")), token="userrights"),
         Attempt("resetpassword", {"user": target}, lambda r: "resetpassword" in r),

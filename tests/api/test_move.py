@@ -97,6 +97,24 @@ async def test_move_protected_and_onto_salted_title(app: WikigateApp, new_client
     assert pt["query"]["protectedtitles"] == []
 
 
+async def test_movesubpages(app: WikigateApp, new_client: NewClient, make_user: MakeUser) -> None:
+    """Subpages and talk subpages move with the page; an occupied target is reported per
+    subpage; the main namespace has no subpages (answers as MediaWiki 1.39:
+    tests/mwdiff/move-subpages.yaml)."""
+    admin = await actor(app, new_client, make_user, "Mover", ("sysop",))
+    for t in ("User:U", "User:U/a", "User:U/b/c", "User talk:U", "User talk:U/t", "User:V/b/c", "M", "M/s",
+              "Talk:M/t"):
+        await admin.edit(t, "x")
+    r = (await admin.post(action="move", **{"from": "User:U"}, to="User:V", movetalk="1", movesubpages="1"))["move"]
+    assert r["subpages"][0] == {"from": "User:U/a", "to": "User:V/a"}
+    assert r["subpages"][1]["from"] == "User:U/b/c" and r["subpages"][1]["errors"][0]["code"] == "articleexists"
+    assert r["subpages-talk"] == [{"from": "User talk:U/t", "to": "User talk:V/t"}]
+    r = (await admin.post(action="move", **{"from": "M"}, to="N", movetalk="1", movesubpages="1"))["move"]
+    assert r["subpages"] == {"errors": [{"message": "namespace-nosubpages", "params": [""],
+                                         "code": "namespace-nosubpages", "type": "error"}]}
+    assert r["subpages-talk"] == [{"from": "Talk:M/t", "to": "Talk:N/t"}]
+
+
 async def test_every_error_in_movepage_order_and_all_codes_in_the_header(
         app: WikigateApp, new_client: NewClient, make_user: MakeUser, admin: Actor) -> None:
     """isValidMove (articleexists, immobile-target-namespace) before the permission

@@ -704,3 +704,23 @@ async def test_fuzz_on_each_backend(backend_app: WikigateApp) -> None:
     finally:
         target.detach()
     assert not report.real_failures, report.summary()
+
+
+async def test_newtalk_flag_upsert(db: Database) -> None:
+    """New-talk-page flags (wg_user_newtalk): set twice (and at once) without a key
+    collision, only for IPs and existing users, cleared."""
+    from wikigate.users.newtalk import NewTalkStore
+    from wikigate.users.store import UserStore
+    from wikigate.util.clock import FakeClock
+
+    store = NewTalkStore(db)
+    await UserStore(db, FakeClock()).create("Talker", password_hash="")
+    assert await db.run(lambda c: store.notify_in(c, "Talker", "20260101000000", is_ip=False))
+    assert not await db.run(lambda c: store.notify_in(c, "Nobody here", "20260101000000", is_ip=False))
+    def notify(ts: str) -> Any:
+        return db.run(lambda c: store.notify_in(c, "192.0.2.7", ts, is_ip=True))
+
+    await asyncio.gather(*(notify(f"2026010100000{i}") for i in range(5)))
+    assert await store.has("Talker") and await store.has("192.0.2.7") and not await store.has("Nobody here")
+    await store.clear("Talker")
+    assert not await store.has("Talker") and await store.has("192.0.2.7")

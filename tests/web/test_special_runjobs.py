@@ -86,7 +86,9 @@ async def test_stale_wrong_key_and_get_are_refused(client: ApiClient) -> None:
     assert r.status_code == 400 and "Request must be POSTed." in r.text
 
 
-async def test_empty_secret_never_verifies(tmp_path: object) -> None:
+async def test_generated_secret_is_the_key(tmp_path: object) -> None:
+    """Without a configured secret_key the one generated at first start (wikigate's
+    $wgSecretKey) signs, and an empty signature key never verifies."""
     from pathlib import Path
 
     import httpx
@@ -101,6 +103,10 @@ async def test_empty_secret_never_verifies(tmp_path: object) -> None:
         transport = httpx.ASGITransport(app=application)  # type: ignore[arg-type]
         async with httpx.AsyncClient(transport=transport, base_url="http://wiki.test") as http:
             r = await http.post("/index.php", data=signed(secret=""))
-        assert r.status_code == 400 and "Invalid or stale signature provided." in r.text
+            assert r.status_code == 400 and "Invalid or stale signature provided." in r.text
+            generated = application.services.secret_key.decode()
+            assert len(generated) >= 32
+            r = await http.post("/index.php", data=signed(secret=generated))
+            assert r.status_code == 200 and r.json()["reached"] == "none-ready"
     finally:
         await application.shutdown()

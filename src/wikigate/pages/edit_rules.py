@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from wikigate.pages.pst import php_rtrim
 from wikigate.pages.store import redirect_target
 
 _HEADING = re.compile(r"^(={1,6})(.+?)\1[ \t]*$", re.M)
@@ -32,23 +33,37 @@ def sections(text: str) -> list[tuple[int, int, int]]:
     return out
 
 
+def section_index(section_id: str) -> int:
+    """The section number of an ``rvsection``/``section`` value as ``Parser::extractSections``
+    reads it: the part after the last ``-`` (``T-2`` → 2), cast to an integer like PHP's
+    ``(int)`` (leading digits, ``1x`` → 1, ``abc`` → 0)."""
+    m = re.match(r"[ \t\n\r\v\f]*([+-]?\d+)", section_id.split("-")[-1])
+    return int(m.group(1)) if m else 0
+
+
 def get_section(text: str, number: int) -> str | None:
+    """``WikitextContent::getSection``: the section from its heading to the next heading of
+    the same or a higher level, right-trimmed; None if there is no such section."""
     secs = sections(text)
     if number < 0 or number >= len(secs):
         return None
     _, start, end = secs[number]
-    return text[start:end].rstrip("\n")
+    return php_rtrim(text[start:end])
 
 
 def replace_section(text: str, number: int, new: str) -> str | None:
-    """``WikitextContent::replaceSection`` for an existing section number."""
+    """``WikitextContent::replaceSection`` for an existing section number.
+
+    The section (its heading, its body and the blank lines after it) gives way to ``new``
+    right-trimmed and followed by one blank line; an empty ``new`` removes the section and
+    its blank lines, so none are left behind. The result is right-trimmed.
+    """
     secs = sections(text)
     if number < 0 or number >= len(secs):
         return None
     _, start, end = secs[number]
-    tail = text[end:]
-    joiner = "\n\n" if tail else ""
-    return (text[:start] + new.rstrip("\n") + joiner + tail.lstrip("\n")).rstrip("\n")
+    new = php_rtrim(new)
+    return php_rtrim(text[:start] + (new + "\n\n" if new else "") + text[end:])
 
 
 def new_section(text: str, heading: str, body: str) -> str:

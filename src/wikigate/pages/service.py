@@ -9,7 +9,8 @@ Front ends never hold a database connection: they call these methods and turn a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import ipaddress
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,19 +18,39 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Connection
 
 from wikigate.logs.store import LogStore
+from wikigate.pages import edit_rules
+from wikigate.pages.merge import merge_texts
 from wikigate.pages.protection import CascadeSource, Restriction
+from wikigate.pages.pst import PstContext, normalize_line_endings, pre_save_transform
 from wikigate.pages.store import Page, PageStore, Revision, TitleProtection, redirect_target
 from wikigate.pages.titles import InvalidTitle, Title, parse_title
 from wikigate.storage.sql.schema import change_tag_def
 from wikigate.storage.sql.schema import templatelinks as tl_t
 from wikigate.storage.sql.schema import watchlist as wl_t
 from wikigate.users.model import User
+from wikigate.users.newtalk import NewTalkStore
+from wikigate.util.clock import from_mw_timestamp, mw_timestamp
+
+
+def _is_ip(name: str) -> bool:
+    """A user talk page's owner is an IP address (``IPUtils::isIPAddress``)."""
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+#: $wgMaxArticleSize, in KiB: larger texts are refused (``contenttoobig``), before and after
+#: a section is merged into the page.
+MAX_ARTICLE_SIZE = 2048
 
 
 class PageWriteError(Exception):
     """A write refused inside its transaction: ``code`` ``pagedeleted`` (the page went
     away since it was read), ``articleexists`` (created meanwhile, create-only edit) or
-    ``editconflict`` (someone else saved after the base timestamp)."""
+    ``editconflict`` (someone else saved after the base timestamp, and the changes
+    overlap) or ``contenttoobig`` (the page's new text exceeds :data:`MAX_ARTICLE_SIZE`)."""
 
     def __init__(self, code: str) -> None:
         super().__init__(code)
@@ -76,9 +97,11 @@ class EditOutcome:
 class PageService:
     """``services.page_service``."""
 
-    def __init__(self, store: PageStore, logs: LogStore) -> None:
+    def __init__(self, store: PageStore, logs: LogStore, newtalk: NewTalkStore, sitename: str = "wikigate") -> None:
         self.store = store
         self.logs = logs
+        self.newtalk = newtalk
+        self.sitename = sitename
 
     # -- reads ------------------------------------------------------------------------------
 
@@ -273,17 +296,27 @@ class PageService:
 
     # -- edits ------------------------------------------------------------------------------
 
-    async def save_edit(self, title: Title, performer: User, *, text: str, comment: str, minor: bool,
-                        tags: Sequence[str], watch: bool | None, expected: Page | None, create_only: bool,
-                        base_timestamp: str | None) -> EditOutcome:
-        """Save ``text`` as a new revision of ``title`` in one transaction (with the
-        watchlist change and, for a new page, the ``create/create`` log entry).
+    async def save_edit(self, title: Title, performer: User, *, compose: Callable[[str | None], str | None],
+                        section: str | None, summary: str | None, minor: bool, tags: Sequence[str],
+                        watch: bool | None, expected: Page | None, create_only: bool,
+                        base_timestamp: str | None, base_revid: int | None = None,
+                        signature: str = "", notify_talk: bool = True) -> EditOutcome:
+        """Save an edit of ``title`` in one transaction, as EditPage::internalAttemptSave.
 
-        ``expected``: the page as the caller read it (None: missing). Raises
-        :class:`PageWriteError`. The same text as the latest revision saves nothing.
+        ``compose(text)`` applies the edit to a revision's text (the whole new text, or the
+        section replaced in it; None: no such section). Without a conflict it is applied to
+        the latest text. A conflict — the latest revision is not ``base_revid`` or not of
+        ``base_timestamp`` — is suppressed for a new section and for a whole-page edit when
+        only the performer saved since ``base_timestamp``; otherwise the edit applied to the
+        base revision is merged three-way into the latest text (``editconflict`` when the
+        changes overlap). Then the pre-save transform (``signature`` for ``~~~``), the
+        automatic summary when ``summary`` is empty, the software tags; the same text as
+        the latest revision saves nothing. Creating a page removes its create protection and
+        logs ``create/create``; a change to another user's talk page sets their new-message
+        flag (unless ``notify_talk`` is false). Raises :class:`PageWriteError`.
         """
         store = self.store
-        tag_list = list(tags)
+        newtalk = self.newtalk
 
         def save(conn: Connection) -> EditOutcome:
             fresh = store.page_in(conn, title.namespace, title.dbkey)
@@ -292,26 +325,92 @@ class PageService:
             if expected is None and fresh is not None and create_only:
                 raise PageWriteError("articleexists")
             old_rev = store.revision_in(conn, fresh.latest) if fresh is not None else None
-            if fresh is not None and base_timestamp is not None and old_rev is not None \
-                    and old_rev.timestamp != base_timestamp:
-                others = [r for r in store.revisions_in(conn, fresh.id, limit=500)
-                          if r.timestamp > base_timestamp and r.actor_name != performer.name]
-                if others:
-                    raise PageWriteError("editconflict")
+            current = old_rev.text if old_rev is not None else None
+            text = self._edit_text(conn, fresh, old_rev, performer, compose=compose, section=section,
+                                   summary=summary, base_timestamp=base_timestamp, base_revid=base_revid)
+            if len(text.encode("utf-8")) > MAX_ARTICLE_SIZE * 1024:  # PageSizeConstraint, after the merge
+                raise PageWriteError("contenttoobig")
+            # The automatic summary and change tags see the text before the transform, as in
+            # MediaWiki ("Created page with "Hi ~~~~"").
+            typed = normalize_line_endings(text)
+            comment = summary if summary else edit_rules.autosummary(current, typed)
+            software_tag = edit_rules.auto_tag(current, typed)
+            ts = mw_timestamp(store.clock.time())
+            text = pre_save_transform(text, PstContext(
+                title.ns_text, title.text, signature, from_mw_timestamp(ts),
+                sitename=self.sitename, lookup=lambda name: self._template_text(conn, name)))
             if watch is not None and performer.is_registered:
                 store.set_watch_in(conn, performer.id, title.namespace, title.dbkey, watch)
             if old_rev is not None and fresh is not None and old_rev.text == text:
                 return EditOutcome(fresh, None, fresh.latest, False)
+            tag_list = list(tags)
+            if software_tag is not None:
+                tag_list.append(software_tag)
             new_page, rev, old = store.insert_revision_in(
                 conn, namespace=title.namespace, dbkey=title.dbkey, text=text, comment=comment,
-                user_id=performer.id, user_name=performer.name, minor=minor, tags=tag_list)
+                user_id=performer.id, user_name=performer.name, minor=minor, tags=tag_list, timestamp=ts)
             if old is None:
+                # PageUpdater: a created page no longer needs its create protection (no log entry)
+                store.set_title_protection_in(conn, title.namespace, title.dbkey, level="", expiry="infinity",
+                                              user_id=performer.id, reason="")
                 self.logs.add_in(conn, type="create", action="create", actor_id=performer.id,
                                  actor_name=performer.name, namespace=title.namespace, title=title.dbkey,
                                  page_id=new_page.id, comment=comment, timestamp=rev.timestamp)
+            if notify_talk and title.namespace == 3 and title.text != performer.name and "/" not in title.text:
+                newtalk.notify_in(conn, title.text, rev.timestamp, is_ip=_is_ip(title.text))
             return EditOutcome(new_page, rev, old.latest if old is not None else 0, old is None)
 
         return await store.run(save)
+
+    def _edit_text(self, conn: Connection, fresh: Page | None, old_rev: Revision | None, performer: User, *,
+                   compose: Callable[[str | None], str | None], section: str | None, summary: str | None,
+                   base_timestamp: str | None, base_revid: int | None) -> str:
+        """The page's new text: the edit applied to the latest text, or, on a conflict
+        (EditPage::internalAttemptSave's rules), applied to the base revision and merged."""
+        store = self.store
+        current = old_rev.text if old_rev is not None else None
+        conflict = False
+        if fresh is not None and old_rev is not None and (
+                (base_timestamp is not None and base_timestamp != old_rev.timestamp)
+                or (base_revid is not None and base_revid != fresh.latest)):
+            conflict = True
+            if section == "new":
+                # a repeated submission of the same new section stays a conflict
+                conflict = old_rev.actor_name == performer.name and old_rev.comment == (summary or "")
+            elif section is None and base_timestamp is not None and performer.id:
+                # RevisionStore::userWasLastToEdit (registered users only)
+                since = store.revisions_in(conn, fresh.id, limit=50)
+                conflict = any(r.timestamp > base_timestamp and r.actor != performer.id for r in since)
+        if not conflict:
+            composed = compose(current)
+            if composed is None:  # the section went away since the request read the page
+                raise PageWriteError("editconflict")
+            return composed
+        assert fresh is not None and current is not None
+        base = (store.revision_in(conn, base_revid) if base_revid is not None
+                else store.revision_at_in(conn, fresh.id, base_timestamp or ""))
+        if base is None or base.page != fresh.id:
+            raise PageWriteError("editconflict")
+        mine = compose(base.text)
+        merged = merge_texts(base.text, mine, current) if mine is not None else None
+        if merged is None:
+            raise PageWriteError("editconflict")
+        return merged
+
+    def _template_text(self, conn: Connection, name: str) -> str | None:
+        """The latest text of the page ``{{subst:name}}`` names (Template: unless it says
+        otherwise; ``:Name`` is in the main namespace)."""
+        default = 10
+        if name.startswith(":"):
+            name, default = name[1:], 0
+        try:
+            t = parse_title(name, self.store.namespaces, default)
+        except InvalidTitle:
+            return None
+        if t.interwiki or not t.can_exist():
+            return None
+        page = self.store.page_in(conn, t.namespace, t.dbkey)
+        return self.store.latest_text_in(conn, page) if page is not None else None
 
     # -- moves ------------------------------------------------------------------------------
 

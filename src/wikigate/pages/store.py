@@ -190,6 +190,12 @@ class PageStore:
         rows = conn.execute(select(rev_t).where(and_(*conds)).order_by(order).limit(limit + 1))
         return [_rev(r) for r in rows]
 
+    def revision_at_in(self, conn: Connection, page_id: int, timestamp: str) -> Revision | None:
+        """``RevisionStore::getRevisionByTimestamp``: the page's revision saved at ``timestamp``."""
+        row = conn.execute(select(rev_t).where(and_(rev_t.c.rev_page == page_id, rev_t.c.rev_timestamp == timestamp))
+                           .order_by(rev_t.c.rev_id.desc()).limit(1)).first()
+        return _rev(row) if row is not None else None
+
     def latest_text_in(self, conn: Connection, page: Page) -> str:
         rev = self.revision_in(conn, page.latest)
         return rev.text if rev is not None else ""

@@ -11,6 +11,8 @@ answers ``nochange``.
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Callable
 from typing import Any
 
 from wikigate.api.base import ApiModule, Values
@@ -27,7 +29,8 @@ from wikigate.api.page_checks import (
 )
 from wikigate.api.params import Param
 from wikigate.pages import edit_rules
-from wikigate.pages.service import PageWriteError
+from wikigate.pages.merge import undo_text
+from wikigate.pages.service import MAX_ARTICLE_SIZE, PageWriteError
 from wikigate.pages.store import Page, Revision, redirect_target
 from wikigate.pages.titles import Title
 from wikigate.util.clock import mw_to_iso
@@ -119,7 +122,9 @@ class ApiEditPage(ApiModule):
         if p["appendtext"] is not None or p["prependtext"] is not None:
             base = current or ""
             pre, app = p["prependtext"] or "", p["appendtext"] or ""
-            if p["section"] is not None and p["section"] != "new":
+            if p["section"] == "new":
+                base = ""  # ApiEditPage: appending to a new section starts from nothing
+            elif p["section"] is not None:
                 num = self._section_number(p["section"])
                 sec = edit_rules.get_section(base, num) if num is not None else None
                 if sec is None:
@@ -132,28 +137,47 @@ class ApiEditPage(ApiModule):
             if summary is None:
                 summary = undo_summary
         assert text is not None
+        if len(text.encode("utf-8")) > MAX_ARTICLE_SIZE * 1024:  # PageSizeConstraint, before the merge
+            raise ApiError("apierror-contenttoobig", [MAX_ARTICLE_SIZE])
         if p["md5"] is not None and hashlib.md5((to_md5 or "").encode("utf-8")).hexdigest() != p["md5"]:
             raise ApiError("apierror-badmd5")
 
         section = p["section"]
-        if section is not None:
+        compose: Callable[[str | None], str | None]
+        if section is None:
+            whole = text
+
+            def compose(_: str | None) -> str | None:
+                return whole
+        else:
             if section != "new" and self._section_number(section) is None:
                 raise ApiError("apierror-invalidsection")
             if section == "new":
-                heading = p["sectiontitle"] if p["sectiontitle"] is not None else (summary or "")
-                if summary is None or p["sectiontitle"] is not None:
-                    summary = f"/* {heading} */ new section" if heading else summary
-                if p["appendtext"] is None and p["prependtext"] is None:
-                    text = edit_rules.new_section(current or "", heading, text)
+                # EditPage::importFormData: without sectiontitle the summary is the heading
+                # and the summary is made from it; with one, an empty summary is. "== x =="
+                # loses its equals signs in both.
+                if p["sectiontitle"] is not None:
+                    heading = _strip_heading(p["sectiontitle"])
+                    summary = _strip_heading(summary) if summary is not None else None
                 else:
-                    text = (current or "") + text
-            elif section != "0" or (p["appendtext"] is None and p["prependtext"] is None):
+                    heading, summary = _strip_heading(summary or ""), None
+                if not summary and heading:
+                    summary = f"/* {heading} */ new section"
+                added = text
+
+                def compose(cur: str | None) -> str | None:
+                    return edit_rules.new_section(cur or "", heading, added)
+            else:
                 num = self._section_number(section)
                 assert num is not None
-                replaced = edit_rules.replace_section(current or "", num, text) if current is not None else None
-                if replaced is None and section != "0":
+                if num != 0 and (current is None or edit_rules.get_section(current, num) is None):
                     raise ApiError("apierror-nosuchsection", [section])
-                text = replaced if replaced is not None else text
+                replacement = text
+
+                def compose(cur: str | None) -> str | None:
+                    if cur is None:  # a missing page: section 0 is the whole text
+                        return replacement if num == 0 else None
+                    return edit_rules.replace_section(cur, num, replacement)
 
         # EditPage's UserRateLimitConstraint: after the permission checks, before tags.
         if await ctx.ping_limiter("edit"):
@@ -170,17 +194,15 @@ class ApiEditPage(ApiModule):
 
         minor = bool(p["minor"]) and not p["notminor"] and page is not None and ctx.has_right("minoredit")
         user = ctx.user
-        comment = summary if summary else edit_rules.autosummary(current, text)
-        tags = list(p["tags"] or [])
-        software_tag = edit_rules.auto_tag(current, text)
-        if software_tag is not None:
-            tags.append(software_tag)
+        signature = await self._signature() if self._needs_signature(text) else ""
 
         service = page_service(ctx)
         try:
-            outcome = await service.save_edit(title, user, text=text, comment=comment, minor=minor, tags=tags,
-                                              watch=watch, expected=page, create_only=bool(p["createonly"]),
-                                              base_timestamp=base_ts)
+            outcome = await service.save_edit(
+                title, user, compose=compose, section=section, summary=summary, minor=minor,
+                tags=list(p["tags"] or []), watch=watch, expected=page, create_only=bool(p["createonly"]),
+                base_timestamp=base_ts, base_revid=p["baserevid"] or None, signature=signature,
+                notify_talk=not (minor and ctx.has_right("nominornewtalk")))
         except PageWriteError as e:
             raise _write_error(e) from None
         saved, rev, old_id, created = outcome.page, outcome.revision, outcome.old_revid, outcome.created
@@ -231,14 +253,36 @@ class ApiEditPage(ApiModule):
             raise ApiError("apierror-revwrongpage", [undo_rev.id, self._title_text(page)])
         if after_rev is not None and after_rev.page != page.id:
             raise ApiError("apierror-revwrongpage", [after_rev.id, self._title_text(page)])
-        if current is None or (current.id != undo_rev.id and undoafter is None):
+        if current is None:
             raise ApiError("undo-failure", code="undofailure")
-        text = after_rev.text if after_rev is not None else ""
+        # ContentHandler::getUndoContent: a plain revert of the latest revision, else a
+        # three-way merge of the undone change into the latest text.
+        merged = undo_text(current.text, undo_rev.text, after_rev.text if after_rev is not None else "")
+        if merged is None:
+            raise ApiError("undo-failure", code="undofailure")
+        text = merged
         summary = None
-        if undoafter is None:
+        if after_rev is not None and undo_rev.parent == after_rev.id:  # exactly one revision undone
             summary = (f"Undo revision {undo} by [[Special:Contributions/{undo_rev.actor_name}|"
                        f"{undo_rev.actor_name}]] ([[User talk:{undo_rev.actor_name}|talk]])")
         return text, summary
+
+    @staticmethod
+    def _needs_signature(text: str) -> bool:
+        return "~~~" in text or "{{" in text  # a substituted template can bring tildes
+
+    async def _signature(self) -> str:
+        """The user's signature for ``~~~`` (their ``nickname``/``fancysig`` preferences)."""
+        from wikigate.pages.pst import user_signature
+        from wikigate.users.options import effective_options
+
+        ctx = self.ctx
+        user = ctx.user
+        if ctx.is_anon:
+            return user_signature(user.name, registered=False)
+        opts = effective_options(self.services.settings, await self.services.users.get_options(user.id))
+        return user_signature(user.name, registered=True, nickname=str(opts.get("nickname") or ""),
+                              fancysig=bool(opts.get("fancysig")))
 
     def _title_text(self, page: Page | None) -> str:
         from wikigate.api.query.pageset import namespaces_of
@@ -249,8 +293,15 @@ class ApiEditPage(ApiModule):
         return make_title(page.namespace, page.dbkey, namespaces_of(self.ctx)).prefixed_text
 
 
+def _strip_heading(text: str) -> str:
+    """``==Foobar==`` → ``Foobar`` (EditPage, T3600)."""
+    return re.sub(r"^\s*=+\s*(.*?)\s*=+\s*$", r"\1", text, flags=re.S)
+
+
 def _write_error(e: PageWriteError) -> ApiError:
     """The API error for an edit refused inside its transaction."""
     if e.code == "editconflict":
         return ApiError("edit-conflict", code="editconflict")
+    if e.code == "contenttoobig":
+        return ApiError("apierror-contenttoobig", [MAX_ARTICLE_SIZE])
     return ApiError(f"apierror-{e.code}")

@@ -16,6 +16,7 @@ from typing import Any
 
 from wikigate.api.base import ApiModule, Values
 from wikigate.api.errors import ApiError
+from wikigate.api.output import Indexed
 from wikigate.api.page_checks import (
     PAGE_WRITE_RIGHTS,
     check_tags,
@@ -31,6 +32,19 @@ from wikigate.pages.protection import user_can_level
 from wikigate.pages.store import Page
 from wikigate.pages.titles import InvalidTitle, Title, make_title, parse_title
 from wikigate.pages.wikitext import escape_wikitext
+
+#: $wgMaximumMovedPages
+MAX_MOVED_PAGES = 100
+
+
+def _error_array(e: ApiError) -> dict[str, Any]:
+    """One error of ``ApiErrorFormatter_BackCompat::arrayFromStatus``."""
+    return {"message": e.message.key, "params": [str(x) for x in e.message.params],
+            "code": e.code, "type": "error"}
+
+
+def _errors_array(e: ApiError) -> list[dict[str, Any]]:
+    return [_error_array(x) for x in [e, *getattr(e, "also", [])]]
 
 
 class ApiMove(ApiModule):
@@ -98,12 +112,60 @@ class ApiMove(ApiModule):
                     r["talkmove-errors"] = [{"message": e.message.key, "params": [str(x) for x in e.message.params],
                                              "code": e.code, "type": "error"}]
         if p["movesubpages"]:
-            r["subpages"] = []
+            tags = list(p["tags"] or [])
+            r["subpages"] = await self._move_subpages(src, page, dst, p["reason"], p["noredirect"], tags)
+            if p["movetalk"] and not src.is_talk_page() and dst.namespace >= 0:
+                r["subpages-talk"] = await self._move_subpages(src.talk_page(), None, dst.talk_page(), p["reason"],
+                                                               p["noredirect"], tags)
         for t in (src, dst):
             watch = await want_watch(ctx, p["watchlist"], t, True, option="watchmoves")
             if not ctx.is_anon:
                 await service.set_watch(ctx.user.id, t, watch)
         self.add_result(self.name, r)
+
+    async def _move_subpages(self, src: Title, root: Page | None, dst: Title, reason: str, noredirect: bool,
+                             tags: list[str]) -> Any:
+        """ApiMove::moveSubpages with MovePage::moveSubpagesIfAllowed: the subpages of
+        ``src`` (at most $wgMaximumMovedPages) moved to the same names under ``dst``, each
+        reported with its target or its errors; ``{"errors": …}`` when a namespace has no
+        subpages."""
+        ctx = self.ctx
+        service = page_service(ctx)
+        namespaces = namespaces_of(ctx)
+        for t in (src, dst):
+            if t.namespace < 0 or not namespaces.by_id(t.namespace).subpages:
+                return {"errors": [_error_array(ApiError("namespace-nosubpages", [t.ns_text],
+                                                         code="namespace-nosubpages"))]}
+        subpages = await service.all_pages(namespace=src.namespace, start=None, end=None, prefix=src.dbkey + "/",
+                                           redirects="all", newer=True, limit=MAX_MOVED_PAGES + 1,
+                                           min_size=None, max_size=None)
+        dst_root = await service.page(dst.namespace, dst.dbkey)
+        out: list[dict[str, Any]] = []
+        for count, sub in enumerate(subpages, 1):
+            old = make_title(sub.namespace, sub.dbkey, namespaces)
+            if count > MAX_MOVED_PAGES:
+                out.append({"from": old.prefixed_text, "errors": [_error_array(ApiError(
+                    "movepage-max-pages", [MAX_MOVED_PAGES], code="movepage-max-pages"))]})
+                break
+            if (root is not None and sub.id == root.id) or (dst_root is not None and sub.id == dst_root.id):
+                continue  # moving a page to a subpage of itself: not twice
+            new_ns = dst.talk_page().namespace if old.is_talk_page() else dst.subject_page().namespace
+            try:
+                new = parse_title(dst.dbkey + sub.dbkey[len(src.dbkey):], namespaces, new_ns)
+                if new.namespace != new_ns or new.interwiki:
+                    raise InvalidTitle("title-invalid", new.prefixed_text)
+            except InvalidTitle:
+                out.append({"from": old.prefixed_text, "errors": [_error_array(ApiError(
+                    "apierror-invalidtitle", [escape_wikitext(dst.dbkey + sub.dbkey[len(src.dbkey):])],
+                    code="invalidtitle"))]})
+                continue
+            try:
+                await self._move(old, sub, new, reason, noredirect, tags)
+            except ApiError as e:
+                out.append({"from": old.prefixed_text, "errors": _errors_array(e)})
+                continue
+            out.append({"from": old.prefixed_text, "to": new.prefixed_text})
+        return Indexed(out, "subpage")
 
     async def _source(self, p: Values) -> tuple[Title, Page | None]:
         """The page to move, from ``from`` or ``fromid`` (exactly one of them)."""

@@ -89,7 +89,7 @@ class ApiQueryProtectedTitles(QueryModule):
                 u = users.get(r.user) if users else await self.services.users.get_by_id(r.user)
                 if u is not None:
                     d["user"] = u.name
-            if "userid" in props:
+            if "userid" in props or "user" in props:  # ApiQueryProtectedTitles: user implies userid (B/C)
                 d["userid"] = r.user
             if "comment" in props:
                 d["comment"] = r.reason

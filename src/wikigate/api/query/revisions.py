@@ -18,8 +18,10 @@ from wikigate.api.params import Param, validate_param
 from wikigate.api.query.base import QueryModule
 from wikigate.api.query.pageset import PageEntry, PageSet
 from wikigate.i18n import Message
+from wikigate.pages import edit_rules
 from wikigate.pages.service import PageService
 from wikigate.pages.store import Revision, sha1_hex
+from wikigate.pages.wikitext import escape_wikitext
 from wikigate.util.clock import mw_to_iso
 from wikigate.util.ints import parse_int64
 
@@ -28,6 +30,8 @@ RVPROP = ["ids", "flags", "timestamp", "user", "userid", "size", "slotsize", "sh
 
 
 class ApiQueryRevisions(QueryModule):
+    #: rvsection of the request being answered (read by _rev)
+    _section: str | None = None
     """prop=revisions (seed: API:Revisions)."""
 
     name = "revisions"
@@ -59,6 +63,7 @@ class ApiQueryRevisions(QueryModule):
         return None
 
     async def execute_pages(self, p: dict[str, Any], ps: PageSet) -> None:
+        self._section = p["section"]
         service: PageService = self.services.page_service
         props = set(p["prop"] or [])
         slots = p["slots"]
@@ -147,6 +152,15 @@ class ApiQueryRevisions(QueryModule):
 
     def _rev(self, r: Revision, props: set[str], slots: list[str] | None) -> dict[str, Any]:
         d: dict[str, Any] = {}
+        text: str | None = r.text
+        section = self._section
+        if section is not None and "content" in props:
+            # ApiQueryRevisionsBase: the section's text; without it an error in the legacy
+            # format and a ``nosuchsection`` flag in the slot otherwise
+            text = edit_rules.get_section(r.text, edit_rules.section_index(section))
+            if text is None and slots is None:
+                raise ApiError("apierror-nosuchsection-what",
+                               [escape_wikitext(section), Message("revid", (r.id,))], code="nosuchsection")
         if "ids" in props:
             d["revid"] = r.id
             d["parentid"] = r.parent
@@ -173,20 +187,22 @@ class ApiQueryRevisions(QueryModule):
             if "content" in props:
                 d["contentformat"] = "text/x-wiki"
                 d.setdefault("contentmodel", "wikitext")
-                legacy_text = r.text
+                legacy_text = text
                 if self.ctx.fv != 1:
-                    d["content"] = r.text
+                    d["content"] = text
         elif slots and props & {"content", "contentmodel", "slotsize", "slotsha1"}:
             main: dict[str, Any] = {}
             if "slotsize" in props:
                 main["size"] = r.length
             if "slotsha1" in props:
                 main["sha1"] = sha1_hex(r.sha1)
-            if "contentmodel" in props or "content" in props:
+            if "contentmodel" in props or ("content" in props and text is not None):
                 main["contentmodel"] = "wikitext"
-            if "content" in props:
+            if "content" in props and text is None:
+                main["nosuchsection"] = True
+            elif "content" in props:
                 main["contentformat"] = "text/x-wiki"
-                main[ContentKey("content")] = r.text
+                main[ContentKey("content")] = text
             d["slots"] = KeyedMap({"main": main}, "slot", "role")
         if "comment" in props:
             d["comment"] = r.comment

@@ -56,7 +56,7 @@ class ApiQueryUserInfo(QueryModule):
         if "blockinfo" in props:
             pass  # blocks are not implemented: nobody is blocked
         if "hasmsg" in props:
-            info["messages"] = False
+            info["messages"] = await self.services.newtalk.has(user.name)
         if "groups" in props:
             info["groups"] = Indexed(ctx.groups, "g")
         if "groupmemberships" in props:

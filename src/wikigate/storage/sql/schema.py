@@ -293,3 +293,13 @@ external_identity = Table(
 Index("wg_ei_user", external_identity.c.ei_user)
 external_identity.dialect_options["mysql"]["charset"] = "utf8mb4"
 external_identity.dialect_options["mysql"]["collate"] = MYSQL_COLLATION
+
+# New-talk-page messages (MediaWiki's user_newtalk): one row per user (by name: a registered
+# user's name or an IP address) whose talk page someone else edited since they last looked.
+user_newtalk = Table(
+    "wg_user_newtalk", metadata,
+    Column("nt_name", NAME, primary_key=True),
+    Column("nt_timestamp", TS, nullable=False),
+)
+user_newtalk.dialect_options["mysql"]["charset"] = "utf8mb4"
+user_newtalk.dialect_options["mysql"]["collate"] = MYSQL_COLLATION

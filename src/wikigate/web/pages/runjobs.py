@@ -14,7 +14,9 @@ the outbox (``wikigate mail list``).
 
 Checks and error texts follow SpecialRunJobs: POST only (400), the four required
 parameters (400 naming the missing ones), a valid unexpired signature (400), read-only
-mode (423). An empty secret key never verifies: anybody could sign with it.
+mode (423). The key is the site secret in effect (``[site] secret_key``, or the one generated
+into the database at first start when none is configured), used as MediaWiki uses
+``$wgSecretKey``: the raw HMAC key. An empty key never verifies: anybody could sign with it.
 """
 
 from __future__ import annotations
@@ -75,7 +77,9 @@ class SpecialRunJobs(WebPage):
         if missing:
             return http_error(400, "Bad Request", "Missing parameters: " + ", ".join(missing))
         signed = {k: v for k, v in params.items() if k != "signature"}
-        secret = settings.site.secret_key
+        # $wgSecretKey: the site secret in effect, configured or generated at first start
+        # (wikigate's equivalent of the installer writing one into LocalSettings.php).
+        secret = self.services.secret_key.decode()
         expected = query_signature(signed, secret)
         try:
             expiry = float(params["sigexpiry"])

@@ -28,22 +28,16 @@ from wikigate.pages import protection as prot
 from wikigate.pages.store import PageStore
 from wikigate.pages.titles import Title
 from wikigate.users.model import User
+from wikigate.util.errors import RequestRefused
 from wikigate.util.expiry import ExpiryError, expiry_to_db, is_infinity, parse_expiry
 
 
-class ProtectError(Exception):
+class ProtectError(RequestRefused):
     """A refused protect request. ``code`` is one of ``toofewexpiries`` (``given``,
     ``needed`` set), ``create-titleexists``, ``missingtitle-createonly``,
     ``protect-invalidaction`` / ``protect-invalidlevel`` (``value``: the type or level as
     given), or an expiry error code of :class:`~wikigate.util.expiry.ExpiryError`
     (``invalidexpiry``, ``pastexpiry``; ``value``: the expiry as given)."""
-
-    def __init__(self, code: str, value: str = "", *, given: int = 0, needed: int = 0) -> None:
-        super().__init__(code)
-        self.code = code
-        self.value = value
-        self.given = given
-        self.needed = needed
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from wikigate.users.model import User
 from wikigate.users.rights import Rights
 from wikigate.users.store import UserStore, new_user_token
 from wikigate.util.clock import Clock, mw_timestamp, mw_to_iso, to_mw_timestamp
+from wikigate.util.errors import RequestRefused
 from wikigate.util.expiry import ExpiryError, parse_expiry
 
 if TYPE_CHECKING:
@@ -45,17 +46,10 @@ log = logging.getLogger(__name__)
 MAINTENANCE_USER = User(id=0, name="Maintenance script")
 
 
-class GroupExpiryError(Exception):
+class GroupExpiryError(RequestRefused):
     """Refused expiries: ``code`` ``toofewexpiries`` (``given``/``needed`` set) or an
     :class:`~wikigate.util.expiry.ExpiryError` code (``invalidexpiry``, ``pastexpiry``;
     ``value``: the expiry as given)."""
-
-    def __init__(self, code: str, value: str = "", *, given: int = 0, needed: int = 0) -> None:
-        super().__init__(code)
-        self.code = code
-        self.value = value
-        self.given = given
-        self.needed = needed
 
 
 @dataclass(frozen=True)

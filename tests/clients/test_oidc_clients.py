@@ -78,3 +78,49 @@ def test_mwclient_surfaces_redirect_and_restart(served: tuple[str, WikigateApp])
     res = other.clientlogin(**{"openidconnect-mock": "1", "loginreturnurl": RETURN})
     assert other.clientlogin(logincontinue="1", **_browser(res["redirecttarget"], "mw-sub")) is True
     assert other.get("query", meta="userinfo")["query"]["userinfo"]["name"] == "Mw oidc"
+
+
+PWB_SCRIPT = '''
+import os
+import pywikibot
+from pywikibot import config
+config.register_families_folder(os.environ["WG_FAMILIES"])
+config.password_file = os.environ["WG_PASSWORDS"]
+config.max_retries = 0
+site = pywikibot.Site("wgtest", "wgtest", user="Olga")
+try:
+    site.login()
+except Exception as e:
+    print("LOGIN_ERROR", type(e).__name__, e)
+print("LOGGED_IN", site.logged_in(), site.user())
+'''
+
+
+def test_pywikibot_logs_in_by_password_beside_a_provider(served: tuple[str, WikigateApp],
+                                                         tmp_path: Path) -> None:
+    """pywikibot's clientlogin always sends a user name and password and never picks a
+    provider's button, so with a provider configured it logs in by password as before (the
+    provider abstains; no REDIRECT reaches it), as against MediaWiki with OpenIDConnect.
+    A wrong password is FAIL, which pywikibot raises as an APIError with that code."""
+    pytest.importorskip("pywikibot")
+    import asyncio
+
+    from tests.clients.test_pywikibot_clients import run_pywikibot
+    from tests.conftest import ADMIN_PASSWORD
+
+    url, app = served
+
+    async def setup() -> None:
+        svc = app.services
+        await svc.users.create("Olga", password_hash=await svc.hashing.hash(ADMIN_PASSWORD))
+
+    asyncio.run(setup())
+    (tmp_path / "good").mkdir()
+    (tmp_path / "bad").mkdir()
+    proc = run_pywikibot(url, tmp_path / "good", f'("Olga", "{ADMIN_PASSWORD}")', PWB_SCRIPT)
+    out = proc.stdout + proc.stderr
+    assert "LOGGED_IN True Olga" in out, out
+    proc = run_pywikibot(url, tmp_path / "bad", '("Olga", "Wrong password 123!")', PWB_SCRIPT)
+    out = proc.stdout + proc.stderr
+    assert "LOGGED_IN True" not in out, out
+    assert "FAIL" in out and "REDIRECT" not in out, out

@@ -330,3 +330,24 @@ async def test_preferences_use_the_options_rules(client: ApiClient, make_user: M
     data: dict[str, Any] = await client.jget(action="query", meta="userinfo", uiprop="options", formatversion="2")
     options = data["query"]["userinfo"]["options"]
     assert options["language"] == "de" and options["gender"] == "female"
+
+
+async def test_preferences_real_name_and_email_link(app: WikigateApp, client: ApiClient,
+                                                    make_user: MakeUser) -> None:
+    """The real name is a column of the user row, as in MediaWiki (not an option); too long
+    is refused beside the field; the e-mail address is shown with a link to
+    Special:ChangeEmail. Escaped like every user text."""
+    await make_user("Bob")
+    await login(client, "Bob")
+    r = await get(client, "Special:Preferences")
+    assert 'id="wp-realname"' in r.text and "Special:ChangeEmail" in r.text
+    r = await submit(client, "Special:Preferences", {"realname": "x" * 256})
+    assert r.status_code == 400 and "at most 255 bytes" in r.text
+    m = re.search(r'<input[^>]*id="wp-realname"[^>]*>', r.text)
+    assert m and 'aria-invalid="true"' in m.group(0)
+    r = await submit(client, "Special:Preferences", {"realname": "  <script>Bob</script> Builder "})
+    assert r.status_code == 303
+    r = await client.http.get(r.headers["location"])
+    assert "&lt;script&gt;Bob&lt;/script&gt; Builder" in r.text and "<script>Bob" not in r.text
+    user = await app.services.users.get_by_name("Bob")
+    assert user is not None and user.real_name == "<script>Bob</script> Builder"

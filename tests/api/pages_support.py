@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
+
+import httpx
 
 from tests.api.test_main import login_as
 from tests.conftest import ApiClient
-from wikigate.app import WikigateApp
+from wikigate.app import WikigateApp, build_services
+from wikigate.config import Settings
 from wikigate.users.model import User
 
 MakeUser = Callable[..., Awaitable[User]]
@@ -53,3 +57,28 @@ def info_page(data: Any) -> dict[str, Any]:
     page = pages[0] if isinstance(pages, list) else next(iter(pages.values()))
     assert isinstance(page, dict)
     return page
+
+
+@contextlib.asynccontextmanager
+async def admin_and_newbie(settings: Settings, ip: str) -> AsyncIterator[tuple[WikigateApp, Actor, Actor, ApiClient]]:
+    """A started app on ``settings`` with a sysop ``Admin`` and a plain ``Newbie``, both
+    logged in, and an anonymous client, all from address ``ip``: (app, admin, newbie, anon)."""
+    application = WikigateApp(settings, build_services(settings))
+    await application.startup()
+    try:
+        svc = application.services
+        admin_user = await svc.users.create("Admin")
+        await svc.users.set_group(admin_user.id, "sysop", None)
+        newbie = await svc.users.create("Newbie")
+        transport = httpx.ASGITransport(app=application, client=(ip, 1))  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://wiki.test") as h1, \
+                httpx.AsyncClient(transport=transport, base_url="http://wiki.test") as h2, \
+                httpx.AsyncClient(transport=transport, base_url="http://wiki.test") as h3:
+            a, n = ApiClient(h1), ApiClient(h2)
+            fresh_admin = await svc.users.get_by_id(admin_user.id)
+            assert fresh_admin is not None
+            await login_as(application, a, fresh_admin)
+            await login_as(application, n, newbie)
+            yield application, Actor(a, await a.token()), Actor(n, await n.token()), ApiClient(h3)
+    finally:
+        await application.shutdown()

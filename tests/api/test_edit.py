@@ -112,37 +112,16 @@ async def test_autoconfirm_count(tmp_path: object) -> None:
     """With $wgAutoConfirmCount = 1 a fresh user is not autoconfirmed until one edit counted."""
     from pathlib import Path
 
-    import httpx
-
-    from tests.api.test_main import login_as
-    from tests.conftest import ApiClient, make_settings
-    from wikigate.app import build_services
+    from tests.api.pages_support import admin_and_newbie
+    from tests.conftest import make_settings
 
     s = make_settings(Path(str(tmp_path)), rights__autoconfirm_count=1)
-    application = WikigateApp(s, build_services(s))
-    await application.startup()
-    try:
-        svc = application.services
-        admin_user = await svc.users.create("Admin")
-        await svc.users.set_group(admin_user.id, "sysop", None)
-        newbie = await svc.users.create("Newbie")
-        transport = httpx.ASGITransport(app=application, client=("127.0.0.1", 1))  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://wiki.test") as h1, \
-                httpx.AsyncClient(transport=transport, base_url="http://wiki.test") as h2:
-            a, n = ApiClient(h1), ApiClient(h2)
-            fresh_admin = await svc.users.get_by_id(admin_user.id)
-            assert fresh_admin is not None
-            await login_as(application, a, fresh_admin)
-            await login_as(application, n, newbie)
-            admin = Actor(a, await a.token())
-            nb = Actor(n, await n.token())
-            await admin.edit("Semi2", "x")
-            await admin.protect("Semi2", "edit=autoconfirmed")
-            assert (await nb.edit("Semi2", "no"))["error"]["code"] == "protectedpage"
-            assert (await nb.edit("Sandbox", "first edit"))["edit"]["result"] == "Success"
-            assert (await nb.edit("Semi2", "now"))["edit"]["result"] == "Success"
-    finally:
-        await application.shutdown()
+    async with admin_and_newbie(s, "127.0.0.1") as (_, admin, nb, _anon):
+        await admin.edit("Semi2", "x")
+        await admin.protect("Semi2", "edit=autoconfirmed")
+        assert (await nb.edit("Semi2", "no"))["error"]["code"] == "protectedpage"
+        assert (await nb.edit("Sandbox", "first edit"))["edit"]["result"] == "Success"
+        assert (await nb.edit("Semi2", "now"))["edit"]["result"] == "Success"
 
 
 async def test_cascade_protection(app: WikigateApp, new_client: NewClient, make_user: MakeUser,

@@ -9,13 +9,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.api.pages_support import Actor
-from tests.api.test_main import login_as
+from tests.api.pages_support import Actor, admin_and_newbie
 from tests.conftest import ApiClient, make_settings
-from wikigate.app import WikigateApp, build_services
+from wikigate.app import WikigateApp
 from wikigate.auth.ratelimit import effective_rate_limits
 
 
@@ -25,25 +23,8 @@ async def wiki(tmp_path: Path) -> AsyncIterator[tuple[WikigateApp, Actor, Actor,
     limits = effective_rate_limits(make_settings(tmp_path).throttle)
     limits["edit"] = {**limits["edit"], "user": [2, 60], "sysop": [1, 60], "&can-bypass": True}
     s = make_settings(tmp_path, rights__autoconfirm_count=100, throttle__rate_limits=limits)
-    application = WikigateApp(s, build_services(s))
-    await application.startup()
-    try:
-        svc = application.services
-        admin_user = await svc.users.create("Admin")
-        await svc.users.set_group(admin_user.id, "sysop", None)
-        newbie = await svc.users.create("Newbie")
-        transport = httpx.ASGITransport(app=application, client=("192.0.2.9", 1))  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://wiki.test") as h1, \
-                httpx.AsyncClient(transport=transport, base_url="http://wiki.test") as h2, \
-                httpx.AsyncClient(transport=transport, base_url="http://wiki.test") as h3:
-            a, n = ApiClient(h1), ApiClient(h2)
-            fresh_admin = await svc.users.get_by_id(admin_user.id)
-            assert fresh_admin is not None
-            await login_as(application, a, fresh_admin)
-            await login_as(application, n, newbie)
-            yield application, Actor(a, await a.token()), Actor(n, await n.token()), ApiClient(h3)
-    finally:
-        await application.shutdown()
+    async with admin_and_newbie(s, "192.0.2.9") as wiki:
+        yield wiki
 
 
 def _limits(answer: Any) -> Any:

@@ -112,6 +112,8 @@ class SiteSettings:
     secret_key: str = ""
     server_name: str = ""
     read_only: str = ""
+    #: $wgRCMaxAge in days: recent-changes rows older than this are purged.
+    rc_max_age_days: int = 90
 
 
 @dataclass(frozen=True)
@@ -554,6 +556,8 @@ def validate(settings: Settings) -> None:
             raise ConfigError(f"storage.{name}: must be a positive number of seconds, got {getattr(st, name)!r}")
     if st.redis_retries < 0 or st.redis_health_check_interval < 0:
         raise ConfigError("storage.redis_retries and storage.redis_health_check_interval: must not be negative")
+    if settings.site.rc_max_age_days < 1:
+        raise ConfigError(f"site.rc_max_age_days: must be at least 1, got {settings.site.rc_max_age_days}")
     if not 1 <= settings.server.port <= 65535:
         raise ConfigError(f"server.port: must be 1..65535, got {settings.server.port}")
     if not 0 < settings.server.ready_timeout <= 60:

@@ -19,6 +19,7 @@ from wikigate.auth.providers.captcha import grant_captcha_rights, make_captcha
 from wikigate.auth.sessions import SessionStore
 from wikigate.config import Settings
 from wikigate.i18n import Catalog
+from wikigate.logs.recentchanges import RecentChangesStore
 from wikigate.logs.store import LogStore
 from wikigate.mail.outbox import Outbox
 from wikigate.mail.render import all_templates
@@ -65,7 +66,8 @@ def build_services(settings: Settings, *, clock: Clock | None = None, db: Databa
         grant_oath_rights(rights.group_permissions)
     if captcha.enabled:
         grant_captcha_rights(rights.group_permissions, settings.captcha.skip_groups)
-    logs = LogStore(db, clock)
+    recent = RecentChangesStore(db, clock, settings.site.rc_max_age_days)
+    logs = LogStore(db, clock, recent)
     namespaces = Namespaces(settings.site.sitename)
     users = UserStore(db, clock)
     audit = AuditLog(db, clock)
@@ -84,11 +86,12 @@ def build_services(settings: Settings, *, clock: Clock | None = None, db: Databa
         site_secret=SiteSecret(settings.site.secret_key.encode()),
         hashing=HashingService(settings.passwords),
         logs=logs,
+        recent_changes=recent,
         audit=audit,
         namespaces=namespaces,
         pages=pages,
         newtalk=newtalk,
-        page_service=PageService(pages, logs, newtalk, settings.site.sitename),
+        page_service=PageService(pages, logs, newtalk, settings.site.sitename, recent),
         protection=ProtectionService(pages, logs, settings.protection),
         userrights=UserRightsService(db, users, logs, rights, clock, audit),
         captcha=captcha,

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from wikigate.auth.providers.captcha import Captcha
     from wikigate.auth.sessions import Session, SessionStore
     from wikigate.i18n import Catalog
+    from wikigate.logs.recentchanges import RecentChangesStore
     from wikigate.logs.store import LogStore
     from wikigate.mail.outbox import Outbox
     from wikigate.pages.namespaces import Namespaces
@@ -81,6 +82,7 @@ class Services:
     site_secret: SiteSecret
     hashing: HashingService
     logs: LogStore
+    recent_changes: RecentChangesStore
     audit: AuditLog
     namespaces: Namespaces
     pages: PageStore

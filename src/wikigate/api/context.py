@@ -12,6 +12,7 @@ from wikigate.http.response import Response
 from wikigate.http.session_cookies import SessionState, log_in, log_out
 from wikigate.i18n import Message, Plaintext, api_code_for_key
 from wikigate.users.model import User, anonymous
+from wikigate.users.rights import flags_as_bot
 from wikigate.util.ints import is_int_string
 
 if TYPE_CHECKING:
@@ -170,6 +171,12 @@ class ApiContext:
 
     def has_right(self, right: str) -> bool:
         return right in self.rights
+
+    def flags_as_bot(self) -> bool:
+        """A log entry written by this request reaches recent changes as a bot's
+        (``users.rights.flags_as_bot``; the ``bot`` parameter is read from the request, as
+        MediaWiki reads $wgRequest, without marking it used)."""
+        return flags_as_bot(self.rights, self.params.get("bot"))
 
     @property
     def is_bot_password_session(self) -> bool:

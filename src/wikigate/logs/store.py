@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import builtins
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, insert, or_, select, true
 from sqlalchemy.engine import Connection
 
+from wikigate.logs.recentchanges import RecentChange, RecentChangesStore
 from wikigate.storage.sql.database import Database
 from wikigate.storage.sql.schema import logging as log_table
 from wikigate.storage.sql.schema import page as page_table
@@ -63,21 +65,58 @@ def _entry(row: Any) -> LogEntry:
                     json.loads(m["log_params"] or "{}"))
 
 
+#: Log types whose entries are not published to recent changes ($wgLogRestrictions: only
+#: some users may read them).
+RESTRICTED_LOG_TYPES = frozenset({"oath", "suppress"})
+
+
 class LogStore:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, recent: RecentChangesStore | None = None) -> None:
         self.db = db
         self.clock = clock
+        self.recent = recent if recent is not None else RecentChangesStore(db, clock)
 
     def add_in(self, conn: Connection, *, type: str, action: str, actor_id: int, actor_name: str,
                namespace: int, title: str, page_id: int = 0, comment: str = "",
-               params: dict[str, Any] | None = None, timestamp: str | None = None) -> int:
-        """Insert inside an existing transaction (so the log and the change commit together)."""
+               params: dict[str, Any] | None = None, timestamp: str | None = None,
+               publish: bool = True, bot: bool = False, rev_id: int = 0, tags: Sequence[str] = ()) -> int:
+        """Insert inside an existing transaction (so the log and the change commit together).
+
+        ``publish``: also a recent-changes row (ManualLogEntry::publish), unless the type
+        is restricted; ``bot`` its bot flag (the performer has the ``bot`` right and the
+        request did not say ``bot=0``), ``rev_id`` the revision it is associated with (the
+        null revision of a protection or a move).
+        """
+        ts = timestamp or mw_timestamp(self.clock.time())
         res = conn.execute(insert(log_table).values(
-            log_type=type, log_action=action, log_timestamp=timestamp or mw_timestamp(self.clock.time()),
+            log_type=type, log_action=action, log_timestamp=ts,
             log_actor=actor_id, log_actor_name=actor_name, log_namespace=namespace, log_title=title,
             log_page=page_id, log_comment=comment, log_params=json.dumps(params or {}),
         ))
-        return int(res.inserted_primary_key[0]) if res.inserted_primary_key else 0
+        log_id = int(res.inserted_primary_key[0]) if res.inserted_primary_key else 0
+        if publish and type not in RESTRICTED_LOG_TYPES:
+            self.recent.add_log_in(conn, timestamp=ts, namespace=namespace, title=title, page_id=page_id,
+                                   actor_id=actor_id, actor_name=actor_name, comment=comment, bot=bot,
+                                   log_id=log_id, log_type=type, log_action=action, params=params or {},
+                                   rev_id=rev_id, tags=tags)
+        return log_id
+
+    async def record_patrol(self, change: RecentChange, *, actor_id: int, actor_name: str,
+                            tags: Sequence[str] = ()) -> bool:
+        """Mark ``change`` patrolled with its ``patrol/patrol`` entry, in one transaction
+        (RecentChange::doMarkPatrolled + PatrolLog::record, which does not publish it to
+        recent changes). False, with nothing written, when it was patrolled already."""
+
+        def run(conn: Connection) -> bool:
+            if not self.recent.set_patrolled_in(conn, change.id):
+                return False
+            self.add_in(conn, type="patrol", action="patrol", actor_id=actor_id, actor_name=actor_name,
+                        namespace=change.namespace, title=change.title, page_id=change.page_id,
+                        params={"curid": change.this_oldid, "previd": change.last_oldid, "auto": False},
+                        publish=False, tags=tags)
+            return True
+
+        return await self.db.run(run)
 
     async def add(self, **kw: Any) -> int:
         return await self.db.run(lambda conn: self.add_in(conn, **kw))

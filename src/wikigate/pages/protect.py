@@ -112,10 +112,10 @@ class ProtectionService:
         return ProtectPlan(title, exists, tuple(planned), limits, expiry_by_type)
 
     async def apply(self, plan: ProtectPlan, performer: User, *, cascade: bool = False, reason: str = "",
-                    tags: Sequence[str] = (), watch: bool = False) -> bool:
+                    tags: Sequence[str] = (), watch: bool = False, bot: bool = False) -> bool:
         """Write ``plan`` in one transaction; returns the cascade flag as the API echoes
         it (the one applied, or ``cascade`` as given when nothing changed). An anonymous
-        performer's ``watch`` is ignored."""
+        performer's ``watch`` is ignored; ``bot`` flags the log entry's recent change."""
         limits = dict(plan.limits)
         expiries = dict(plan.expiries)
         title = plan.title
@@ -164,9 +164,10 @@ class ProtectionService:
                                 for r in ordered]
                 comment = prot.null_revision_comment(action, title.prefixed_text, reason, restrictions, new_cascade)
                 text = store.latest_text_in(conn, fresh)
-                store.insert_revision_in(conn, namespace=title.namespace, dbkey=title.dbkey, text=text,
-                                         comment=comment, user_id=performer.id, user_name=performer.name,
-                                         minor=True, tags=tag_list, null=True)
+                _same, null_rev, _before = store.insert_revision_in(
+                    conn, namespace=title.namespace, dbkey=title.dbkey, text=text, comment=comment,
+                    user_id=performer.id, user_name=performer.name, minor=True, tags=tag_list, null=True)
+                rev_id = null_rev.id
                 store.set_restrictions_in(conn, fresh.id, restrictions)
                 page_id = fresh.id
             else:
@@ -175,12 +176,13 @@ class ProtectionService:
                 create = restrictions[0] if restrictions else prot.Restriction("create", "")
                 store.set_title_protection_in(conn, title.namespace, title.dbkey, level=create.level,
                                               expiry=create.expiry, user_id=performer.id, reason=reason)
-                page_id = 0
+                page_id = rev_id = 0
             params: dict[str, Any] = {} if action == "unprotect" else prot.log_params(
                 restrictions, new_cascade, title_protection=fresh is None)
             self.logs.add_in(conn, type="protect", action=action, actor_id=performer.id,
                              actor_name=performer.name, namespace=title.namespace, title=title.dbkey,
-                             page_id=page_id, comment=reason, params=params)
+                             page_id=page_id, comment=reason, params=params, bot=bot, rev_id=rev_id,
+                             tags=tag_list)
             return new_cascade
 
         return await store.run(run)

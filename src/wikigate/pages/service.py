@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Connection
 
+from wikigate.logs.recentchanges import PRC_AUTOPATROLLED, PRC_UNPATROLLED, RecentChangesStore
 from wikigate.logs.store import LogStore
 from wikigate.pages import edit_rules
 from wikigate.pages.merge import merge_texts
@@ -97,11 +98,13 @@ class EditOutcome:
 class PageService:
     """``services.page_service``."""
 
-    def __init__(self, store: PageStore, logs: LogStore, newtalk: NewTalkStore, sitename: str = "wikigate") -> None:
+    def __init__(self, store: PageStore, logs: LogStore, newtalk: NewTalkStore, sitename: str = "wikigate",
+                 recent: RecentChangesStore | None = None) -> None:
         self.store = store
         self.logs = logs
         self.newtalk = newtalk
         self.sitename = sitename
+        self.recent = recent if recent is not None else logs.recent
 
     # -- reads ------------------------------------------------------------------------------
 
@@ -300,7 +303,8 @@ class PageService:
                         section: str | None, summary: str | None, minor: bool, tags: Sequence[str],
                         watch: bool | None, expected: Page | None, create_only: bool,
                         base_timestamp: str | None, base_revid: int | None = None,
-                        signature: str = "", notify_talk: bool = True) -> EditOutcome:
+                        signature: str = "", notify_talk: bool = True, bot: bool = False,
+                        autopatrol: bool = False) -> EditOutcome:
         """Save an edit of ``title`` in one transaction, as EditPage::internalAttemptSave.
 
         ``compose(text)`` applies the edit to a revision's text (the whole new text, or the
@@ -313,10 +317,13 @@ class PageService:
         automatic summary when ``summary`` is empty, the software tags; the same text as
         the latest revision saves nothing. Creating a page removes its create protection and
         logs ``create/create``; a change to another user's talk page sets their new-message
-        flag (unless ``notify_talk`` is false). Raises :class:`PageWriteError`.
+        flag (unless ``notify_talk`` is false). A saved edit gets its recent-changes row
+        with ``bot`` (the caller checked the ``bot`` right) and, with ``autopatrol``, marked
+        autopatrolled. Raises :class:`PageWriteError`.
         """
         store = self.store
         newtalk = self.newtalk
+        recent = self.recent
 
         def save(conn: Connection) -> EditOutcome:
             fresh = store.page_in(conn, title.namespace, title.dbkey)
@@ -349,13 +356,21 @@ class PageService:
             new_page, rev, old = store.insert_revision_in(
                 conn, namespace=title.namespace, dbkey=title.dbkey, text=text, comment=comment,
                 user_id=performer.id, user_name=performer.name, minor=minor, tags=tag_list, timestamp=ts)
+            recent.add_edit_in(conn, timestamp=rev.timestamp, namespace=title.namespace, title=title.dbkey,
+                               page_id=new_page.id, actor_id=performer.id, actor_name=performer.name,
+                               comment=comment, minor=rev.minor, bot=bot,
+                               patrolled=PRC_AUTOPATROLLED if autopatrol else PRC_UNPATROLLED,
+                               rev_id=rev.id, old_rev_id=old_rev.id if old_rev is not None else 0,
+                               old_len=old_rev.length if old_rev is not None else 0, new_len=rev.length,
+                               tags=tag_list)
             if old is None:
                 # PageUpdater: a created page no longer needs its create protection (no log entry)
                 store.set_title_protection_in(conn, title.namespace, title.dbkey, level="", expiry="infinity",
                                               user_id=performer.id, reason="")
                 self.logs.add_in(conn, type="create", action="create", actor_id=performer.id,
                                  actor_name=performer.name, namespace=title.namespace, title=title.dbkey,
-                                 page_id=new_page.id, comment=comment, timestamp=rev.timestamp)
+                                 page_id=new_page.id, comment=comment, timestamp=rev.timestamp,
+                                 rev_id=rev.id, publish=False)
             if notify_talk and title.namespace == 3 and title.text != performer.name and "/" not in title.text:
                 newtalk.notify_in(conn, title.text, rev.timestamp, is_ip=_is_ip(title.text))
             return EditOutcome(new_page, rev, old.latest if old is not None else 0, old is None)
@@ -433,23 +448,28 @@ class PageService:
         return await store.run(q)
 
     async def move(self, src: Title, page: Page, dst: Title, performer: User, *, reason: str,
-                   make_redirect: bool, replace: Page | None, tags: Sequence[str]) -> bool:
+                   make_redirect: bool, replace: Page | None, tags: Sequence[str], bot: bool = False) -> bool:
         """Move ``page`` from ``src`` to ``dst`` in one transaction: ``replace`` (the
         redirect at the target) deleted first, the page renamed with its restrictions, a
         null revision and the move log entry, the redirect left behind (inheriting the
-        restrictions) and a ``protect/move_prot`` entry for a protected page. Returns
+        restrictions) and a ``protect/move_prot`` entry for a protected page; the log
+        entries reach recent changes with ``bot``, the redirect does not. Returns
         ``make_redirect``. Permission and validity checks are the caller's."""
         store = self.store
         logs = self.logs
+        recent = self.recent
         user = performer
         tag_list = list(tags)
 
         def run(conn: Connection) -> bool:
             over_redirect = replace is not None
             if replace is not None:
+                log_ts = mw_timestamp(store.clock.time())
+                recent.remove_page_in(conn, replace.id, dst.namespace, dst.dbkey, log_ts)
                 logs.add_in(conn, type="delete", action="delete_redir", actor_id=user.id, actor_name=user.name,
                             namespace=dst.namespace, title=dst.dbkey, page_id=replace.id,
-                            comment=f'Deleted to make way for move from "[[{src.prefixed_text}]]"')
+                            comment=f'Deleted to make way for move from "[[{src.prefixed_text}]]"', bot=bot,
+                            timestamp=log_ts)
                 store.delete_page_in(conn, replace.id)
             restrictions = store.restrictions_in(conn, page.id)
             store.rename_in(conn, page.id, dst.namespace, dst.dbkey)
@@ -463,13 +483,14 @@ class PageService:
                 action_text += " without leaving a redirect"
             comment = action_text + (f": {reason}" if reason else "")
             text = store.latest_text_in(conn, page)
-            store.insert_revision_in(conn, namespace=dst.namespace, dbkey=dst.dbkey, text=text, comment=comment,
-                                     user_id=user.id, user_name=user.name, minor=True, tags=tag_list, null=True)
+            _moved, null_rev, _before = store.insert_revision_in(
+                conn, namespace=dst.namespace, dbkey=dst.dbkey, text=text, comment=comment, user_id=user.id,
+                user_name=user.name, minor=True, tags=tag_list, null=True)
             params: dict[str, Any] = {"target_ns": dst.namespace, "target_title": dst.prefixed_text,
                                       "suppressredirect": not make_redirect}
             logs.add_in(conn, type="move", action="move_redir" if over_redirect else "move", actor_id=user.id,
                         actor_name=user.name, namespace=src.namespace, title=src.dbkey, page_id=page.id,
-                        comment=reason, params=params)
+                        comment=reason, params=params, bot=bot, rev_id=null_rev.id, tags=tag_list)
             if make_redirect:
                 redirect, _rev, _old = store.insert_revision_in(
                     conn, namespace=src.namespace, dbkey=src.dbkey, text=f"#REDIRECT [[{dst.prefixed_text}]]",
@@ -482,7 +503,8 @@ class PageService:
                     prot_comment += f": {reason}"
                 logs.add_in(conn, type="protect", action="move_prot", actor_id=user.id, actor_name=user.name,
                             namespace=dst.namespace, title=dst.dbkey, page_id=page.id, comment=prot_comment,
-                            params={"oldtitle_ns": src.namespace, "oldtitle_title": src.prefixed_text})
+                            params={"oldtitle_ns": src.namespace, "oldtitle_title": src.prefixed_text},
+                            bot=bot, tags=tag_list)
             return make_redirect
 
         return await store.run(run)

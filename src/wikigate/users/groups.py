@@ -98,7 +98,7 @@ class UserRightsService:
                             remove: Iterable[str] = (), expiries: dict[str, str | None] | None = None,
                             reason: str = "", addable: Collection[str] | None = None,
                             removable: Collection[str] | None = None, now: float | None = None,
-                            via: str = "session", ip: str = "") -> GroupChange:
+                            via: str = "session", ip: str = "", bot: bool = False) -> GroupChange:
         """Add and remove ``target``'s groups as ``performer`` in one transaction, with the
         ``rights/rights`` log entry; then a ``rights-change`` audit entry (``via``: the
         session kind, ``ip``: where the request came from).
@@ -106,7 +106,7 @@ class UserRightsService:
         ``target.groups`` is the membership the caller saw (the log's old groups).
         ``addable``/``removable``: groups the performer may change (others are skipped
         silently); None = every explicit group. ``expiries`` from :meth:`parse_expiries`
-        (missing = infinity).
+        (missing = infinity). ``bot``: the log entry's recent change is a bot's.
         """
         exp = dict(expiries or {})
         explicit = set(self.rights.explicit_groups())
@@ -118,7 +118,8 @@ class UserRightsService:
         if not added and not removed:
             return GroupChange([], [])
         now_ts = mw_timestamp(self.clock.time() if now is None else now)
-        await self.db.run(lambda c: self._save(c, target, performer, held, added, removed, exp, reason, now_ts))
+        await self.db.run(lambda c: self._save(c, target, performer, held, added, removed, exp, reason, now_ts,
+                                                      bot))
         await self._audit(target, performer, added, removed, via, ip)
         return GroupChange(added, removed)
 
@@ -160,7 +161,7 @@ class UserRightsService:
 
     def _save(self, conn: Connection, target: User, performer: User, held: dict[str, str | None],
               add: list[str], remove: list[str], expiries: dict[str, str | None], reason: str,
-              now_ts: str) -> None:
+              now_ts: str, bot: bool = False) -> None:
         ug = user_groups.c
         for g in remove:
             conn.execute(delete(user_groups).where(and_(ug.ug_user == target.id, ug.ug_group == g)))
@@ -183,6 +184,7 @@ class UserRightsService:
                 "oldmetadata": [_meta(g, e) for g, e in old.items()],
                 "newmetadata": [_meta(g, e) for g, e in new.items()],
             },
+            bot=bot,
         )
 
 

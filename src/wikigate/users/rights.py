@@ -9,7 +9,7 @@ rights — the order MediaWiki reports in ``meta=userinfo``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from wikigate.config import RightsSettings
 from wikigate.users.model import User
@@ -146,3 +146,10 @@ class Rights:
                 add.setdefault(x, None)
                 remove.setdefault(x, None)
         return {"add": list(add), "remove": list(remove), "add-self": [], "remove-self": []}
+
+
+def flags_as_bot(rights: Collection[str], bot_param: str | None) -> bool:
+    """Whether a log entry's recent change is flagged as a bot's (RecentChange::newLogEntry):
+    the performer has the ``bot`` right and the request did not turn it off with a false
+    ``bot`` parameter (``bot=`` or ``bot=0``: PHP's boolean reading, default true)."""
+    return "bot" in rights and (bot_param is None or bot_param not in ("", "0"))

@@ -202,7 +202,10 @@ class ApiEditPage(ApiModule):
                 title, user, compose=compose, section=section, summary=summary, minor=minor,
                 tags=list(p["tags"] or []), watch=watch, expected=page, create_only=bool(p["createonly"]),
                 base_timestamp=base_ts, base_revid=p["baserevid"] or None, signature=signature,
-                notify_talk=not (minor and ctx.has_right("nominornewtalk")))
+                notify_talk=not (minor and ctx.has_right("nominornewtalk")),
+                # EditPage: bot=1 counts only with the bot right (a bot-password session
+                # has it only through its grants); autopatrol as $wgUseRCPatrol has it.
+                bot=bool(p["bot"]) and ctx.has_right("bot"), autopatrol=ctx.has_right("autopatrol"))
         except PageWriteError as e:
             raise _write_error(e) from None
         saved, rev, old_id, created = outcome.page, outcome.revision, outcome.old_revid, outcome.created

@@ -225,4 +225,4 @@ class ApiMove(ApiModule):
             raise err
         make_redirect = not (noredirect and ctx.has_right("suppressredirect"))
         return await page_service(ctx).move(src, page, dst, ctx.user, reason=reason, make_redirect=make_redirect,
-                                            replace=dst_page, tags=tags)
+                                            replace=dst_page, tags=tags, bot=ctx.flags_as_bot())

@@ -96,7 +96,7 @@ class ApiProtect(ApiModule):
             watch_value = p["watchlist"]
         watch = await want_watch(ctx, watch_value, title, plan.exists, option="watchdefault")
         cascade = await service.apply(plan, ctx.user, cascade=bool(p["cascade"]), reason=p["reason"],
-                                      tags=list(p["tags"] or []), watch=watch)
+                                      tags=list(p["tags"] or []), watch=watch, bot=ctx.flags_as_bot())
 
         res: dict[str, Any] = {"title": title.prefixed_text, "reason": p["reason"]}
         if cascade:

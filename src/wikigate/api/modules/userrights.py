@@ -74,7 +74,8 @@ class ApiUserrights(ApiModule):
                if ctx.is_bot_password_session else "session")
         change = await service.change_groups(
             target, ctx.user, add=add, remove=p["remove"] or [], expiries=expiries, reason=p["reason"],
-            addable=addable, removable=removable, now=ctx.now, via=via, ip=ctx.request.client_ip)
+            addable=addable, removable=removable, now=ctx.now, via=via, ip=ctx.request.client_ip,
+            bot=ctx.flags_as_bot())
         ctx.result["userrights"] = {
             "user": target.name, "userid": target.id,
             "added": Indexed(change.added, "group"), "removed": Indexed(change.removed, "group"),

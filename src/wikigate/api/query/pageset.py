@@ -256,7 +256,9 @@ async def run_pageset(ctx: ApiContext, p: dict[str, Any], modules: list[QueryMod
         before = set(ctx.result.get("continue", {}))
         with errors_of(gen.path):
             values = gen.extract_params()
-            if hasattr(gen, "generate_revids"):
+            # generate_revids, unless the module says it generates titles this time
+            # (list=recentchanges without generaterevisions).
+            if hasattr(gen, "generate_revids") and getattr(gen, "generates_revids", lambda _v: True)(values):
                 from_revisions = await gen.generate_revids(values, await build_pageset(ctx, p))
             elif hasattr(gen, "generate_from"):
                 generated = await gen.generate_from(values, await build_pageset(ctx, p))
@@ -269,6 +271,9 @@ async def run_pageset(ctx: ApiContext, p: dict[str, Any], modules: list[QueryMod
         # ApiPageSet::populateFromRevisionIDs: the pages of the generated revisions.
         ps = await build_pageset(ctx, {"revids": from_revisions})
     else:
+        if generated is not None:
+            # A title a generator yields twice (list=recentchanges) is one page (ApiPageSet).
+            generated = list(dict.fromkeys(generated))
         ps = await build_pageset(ctx, p, generated)
     for module in modules:
         execute_pages = getattr(module, "execute_pages", None)

@@ -186,7 +186,7 @@ class CreationFlow(FlowKind):
             actor_id=account.id if anon else creator.id,
             actor_name=account.name if anon else creator.name,
             namespace=2, title=account.name.replace(" ", "_"), comment=comment,
-            params={"userid": account.id}))
+            params={"userid": account.id}, bot=not anon and "bot" in self.creator_rights))
         audit = svc.audit
         detail = f"by {creator.name}" if not anon else ""
         uow.add(lambda conn: audit.record_in(conn, "account-created", account, m.ip, detail))

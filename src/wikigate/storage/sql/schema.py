@@ -206,6 +206,41 @@ change_tag_def = Table(
     Column("ctd_count", BigInteger, nullable=False, default=0),
 )
 
+# Recent changes (MediaWiki's recentchanges): one row per edit, page creation and published
+# log entry, kept for ``recent_changes.max_age_days``. rc_type: 0 edit, 1 new, 3 log;
+# rc_patrolled: 0 unpatrolled, 1 patrolled, 2 autopatrolled. rc_tags holds the change tags
+# one per line (as rev_tags); rc_params the log parameters as list=logevents prints them.
+recentchanges = Table(
+    "wg_recentchanges", metadata,
+    Column("rc_id", Int, primary_key=True, autoincrement=True),
+    Column("rc_timestamp", TS, nullable=False),
+    Column("rc_actor", Int, nullable=False, default=0),
+    Column("rc_actor_name", NAME, nullable=False, default=""),
+    Column("rc_namespace", Int, nullable=False, default=0),
+    Column("rc_title", NAME, nullable=False, default=""),
+    Column("rc_comment", Text, nullable=False, default=""),
+    Column("rc_minor", Boolean, nullable=False, default=False),
+    Column("rc_bot", Boolean, nullable=False, default=False),
+    Column("rc_cur_id", Int, nullable=False, default=0),
+    Column("rc_this_oldid", Int, nullable=False, default=0),
+    Column("rc_last_oldid", Int, nullable=False, default=0),
+    Column("rc_type", Int, nullable=False, default=0),
+    Column("rc_patrolled", Int, nullable=False, default=0),
+    Column("rc_old_len", Int, nullable=True),
+    Column("rc_new_len", Int, nullable=True),
+    Column("rc_logid", Int, nullable=False, default=0),
+    Column("rc_log_type", String(32), nullable=True),
+    Column("rc_log_action", String(32), nullable=False, default=""),
+    Column("rc_params", Text, nullable=False, default=""),
+    Column("rc_tags", Text, nullable=False, default=""),
+)
+Index("wg_rc_timestamp", recentchanges.c.rc_timestamp, recentchanges.c.rc_id)
+Index("wg_rc_name_title_timestamp", recentchanges.c.rc_namespace, recentchanges.c.rc_title,
+      recentchanges.c.rc_timestamp)
+Index("wg_rc_actor_timestamp", recentchanges.c.rc_actor_name, recentchanges.c.rc_timestamp)
+Index("wg_rc_cur_id", recentchanges.c.rc_cur_id)
+Index("wg_rc_this_oldid", recentchanges.c.rc_this_oldid)
+
 # Short-lived shared state (sessions, throttles, auth flows) when no Redis is configured.
 kv = Table(
     "wg_kv", metadata,

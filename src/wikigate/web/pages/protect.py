@@ -25,6 +25,7 @@ from wikigate.pages.service import PageService
 from wikigate.pages.store import Page
 from wikigate.pages.titles import InvalidTitle, Title, parse_title
 from wikigate.users.model import User
+from wikigate.users.rights import flags_as_bot
 from wikigate.web.listing import expiry_text, level_text, select_field, text_field
 from wikigate.web.texts import texts_for
 from wikigate.web.ui import HtmlPage, PageContext
@@ -130,7 +131,8 @@ class ProtectAction(HtmlPage):
                     watched = await pages.watched(ctx.user.id, title)
                     reason = ctx.request.params.get("mwProtect-reason", "")[:500]
                     await service.apply(plan, ctx.user, cascade=ctx.request.params.get("mwProtect-cascade") == "1",
-                                        reason=reason, watch=watched)
+                                        reason=reason, watch=watched,
+                                        bot=flags_as_bot(ctx.rights(), ctx.request.params.get("bot")))
                     current = await self._current(pages, title, page)
                     unprotected = not any(r.level for r in current)
                     notice = (t["done_unprotect"] if unprotected else t["done"]).format(title=name)

@@ -19,6 +19,7 @@ from wikigate.http.response import Response
 from wikigate.i18n import Message, Num
 from wikigate.users.groups import GroupExpiryError, UserRightsService
 from wikigate.users.model import User
+from wikigate.users.rights import flags_as_bot
 from wikigate.util.clock import mw_to_iso
 from wikigate.web.listing import text_field
 from wikigate.web.texts import texts_for
@@ -98,7 +99,8 @@ class SpecialUserRights(HtmlPage):
             return self._error_text(ctx, e)
         await service.change_groups(target, ctx.user, add=add, remove=remove, expiries=expiries,
                                     reason=params.get("user-reason", "")[:500], addable=addable,
-                                    removable=removable, now=ctx.now, via="session", ip=ctx.request.client_ip)
+                                    removable=removable, now=ctx.now, via="session", ip=ctx.request.client_ip,
+                                    bot=flags_as_bot(ctx.rights(), params.get("bot")))
         return None
 
     def _form(self, ctx: PageContext, target: User, addable: set[str], removable: set[str], errors: list[str],

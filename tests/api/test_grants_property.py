@@ -56,7 +56,8 @@ def _edit_ok(r: Any) -> bool:
     return bool(r.get("edit", {}).get("result") == "Success")
 
 
-def attempts(k: int, user: str, target: str) -> list[Attempt]:
+def attempts(k: int, user: str, target: str, seed_rev: int = 0) -> list[Attempt]:
+    """``seed_rev``: the admin's revision of "Existing k" (autopatrolled, someone else's)."""
     return [
         Attempt("edit", {"title": f"Existing {k}", "text": "changed"}, _edit_ok),
         Attempt("edit", {"title": f"New {k}", "text": "new"}, _edit_ok, {"createpage"}),
@@ -75,6 +76,7 @@ def attempts(k: int, user: str, target: str) -> list[Attempt]:
         Attempt("userrights", {"user": target, "add": "bot"},
                 lambda r: bool(r.get("userrights", {}).get("added")), token="userrights"),
         Attempt("resetpassword", {"user": target}, lambda r: "resetpassword" in r),
+        Attempt("patrol", {"revid": str(seed_rev)}, lambda r: "patrol" in r, token="patrol"),
     ]
 
 
@@ -147,7 +149,10 @@ async def _scenario(app: WikigateApp, admin: ApiClient, k: int, grants: set[str]
         effective = set(svc.rights.rights_for_groups(svc.rights.effective_groups(user, svc.clock.time())))
         effective &= rights_mod.grant_rights(grants)
         registry = Registry()
-        for a in attempts(k, user.name, target.name):
+        seed = await admin.jget(action="query", prop="revisions", titles=f"Existing {k}", rvprop="ids",
+                                rvdir="newer", rvlimit="1", formatversion="2")
+        seed_rev = seed["query"]["pages"][0]["revisions"][0]["revid"]
+        for a in attempts(k, user.name, target.name, seed_rev):
             cls = registry.actions[a.module]
             required = {"read"} if cls.is_read else set()
             required |= {"writeapi"} if cls.is_write else set()

@@ -227,3 +227,28 @@ def test_script_in_protect_titles_and_log_filters_is_text(page: Any, wiki: Serve
     assert page.input_value("#mw-user") == EVIL
     assert page.query_selector("main script") is None and page.query_selector("main img") is None
     # (the page fixture fails the test if any alert() ran)
+
+
+def test_new_messages_banner_until_the_talk_page_is_viewed(page: Any, wiki: Server) -> None:
+    wiki.make_user("Talk owner")
+    wiki.make_user("Talk writer")
+    writer = api_login(wiki, "Talk writer")
+    token = writer.get("/api.php", params={"action": "query", "meta": "tokens", "format": "json"}).json()
+    r = writer.post("/api.php", data={"action": "edit", "title": "User talk:Talk owner", "format": "json",
+                                      "text": "Hello <b>owner</b> & " + EVIL,
+                                      "token": token["query"]["tokens"]["csrftoken"]}).json()
+    assert r["edit"]["result"] == "Success", r
+    log_in(page, wiki, "Talk owner", PASSWORD)
+    goto(page, wiki, "Special:Preferences")
+    assert page.query_selector("#usermessage") is not None  # on every page, until read
+    page.click("#usermessage a")
+    assert page.inner_text("#firstHeading") == "User talk:Talk owner"
+    assert page.inner_text("#page-source") == "Hello <b>owner</b> & " + EVIL  # source, as text
+    assert page.query_selector("#page-source b") is None and page.query_selector("#page-source script") is None
+    assert "Talk writer" in page.inner_text("#source-note")
+    goto(page, wiki, "Main Page")
+    assert page.query_selector("#usermessage") is None
+    owner = api_login(wiki, "Talk owner")
+    info = owner.get("/api.php", params={"action": "query", "meta": "userinfo", "uiprop": "hasmsg",
+                                         "format": "json", "formatversion": "2"}).json()
+    assert info["query"]["userinfo"]["messages"] is False

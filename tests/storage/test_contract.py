@@ -724,3 +724,63 @@ async def test_newtalk_flag_upsert(db: Database) -> None:
     assert await store.has("Talker") and await store.has("192.0.2.7") and not await store.has("Nobody here")
     await store.clear("Talker")
     assert not await store.has("Talker") and await store.has("192.0.2.7")
+
+
+async def test_recent_changes_store(db: Database, clock: FakeClock) -> None:
+    """wg_recentchanges on each backend: filters (booleans, patrol states, case-sensitive
+    whole-line tags, users), continuation, the title cleanup of a deletion, patrol marking
+    once under concurrency, purging by age."""
+    from wikigate.logs.recentchanges import PRC_AUTOPATROLLED, PRC_UNPATROLLED, ChangeQuery, RecentChangesStore
+
+    store = RecentChangesStore(db, clock, max_age_days=90)
+    logs = LogStore(db, clock, store)
+    ts = mw_timestamp(clock.time())
+
+    def edit(title: str, rev: int, old: int, **kw: Any) -> Any:
+        values: dict[str, Any] = {"timestamp": ts, "namespace": 0, "title": title, "page_id": 7, "actor_id": 1,
+                                  "actor_name": "Alice", "comment": " c ", "minor": False, "bot": False,
+                                  "patrolled": PRC_UNPATROLLED, "rev_id": rev, "old_rev_id": old, "old_len": 1,
+                                  "new_len": 2} | kw
+        return db.run(lambda c: store.add_edit_in(c, **values))
+
+    first = await edit("T", 1, 0, tags=["Mw-Tag", "mw-tag-two"])
+    second = await edit("T", 2, 1, minor=True, bot=True, patrolled=PRC_AUTOPATROLLED, actor_name="Bot", tags=["mw-tag"])
+    await db.run(lambda c: logs.add_in(c, type="protect", action="protect", actor_id=1, actor_name="Alice",
+                                       namespace=0, title="T", page_id=7, params={"x": [1]}, bot=True, rev_id=3))
+    await db.run(lambda c: logs.add_in(c, type="oath", action="verify", actor_id=1, actor_name="Alice",
+                                       namespace=2, title="Alice"))  # restricted: not published
+
+    async def ids(**kw: Any) -> list[int]:
+        return [r.change.id for r in await store.search(ChangeQuery(**kw))]
+
+    everything = await ids()
+    assert len(everything) == 3 and everything[1:] == [second, first]
+    log_row = (await store.search(ChangeQuery(types=[3])))[0].change
+    assert (log_row.log_type, log_row.params, log_row.bot, log_row.this_oldid, log_row.patrolled) == (
+        "protect", {"x": [1]}, True, 3, PRC_AUTOPATROLLED)
+    assert (await store.search(ChangeQuery(types=[1])))[0].change.comment == "c"  # trimmed
+    assert await ids(minor=True) == [second]
+    assert await ids(minor=False, types=[0, 1]) == [first]
+    assert await ids(bot=False) == [first]
+    assert await ids(patrolled=False) == [first] and await ids(unpatrolled=True) == [first]
+    assert await ids(autopatrolled=True, types=[0, 1]) == [second]
+    assert await ids(tag="mw-tag") == [second], "a whole line, case-sensitive"
+    assert await ids(tag="Mw-Tag") == [first]
+    assert await ids(tag="mw-%") == []
+    assert await ids(user="bot") == [] and await ids(user="Bot") == [second]
+    assert await ids(exclude_user="Alice") == [second]
+    newest = (await store.search(ChangeQuery(limit=1)))[1].change
+    assert await ids(cont=(newest.timestamp, newest.id)) == [second, first]
+    assert await ids(newer=True) == list(reversed(everything))
+    # Patrol once, even when two try at the same time.
+    row = (await store.search(ChangeQuery(types=[1])))[0].change
+    outcomes = await asyncio.gather(*(logs.record_patrol(row, actor_id=2, actor_name="Mindy") for _ in range(4)))
+    assert sorted(outcomes) == [False, False, False, True]
+    assert len(await logs.list(type="patrol")) == 1
+    # A deletion removes the title's edit rows before it, keeps the log row.
+    clock.advance(10)
+    await db.run(lambda c: store.remove_page_in(c, 99, 0, "T", mw_timestamp(clock.time())))
+    assert await ids() == [everything[0]]
+    clock.advance(91 * 86400)
+    assert await db.run(lambda c: store.purge_in(c)) == 1
+    assert await ids() == []

@@ -264,9 +264,9 @@ def _flag_conditions(q: ChangeQuery) -> list[Any]:
     c = rc_t.c
     conds: list[Any] = []
     if q.minor is not None:
-        conds.append(c.rc_minor.is_(q.minor))
+        conds.append(c.rc_minor == q.minor)
     if q.bot is not None:
-        conds.append(c.rc_bot.is_(q.bot))
+        conds.append(c.rc_bot == q.bot)
     if q.anon is not None:
         conds.append(c.rc_actor == 0 if q.anon else c.rc_actor != 0)
     if q.patrolled is not None:

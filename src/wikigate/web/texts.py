@@ -24,6 +24,7 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "bad_token": "This form has expired or was not sent from this site. Please try again.",
             "back_main": "Back to the main page",
             "required": "Please fill in every required field.",
+            "new_messages": "You have new messages on your talk page.",
         },
         "main": {
             "title": "Main Page",
@@ -41,6 +42,9 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "botpasswords": "Manage bot passwords for tools and scripts",
             "logout": "Log out",
             "api": "The API for programs",
+            "source_note": "This server does not render wikitext: below is the source of the page's "
+                           "latest revision, last changed by {user} on {date}.",
+            "protection": "Protection of this page",
         },
         "login": {
             "title": "Log in",
@@ -135,6 +139,7 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
                          "Bitte versuche es noch einmal.",
             "back_main": "Zurück zur Hauptseite",
             "required": "Bitte fülle alle Pflichtfelder aus.",
+            "new_messages": "Auf deiner Diskussionsseite gibt es neue Nachrichten.",
         },
         "main": {
             "title": "Hauptseite",
@@ -153,6 +158,9 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "botpasswords": "Bot-Passwörter für Werkzeuge und Skripte verwalten",
             "logout": "Abmelden",
             "api": "Die API für Programme",
+            "source_note": "Dieser Server stellt keinen Wikitext dar: Unten steht der Quelltext der neuesten "
+                           "Version dieser Seite, zuletzt geändert von {user} am {date}.",
+            "protection": "Schutz dieser Seite",
         },
         "login": {
             "title": "Anmelden",
@@ -246,6 +254,7 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "bad_token": "Bu formun süresi doldu ya da bu siteden gönderilmedi. Lütfen yeniden deneyin.",
             "back_main": "Ana sayfaya dön",
             "required": "Lütfen tüm zorunlu alanları doldurun.",
+            "new_messages": "Mesaj sayfanızda yeni mesajlarınız var.",
         },
         "main": {
             "title": "Ana Sayfa",
@@ -264,6 +273,9 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "botpasswords": "Araçlar ve betikler için bot parolalarını yönetin",
             "logout": "Oturumu kapat",
             "api": "Programlar için API",
+            "source_note": "Bu sunucu vikimetni işlemez: aşağıda sayfanın en son sürümünün kaynağı var; "
+                           "son değiştiren {user}, tarih {date}.",
+            "protection": "Bu sayfanın koruması",
         },
         "login": {
             "title": "Oturum aç",

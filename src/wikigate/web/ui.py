@@ -149,6 +149,8 @@ class PageContext:
     #: The sub-page part of the title (``Special:BotPasswords/<app>``), or for the main
     #: page the title that has no page here.
     subpage: str | None = None
+    #: Someone else changed this user's talk page since they last looked (the header says so).
+    new_messages: bool = False
 
     @property
     def services(self) -> Any:
@@ -234,6 +236,7 @@ class PageContext:
             "log": self.url("Special:Log"),
             "token": self.csrf_token() if self.user.is_registered else "",
             "lang_urls": lang_urls,
+            "newtalk": self.url(f"User talk:{self.user.name}") if self.new_messages else "",
         }
 
     def static_url(self, name: str) -> str:
@@ -288,7 +291,8 @@ class HtmlPage(WebPage):
         if state.user.is_registered and not request.params.get("uselang"):
             preference = (await self.services.users.get_options(state.user.id)).get("language")
         lang = pick_language(request.params.get("uselang"), preference, self.services.settings.site.language)
-        ctx = PageContext(self, request, state, lang, texts_for(lang, self.texts), self.base(request), subpage)
+        ctx = PageContext(self, request, state, lang, texts_for(lang, self.texts), self.base(request), subpage,
+                          new_messages=await self.services.newtalk.has(state.user.name))
         response = await self.show(ctx, subpage)
         await self.services.sessions.save(state.session, now=self.services.clock.time())
         self.cookies.apply(state, request, response)

@@ -1,10 +1,18 @@
 """index.php/Main_Page (and every title that is not a special page): what this server is,
 who is logged in, and links to the pages for people — so the link in every mail
-(password reset, account creation) lands somewhere useful."""
+(password reset, account creation) lands somewhere useful.
+
+Another title that names an existing page shows that page's source (wikigate renders no
+wikitext); a user viewing their own talk page this way has read their new messages, as
+MediaWiki's page view (WikiPage::doViewUpdates) has them. A title without a page answers
+404 with the main page's text.
+"""
 
 from __future__ import annotations
 
 from wikigate.http.response import Response
+from wikigate.pages.titles import InvalidTitle, Title, parse_title
+from wikigate.web.listing import when
 from wikigate.web.ui import HtmlPage, PageContext
 
 
@@ -17,6 +25,10 @@ class MainPage(HtmlPage):
         return subpage or self.title
 
     async def show(self, ctx: PageContext, subpage: str | None) -> Response:
+        if subpage is not None:
+            viewed = await self._view(ctx, subpage)
+            if viewed is not None:
+                return viewed
         t = ctx.t
         site = self.services.settings.site
         api = f"{site.script_path}/api.php"
@@ -52,3 +64,27 @@ class MainPage(HtmlPage):
             "main.html", heading, status=status, missing=missing,
             intro=t["intro"].format(sitename=site.sitename, api=api),
             who=t["user"].format(user=user.name) if user.is_registered else t["anon"], links=links)
+
+    async def _view(self, ctx: PageContext, name: str) -> Response | None:
+        """The source of the existing page ``name`` (None: no such page)."""
+        try:
+            title: Title = parse_title(name, self.services.namespaces)
+        except InvalidTitle:
+            return None
+        if title.interwiki or not title.can_exist() or not title.dbkey:
+            return None
+        pages = self.services.page_service
+        page = await pages.page(title.namespace, title.dbkey)
+        if page is None:
+            return None
+        revision = await pages.revision(page.latest)
+        if revision is None:
+            return None
+        user = ctx.user
+        if title.namespace == 3 and title.text == user.name and ctx.new_messages:
+            await self.services.newtalk.clear(user.name)
+            ctx.new_messages = False
+        date = when(revision.timestamp)
+        return ctx.render("view.html", title.prefixed_text, source=revision.text,
+                          note=ctx.t["source_note"].format(user=revision.actor_name, date=date),
+                          protect_url=ctx.url(title.prefixed_text, action="protect"))

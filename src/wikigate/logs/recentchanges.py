@@ -40,6 +40,8 @@ CHANGE_TYPES = {"edit": RC_EDIT, "new": RC_NEW, "log": RC_LOG, "external": RC_EX
 TYPE_NAMES = {v: k for k, v in CHANGE_TYPES.items()}
 #: rc_patrolled values.
 PRC_UNPATROLLED, PRC_PATROLLED, PRC_AUTOPATROLLED = 0, 1, 2
+#: Built once (see the statements in pages/store.py).
+_INSERT_CHANGE = insert(rc_t)
 #: One write in this many purges rows older than the maximum age.
 PURGE_ONE_IN = 50
 
@@ -149,7 +151,7 @@ class RecentChangesStore:
                             rc_params=json.dumps(params), rc_tags="\n".join(tags))
 
     def _insert(self, conn: Connection, **values: Any) -> int:
-        res = conn.execute(insert(rc_t).values(**values))
+        res = conn.execute(_INSERT_CHANGE, values)
         if random.randrange(PURGE_ONE_IN) == 0:
             self.purge_in(conn)
         return int(res.inserted_primary_key[0]) if res.inserted_primary_key else 0
@@ -181,7 +183,7 @@ class RecentChangesStore:
             row = conn.execute(select(rc_t).where(rc_t.c.rc_id == rc_id)).first()
             return _change(row._mapping) if row is not None else None
 
-        return await self.db.run(q)
+        return await self.db.read(q)
 
     async def for_revision(self, rev_id: int) -> RecentChange | None:
         """The change that recorded revision ``rev_id`` (RevisionStore::getRecentChange): an
@@ -191,7 +193,7 @@ class RecentChangesStore:
                                .order_by(rc_t.c.rc_id).limit(1)).first()
             return _change(row._mapping) if row is not None else None
 
-        return await self.db.run(q)
+        return await self.db.read(q)
 
 
     async def search(self, q: ChangeQuery) -> list[ChangeRow]:
@@ -219,7 +221,7 @@ class RecentChangesStore:
                 out.append(ChangeRow(_change(m), redirect, m["rev_sha1"]))
             return out
 
-        return await self.db.run(run)
+        return await self.db.read(run)
 
     def _field_conditions(self, q: ChangeQuery) -> list[Any]:
         c = rc_t.c

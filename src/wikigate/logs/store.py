@@ -65,6 +65,9 @@ def _entry(row: Any) -> LogEntry:
                     json.loads(m["log_params"] or "{}"))
 
 
+#: Built once (see the statements in pages/store.py).
+_INSERT_LOG = insert(log_table)
+
 #: Log types whose entries are not published to recent changes ($wgLogRestrictions: only
 #: some users may read them).
 RESTRICTED_LOG_TYPES = frozenset({"oath", "suppress"})
@@ -88,11 +91,11 @@ class LogStore:
         null revision of a protection or a move).
         """
         ts = timestamp or mw_timestamp(self.clock.time())
-        res = conn.execute(insert(log_table).values(
-            log_type=type, log_action=action, log_timestamp=ts,
-            log_actor=actor_id, log_actor_name=actor_name, log_namespace=namespace, log_title=title,
-            log_page=page_id, log_comment=comment, log_params=json.dumps(params or {}),
-        ))
+        res = conn.execute(_INSERT_LOG, {
+            "log_type": type, "log_action": action, "log_timestamp": ts,
+            "log_actor": actor_id, "log_actor_name": actor_name, "log_namespace": namespace, "log_title": title,
+            "log_page": page_id, "log_comment": comment, "log_params": json.dumps(params or {}),
+        })
         log_id = int(res.inserted_primary_key[0]) if res.inserted_primary_key else 0
         if publish and type not in RESTRICTED_LOG_TYPES:
             self.recent.add_log_in(conn, timestamp=ts, namespace=namespace, title=title, page_id=page_id,
@@ -152,7 +155,7 @@ class LogStore:
         def q(conn: Connection) -> list[LogEntry]:
             return [_entry(r) for r in conn.execute(stmt)]
 
-        return await self.db.run(q)
+        return await self.db.read(q)
 
     async def search(self, q: LogQuery) -> builtins.list[tuple[LogEntry, int]]:
         """Entries matching ``q`` (newest first, or oldest with ``newer``), ``limit + 1``
@@ -192,4 +195,4 @@ class LogStore:
         def run(conn: Connection) -> builtins.list[tuple[LogEntry, int]]:
             return [(_entry(r), int(r._mapping["page_id"] or 0)) for r in conn.execute(stmt)]
 
-        return await self.db.run(run)
+        return await self.db.read(run)

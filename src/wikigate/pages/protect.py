@@ -166,7 +166,8 @@ class ProtectionService:
                 text = store.latest_text_in(conn, fresh)
                 _same, null_rev, _before = store.insert_revision_in(
                     conn, namespace=title.namespace, dbkey=title.dbkey, text=text, comment=comment,
-                    user_id=performer.id, user_name=performer.name, minor=True, tags=tag_list, null=True)
+                    user_id=performer.id, user_name=performer.name, minor=True, tags=tag_list, null=True,
+                    current=fresh)
                 rev_id = null_rev.id
                 store.set_restrictions_in(conn, fresh.id, restrictions)
                 page_id = fresh.id

@@ -23,7 +23,7 @@ from wikigate.pages import edit_rules
 from wikigate.pages.merge import merge_texts
 from wikigate.pages.protection import CascadeSource, Restriction
 from wikigate.pages.pst import PstContext, normalize_line_endings, pre_save_transform
-from wikigate.pages.store import Page, PageStore, Revision, TitleProtection, redirect_target
+from wikigate.pages.store import Expired, Page, PageStore, Revision, TitleProtection, redirect_target
 from wikigate.pages.titles import InvalidTitle, Title, parse_title
 from wikigate.storage.sql.schema import change_tag_def
 from wikigate.storage.sql.schema import templatelinks as tl_t
@@ -116,12 +116,12 @@ class PageService:
 
     async def pages_by_ids(self, ids: Sequence[int]) -> list[tuple[int, Page | None]]:
         store = self.store
-        return await store.run(lambda conn: [(i, store.page_by_id_in(conn, i)) for i in ids])
+        return await store.read(lambda conn: [(i, store.page_by_id_in(conn, i)) for i in ids])
 
     async def pages(self, keys: Sequence[tuple[int, str]]) -> dict[tuple[int, str], Page]:
         """Existing pages among (namespace, dbkey) keys."""
         store = self.store
-        return await store.run(lambda conn: store.pages_in(conn, keys))
+        return await store.read(lambda conn: store.pages_in(conn, keys))
 
     async def revisions_with_pages(self, rev_ids: Sequence[int]) -> list[tuple[int, Revision | None, Page | None]]:
         """Each revision id with its revision and that revision's page (None if unknown)."""
@@ -134,36 +134,36 @@ class PageService:
                 out.append((rid, rev, store.page_by_id_in(conn, rev.page) if rev else None))
             return out
 
-        return await store.run(q)
+        return await store.read(q)
 
     async def revisions_of(self, page_id: int, *, limit: int, newer: bool = False,
                            start_id: int | None = None) -> list[Revision]:
         """Up to ``limit + 1`` revisions of a page (the extra one signals continuation)."""
         store = self.store
-        return await store.run(lambda conn: store.revisions_in(conn, page_id, limit=limit, newer=newer,
+        return await store.read(lambda conn: store.revisions_in(conn, page_id, limit=limit, newer=newer,
                                                                start_id=start_id))
 
     async def latest_revisions(self, pages: dict[int, Page]) -> dict[int, Revision | None]:
         """The latest revision of each page, by the caller's keys."""
         store = self.store
-        return await store.run(lambda conn: {k: store.revision_in(conn, pg.latest) for k, pg in pages.items()})
+        return await store.read(lambda conn: {k: store.revision_in(conn, pg.latest) for k, pg in pages.items()})
 
     async def latest_texts(self, pages: dict[int, Page]) -> dict[int, str]:
         """The text of each page's latest revision, by the caller's keys."""
         store = self.store
-        return await store.run(lambda conn: {k: store.latest_text_in(conn, pg) for k, pg in pages.items()})
+        return await store.read(lambda conn: {k: store.latest_text_in(conn, pg) for k, pg in pages.items()})
 
     async def revision(self, rev_id: int) -> Revision | None:
         store = self.store
-        return await store.run(lambda conn: store.revision_in(conn, rev_id))
+        return await store.read(lambda conn: store.revision_in(conn, rev_id))
 
     async def latest_text(self, page: Page) -> str:
         store = self.store
-        return await store.run(lambda conn: store.latest_text_in(conn, page))
+        return await store.read(lambda conn: store.latest_text_in(conn, page))
 
     async def watched(self, user_id: int, title: Title) -> bool:
         store = self.store
-        return await store.run(lambda conn: store.watched_in(conn, user_id, title.namespace, title.dbkey))
+        return await store.read(lambda conn: store.watched_in(conn, user_id, title.namespace, title.dbkey))
 
     async def set_watch(self, user_id: int, title: Title, watch: bool) -> None:
         """Watch or unwatch ``title`` and its talk page (nothing for anonymous users)."""
@@ -179,20 +179,24 @@ class PageService:
                 change_tag_def.c.ctd_name.in_(wanted), change_tag_def.c.ctd_user_defined.is_(True)))
             return {r[0] for r in rows}
 
-        return await self.store.run(q)
+        return await self.store.read(q)
 
     async def protection_state(self, title: Title, page: Page | None, *, title_protection: bool,
                                cascade_sources: bool) -> ProtectionState:
         store = self.store
 
-        def q(conn: Connection) -> ProtectionState:
-            restrictions = store.restrictions_in(conn, page.id) if page is not None else []
-            tp = (store.title_protection_in(conn, title.namespace, title.dbkey)
+        def q(conn: Connection, purge: bool) -> ProtectionState:
+            restrictions = store.restrictions_in(conn, page.id, purge=purge) if page is not None else []
+            tp = (store.title_protection_in(conn, title.namespace, title.dbkey, purge=purge)
                   if page is None and title_protection else None)
             sources = store.cascade_sources_in(conn, title.namespace, title.dbkey) if cascade_sources else []
             return ProtectionState(restrictions, tp, sources)
 
-        return await store.run(q)
+        # Read without the write lock; only when an expired row must go, again as a writer.
+        try:
+            return await store.read(lambda conn: q(conn, False))
+        except Expired:
+            return await store.run(lambda conn: q(conn, True))
 
     async def page_details(self, items: Sequence[tuple[Title, Page | None]], *, protection: bool,
                            associated: bool, watched_by: int | None, watchers: bool) -> list[PageDetails]:
@@ -295,7 +299,7 @@ class PageService:
         def q(conn: Connection) -> list[tuple[int, int, str]]:
             return [(r.tl_from, r.tl_namespace, r.tl_title) for r in conn.execute(stmt)]
 
-        return await self.store.run(q)
+        return await self.store.read(q)
 
     # -- edits ------------------------------------------------------------------------------
 
@@ -355,7 +359,8 @@ class PageService:
                 tag_list.append(software_tag)
             new_page, rev, old = store.insert_revision_in(
                 conn, namespace=title.namespace, dbkey=title.dbkey, text=text, comment=comment,
-                user_id=performer.id, user_name=performer.name, minor=minor, tags=tag_list, timestamp=ts)
+                user_id=performer.id, user_name=performer.name, minor=minor, tags=tag_list, timestamp=ts,
+                current=fresh)
             recent.add_edit_in(conn, timestamp=rev.timestamp, namespace=title.namespace, title=title.dbkey,
                                page_id=new_page.id, actor_id=performer.id, actor_name=performer.name,
                                comment=comment, minor=rev.minor, bot=bot,

@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
@@ -230,7 +230,10 @@ class UserStore:
         await self.db.run(q)
 
 
+_INCREMENT_EDITCOUNT = (update(user).where(user.c.user_id == bindparam("id"))
+                        .values(user_editcount=user.c.user_editcount + 1))
+
+
 def increment_editcount(conn: Connection, user_id: int) -> None:
     """For use inside another transaction (an edit counts toward autoconfirmed)."""
-    conn.execute(update(user).where(user.c.user_id == user_id)
-                 .values(user_editcount=user.c.user_editcount + 1))
+    conn.execute(_INCREMENT_EDITCOUNT, {"id": user_id})

@@ -26,6 +26,7 @@ import random
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -116,6 +117,17 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+_WRITE_LOCKS: weakref.WeakSet[SqliteWriteLock] = weakref.WeakSet()
+
+
+def _reset_write_locks_after_fork() -> None:
+    for lock in list(_WRITE_LOCKS):
+        lock._after_fork()
+
+
+os.register_at_fork(after_in_child=_reset_write_locks_after_fork)
+
+
 class SqliteWriteLock:
     """The one writer of a SQLite file at a time, among this process's threads and every
     other process using the file: a thread lock, then ``flock`` on ``<file>.writelock``,
@@ -138,6 +150,13 @@ class SqliteWriteLock:
         self._thread_lock = threading.Lock()
         self._fd = -1
         self._pid = 0
+        _WRITE_LOCKS.add(self)
+
+    def _after_fork(self) -> None:
+        # The child has its own threads: a thread lock held by a parent's thread at the
+        # fork would never be released here, and the descriptor is the parent's.
+        self._thread_lock = threading.Lock()
+        self._fd, self._pid = -1, 0
 
     def _descriptor(self) -> int:
         if self._pid != os.getpid():

@@ -75,8 +75,8 @@ class ApiQueryRecentChanges(QueryModule):
             "end": Param("timestamp"),
             "dir": Param("enum", default="older", choices=("newer", "older")),
             "namespace": Param("namespace", multi=True, choices=namespace_choices, extra_namespaces=(-2, -1)),
-            "user": Param("user", user_types=("name", "ip", "id", "interwiki")),
-            "excludeuser": Param("user", user_types=("name", "ip", "id", "interwiki")),
+            "user": Param("user", user_types=("name", "ip", "interwiki", "id")),
+            "excludeuser": Param("user", user_types=("name", "ip", "interwiki", "id")),
             "tag": Param("string"),
             "prop": Param("enum", multi=True, choices=RCPROP, default="title|timestamp|ids"),
             "show": Param("enum", multi=True, choices=RCSHOW),
@@ -105,13 +105,16 @@ class ApiQueryRecentChanges(QueryModule):
             if rid is None or not is_int_string(parts[0], signed=False):
                 raise ApiError("apierror-badcontinue", code="badcontinue")
             q["cont"] = (parts[0], rid)
-        if p["namespace"] is not None:
+        # An empty list (every value dropped as unrecognized) filters nothing, as
+        # ApiQueryBase::addWhereFld ignores an empty array.
+        if p["namespace"]:
             q["namespaces"] = list(p["namespace"])
         types = [CHANGE_TYPES[t] for t in (p["type"] or [])]
         if p["slot"] is not None:
-            # Only changes that touch page content (new, edit); the main slot is the only one.
-            types = [t for t in types if t in (0, RC_NEW)]
-        q["types"] = types
+            # Only changes that touch page content (new, edit); the main slot is the only
+            # one. None of them asked for: nothing matches.
+            types = [t for t in types if t in (0, RC_NEW)] or [-1]
+        q["types"] = types or None
         if p["title"] is not None:
             try:
                 t = parse_title(p["title"], namespaces_of(ctx))

@@ -264,3 +264,12 @@ async def test_patrol_needs_post_and_is_anon_refused(client: ApiClient, admin: A
     await admin.edit("R", "x")
     assert (await client.jget(action="patrol", rcid="1", token="+\\"))["error"]["code"] == "mustpostparams"
     assert (await client.jpost(action="patrol", rcid="1", token="+\\"))["error"]["code"] == "permissiondenied"
+
+
+async def test_lists_emptied_by_unrecognized_values_filter_nothing(admin: Actor) -> None:
+    await admin.edit("E", "x")
+    for params in ({"rcnamespace": "999"}, {"rctype": "bogus"}):
+        data = await admin.get(action="query", list="recentchanges", rctitle="E", formatversion="2", **params)
+        assert len(data["query"]["recentchanges"]) == 1 and "warnings" in data
+    assert await rc(admin, rctitle="E", rcslot="main", rctype="log") == []
+    assert len(await rc(admin, rctitle="E", rcslot="main", rctype="log|new")) == 1

@@ -19,7 +19,8 @@ from sqlalchemy.engine import Connection
 
 from wikigate.logs.recentchanges import PRC_AUTOPATROLLED, PRC_UNPATROLLED, RecentChangesStore
 from wikigate.logs.store import LogStore
-from wikigate.pages import edit_rules
+from wikigate.pages import contributions, edit_rules
+from wikigate.pages.contributions import Contribution, ContributionQuery
 from wikigate.pages.merge import merge_texts
 from wikigate.pages.protection import CascadeSource, Restriction
 from wikigate.pages.pst import PstContext, normalize_line_endings, pre_save_transform
@@ -169,6 +170,15 @@ class PageService:
         """Watch or unwatch ``title`` and its talk page (nothing for anonymous users)."""
         store = self.store
         await store.run(lambda conn: store.set_watch_in(conn, user_id, title.namespace, title.dbkey, watch))
+
+    async def contributions(self, q: ContributionQuery) -> list[Contribution]:
+        """list=usercontribs: ``limit + 1`` revisions of the authors ``q`` names."""
+        return await self.store.read(lambda conn: contributions.search_in(conn, q))
+
+    async def author_names(self, *, prefix: str | None = None, anonymous: bool = False) -> list[str]:
+        """Distinct authors by name prefix, or every IP address that edited."""
+        return await self.store.read(lambda conn: contributions.author_names_in(conn, prefix=prefix,
+                                                                                 anonymous=anonymous))
 
     async def user_defined_tags(self, tags: Sequence[str]) -> set[str]:
         """Which of ``tags`` are defined and manually applicable."""

@@ -33,6 +33,7 @@ import pytest
 from wikigate.app import WikigateApp, build_services
 from wikigate.config import Settings, with_overrides
 from wikigate.users.model import User
+from wikigate.util.clock import Clock
 
 ADMIN_PASSWORD = "AdminPassw0rd!2026"
 
@@ -65,8 +66,15 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[WikigateApp]:
-    application = WikigateApp(settings, build_services(settings))
+def clock() -> Clock | None:
+    """The services' clock: None is the wall clock; a test module that needs a
+    :class:`FakeClock` overrides this fixture (the ``app`` fixture then uses it)."""
+    return None
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: Clock | None) -> AsyncIterator[WikigateApp]:
+    application = WikigateApp(settings, build_services(settings, clock=clock))
     await application.startup()
     yield application
     await application.shutdown()

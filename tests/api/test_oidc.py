@@ -14,7 +14,7 @@ import socket
 import threading
 import time
 import warnings
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ import werkzeug.serving
 from sqlalchemy import func, select
 
 from tests.conftest import ADMIN_PASSWORD, ApiClient, make_settings, marked
-from wikigate.app import WikigateApp, build_services
+from wikigate.app import WikigateApp
 from wikigate.auth.oath import OathService
 from wikigate.config import Settings
 from wikigate.storage.sql.schema import external_identity, user
@@ -81,14 +81,6 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path, idp: str) -> Settin
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(time.time())
-
-
-@pytest.fixture
-async def app(settings: Settings, clock: FakeClock) -> AsyncIterator[WikigateApp]:
-    application = WikigateApp(settings, build_services(settings, clock=clock))
-    await application.startup()
-    yield application
-    await application.shutdown()
 
 
 # -- the browser ---------------------------------------------------------------------------------

@@ -7,15 +7,13 @@ request by request)."""
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from tests.api.pages_support import Actor, MakeUser, NewClient, actor
 from tests.conftest import ApiClient
-from wikigate.app import WikigateApp, build_services
-from wikigate.config import Settings
+from wikigate.app import WikigateApp
 from wikigate.logs.recentchanges import ChangeQuery, RecentChangesStore
 from wikigate.util.clock import FakeClock
 
@@ -25,14 +23,6 @@ ALL = "user|userid|comment|flags|timestamp|title|ids|sizes|redirect|patrolled|lo
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(time.time())
-
-
-@pytest.fixture
-async def app(settings: Settings, clock: FakeClock) -> AsyncIterator[WikigateApp]:
-    application = WikigateApp(settings, build_services(settings, clock=clock))
-    await application.startup()
-    yield application
-    await application.shutdown()
 
 
 @pytest.fixture

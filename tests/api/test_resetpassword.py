@@ -72,14 +72,6 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path, sink: tuple[Sink, i
                                          mail__sender="wiki@refwiki.test"))
 
 
-@pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[WikigateApp]:
-    application = WikigateApp(settings, build_services(settings))
-    await application.startup()
-    yield application
-    await application.shutdown()
-
-
 async def reset(client: ApiClient, **params: Any) -> Any:
     return await client.jpost(action="resetpassword", token="+\\", **params)
 

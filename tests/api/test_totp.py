@@ -7,7 +7,7 @@ The app runs on a fake clock, so TOTP steps are exact.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,14 +48,6 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
-
-
-@pytest.fixture
-async def app(settings: Settings, clock: FakeClock) -> AsyncIterator[WikigateApp]:
-    application = WikigateApp(settings, build_services(settings, clock=clock))
-    await application.startup()
-    yield application
-    await application.shutdown()
 
 
 def code_at(clock: FakeClock, steps: int = 0, secret: str = SECRET) -> str:

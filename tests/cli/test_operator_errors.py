@@ -133,4 +133,5 @@ def test_docs_describe_the_files_that_exist(tmp_path: Path) -> None:
     for doc in ("docs/operations.md", "docs/config.example.toml", "README.md"):
         assert "secret.key" not in (root / doc).read_text(encoding="utf-8"), doc
     assert run(tmp_path, "migrate").returncode == 0
-    assert {p.name for p in (tmp_path / "data").iterdir()} <= {"wikigate.db", "wikigate.db-wal", "wikigate.db-shm"}
+    assert {p.name for p in (tmp_path / "data").iterdir()} <= {"wikigate.db", "wikigate.db-wal", "wikigate.db-shm",
+                                                             "wikigate.db.writelock"}

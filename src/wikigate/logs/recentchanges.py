@@ -27,6 +27,7 @@ from sqlalchemy import and_, delete, func, insert, literal, or_, select, true, u
 from sqlalchemy.engine import Connection
 
 from wikigate.storage.sql.database import Database
+from wikigate.storage.sql.ranges import time_range
 from wikigate.storage.sql.schema import page as page_t
 from wikigate.storage.sql.schema import recentchanges as rc_t
 from wikigate.storage.sql.schema import revision as rev_t
@@ -247,19 +248,7 @@ class RecentChangesStore:
 
 
 def _range_conditions(q: ChangeQuery) -> list[Any]:
-    c = rc_t.c
-    conds: list[Any] = []
-    if q.start:
-        conds.append(c.rc_timestamp >= q.start if q.newer else c.rc_timestamp <= q.start)
-    if q.end:
-        conds.append(c.rc_timestamp <= q.end if q.newer else c.rc_timestamp >= q.end)
-    if q.cont is not None:
-        ts, rid = q.cont
-        if q.newer:
-            conds.append(or_(c.rc_timestamp > ts, and_(c.rc_timestamp == ts, c.rc_id >= rid)))
-        else:
-            conds.append(or_(c.rc_timestamp < ts, and_(c.rc_timestamp == ts, c.rc_id <= rid)))
-    return conds
+    return time_range(rc_t.c.rc_timestamp, rc_t.c.rc_id, newer=q.newer, start=q.start, end=q.end, cont=q.cont)
 
 
 def _flag_conditions(q: ChangeQuery) -> list[Any]:
@@ -271,11 +260,18 @@ def _flag_conditions(q: ChangeQuery) -> list[Any]:
         conds.append(c.rc_bot == q.bot)
     if q.anon is not None:
         conds.append(c.rc_actor == 0 if q.anon else c.rc_actor != 0)
-    if q.patrolled is not None:
-        conds.append(c.rc_patrolled != PRC_UNPATROLLED if q.patrolled else c.rc_patrolled == PRC_UNPATROLLED)
     if q.unpatrolled:
         conds.append(c.rc_patrolled == PRC_UNPATROLLED)
-    if q.autopatrolled is not None:
-        conds.append(c.rc_patrolled == PRC_AUTOPATROLLED if q.autopatrolled
-                     else c.rc_patrolled != PRC_AUTOPATROLLED)
+    return conds + patrol_conditions(q.patrolled, q.autopatrolled)
+
+
+def patrol_conditions(patrolled: bool | None, autopatrolled: bool | None) -> list[Any]:
+    """``rcshow``/``ucshow`` patrol filters on rc_patrolled: (not) patrolled in any way,
+    (not) autopatrolled; None asks for nothing."""
+    c = rc_t.c
+    conds: list[Any] = []
+    if patrolled is not None:
+        conds.append(c.rc_patrolled != PRC_UNPATROLLED if patrolled else c.rc_patrolled == PRC_UNPATROLLED)
+    if autopatrolled is not None:
+        conds.append(c.rc_patrolled == PRC_AUTOPATROLLED if autopatrolled else c.rc_patrolled != PRC_AUTOPATROLLED)
     return conds

@@ -13,11 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, select, true
+from sqlalchemy import and_, insert, select, true
 from sqlalchemy.engine import Connection
 
 from wikigate.logs.recentchanges import RecentChange, RecentChangesStore
 from wikigate.storage.sql.database import Database
+from wikigate.storage.sql.ranges import time_range
 from wikigate.storage.sql.schema import logging as log_table
 from wikigate.storage.sql.schema import page as page_table
 from wikigate.util.clock import Clock, mw_timestamp
@@ -139,16 +140,7 @@ class LogStore:
             conds.append(c.log_actor_name == actor_name)
         if namespace is not None and title is not None:
             conds += [c.log_namespace == namespace, c.log_title == title]
-        if start:
-            conds.append(c.log_timestamp >= start if newer else c.log_timestamp <= start)
-        if end:
-            conds.append(c.log_timestamp <= end if newer else c.log_timestamp >= end)
-        if cont:
-            ts, lid = cont
-            if newer:
-                conds.append((c.log_timestamp > ts) | (and_(c.log_timestamp == ts, c.log_id >= lid)))
-            else:
-                conds.append((c.log_timestamp < ts) | (and_(c.log_timestamp == ts, c.log_id <= lid)))
+        conds += time_range(c.log_timestamp, c.log_id, newer=newer, start=start, end=end, cont=cont or None)
         order = [c.log_timestamp.asc(), c.log_id.asc()] if newer else [c.log_timestamp.desc(), c.log_id.desc()]
         stmt = select(log_table).where(and_(true(), *conds)).order_by(*order).limit(limit + 1)
 
@@ -166,10 +158,7 @@ class LogStore:
             conds.append(c.log_type == q.type)
         if q.action is not None:
             conds.append(c.log_action == q.action)
-        if q.start:
-            conds.append(c.log_timestamp >= q.start if q.newer else c.log_timestamp <= q.start)
-        if q.end:
-            conds.append(c.log_timestamp <= q.end if q.newer else c.log_timestamp >= q.end)
+        conds += time_range(c.log_timestamp, c.log_id, newer=q.newer, start=q.start, end=q.end, cont=q.cont)
         if q.actor_name:
             conds.append(c.log_actor_name == q.actor_name)
         if q.title is not None:
@@ -180,12 +169,6 @@ class LogStore:
             conds += [c.log_namespace == q.prefix[0], c.log_title.startswith(q.prefix[1], autoescape=True)]
         if q.nothing:
             conds.append(c.log_id < 0)
-        if q.cont is not None:
-            ts, lid = q.cont
-            if q.newer:
-                conds.append(or_(c.log_timestamp > ts, and_(c.log_timestamp == ts, c.log_id >= lid)))
-            else:
-                conds.append(or_(c.log_timestamp < ts, and_(c.log_timestamp == ts, c.log_id <= lid)))
         order = [c.log_timestamp.asc(), c.log_id.asc()] if q.newer else [c.log_timestamp.desc(), c.log_id.desc()]
         stmt = (select(log_table, page_table.c.page_id)
                 .select_from(log_table.outerjoin(page_table, and_(page_table.c.page_namespace == c.log_namespace,

@@ -17,12 +17,11 @@ from sqlalchemy import and_, or_, select, true
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
+from wikigate.logs.recentchanges import patrol_conditions
+from wikigate.storage.sql.ranges import time_range
 from wikigate.storage.sql.schema import page as page_t
 from wikigate.storage.sql.schema import recentchanges as rc_t
 from wikigate.storage.sql.schema import revision as rev_t
-
-#: rc_patrolled of an unpatrolled and of an autopatrolled change.
-_UNPATROLLED, _AUTOPATROLLED = 0, 2
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,7 @@ class ContributionQuery:
 
 
 def _flag_conditions(q: ContributionQuery) -> list[Any]:
-    r, p, rc = rev_t.c, page_t.c, rc_t.c
+    r, p = rev_t.c, page_t.c
     conds: list[Any] = []
     if q.minor is not None:
         conds.append(r.rev_minor_edit == q.minor)
@@ -75,28 +74,20 @@ def _flag_conditions(q: ContributionQuery) -> list[Any]:
         conds.append(r.rev_id == p.page_latest if q.top else r.rev_id != p.page_latest)
     if q.new is not None:
         conds.append(r.rev_parent_id == 0 if q.new else r.rev_parent_id != 0)
-    if q.patrolled is not None:
-        conds.append(rc.rc_patrolled != _UNPATROLLED if q.patrolled else rc.rc_patrolled == _UNPATROLLED)
-    if q.autopatrolled is not None:
-        conds.append(rc.rc_patrolled == _AUTOPATROLLED if q.autopatrolled else rc.rc_patrolled != _AUTOPATROLLED)
-    return conds
+    return conds + patrol_conditions(q.patrolled, q.autopatrolled)
 
 
 def _range_conditions(q: ContributionQuery) -> list[Any]:
     r = rev_t.c
-    conds: list[Any] = []
-    if q.start:
-        conds.append(r.rev_timestamp >= q.start if q.newer else r.rev_timestamp <= q.start)
-    if q.end:
-        conds.append(r.rev_timestamp <= q.end if q.newer else r.rev_timestamp >= q.end)
-    if q.cont is not None:
-        name, ts, rid = q.cont
-        after = (or_(r.rev_timestamp > ts, and_(r.rev_timestamp == ts, r.rev_id >= rid)) if q.newer
-                 else or_(r.rev_timestamp < ts, and_(r.rev_timestamp == ts, r.rev_id <= rid)))
-        if q.multi:
-            later = r.rev_actor_name > name if q.newer else r.rev_actor_name < name
-            after = or_(later, and_(r.rev_actor_name == name, after))
-        conds.append(after)
+    if q.cont is None or not q.multi:
+        cont = (q.cont[1], q.cont[2]) if q.cont is not None else None
+        return time_range(r.rev_timestamp, r.rev_id, newer=q.newer, start=q.start, end=q.end, cont=cont)
+    # Author by author: later authors whole, the continued author from (timestamp, id) on.
+    name, ts, rid = q.cont
+    conds = time_range(r.rev_timestamp, r.rev_id, newer=q.newer, start=q.start, end=q.end, cont=None)
+    later = r.rev_actor_name > name if q.newer else r.rev_actor_name < name
+    within = and_(*time_range(r.rev_timestamp, r.rev_id, newer=q.newer, start=None, end=None, cont=(ts, rid)))
+    conds.append(or_(later, and_(r.rev_actor_name == name, within)))
     return conds
 
 

@@ -22,3 +22,13 @@ class QueryModule(ApiModule):
         cont = self.ctx.result.setdefault("continue", {})
         cont.update(values)
         self.ctx.result["_incomplete"] = True
+
+
+def show_flag(show: set[str], name: str) -> bool | None:
+    """An ``show`` filter of a list module: True for ``name``, False for ``!name``,
+    None when neither is asked for."""
+    if name in show:
+        return True
+    if "!" + name in show:
+        return False
+    return None

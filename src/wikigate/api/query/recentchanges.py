@@ -15,7 +15,7 @@ from wikigate.api.errors import ApiError
 from wikigate.api.output import Indexed
 from wikigate.api.page_checks import parse_timestamp_param
 from wikigate.api.params import Param, require_max_one
-from wikigate.api.query.base import QueryModule
+from wikigate.api.query.base import QueryModule, show_flag
 from wikigate.api.query.logevents import namespace_choices
 from wikigate.api.query.pageset import PageSet, namespaces_of
 from wikigate.logs.recentchanges import (
@@ -45,14 +45,6 @@ _CONFLICTS = [("minor", "!minor"), ("bot", "!bot"), ("anon", "!anon"), ("redirec
               ("autopatrolled", "!autopatrolled"), ("autopatrolled", "unpatrolled"),
               ("autopatrolled", "!patrolled")]
 _PATROL_SHOW = {"patrolled", "!patrolled", "unpatrolled", "autopatrolled", "!autopatrolled"}
-
-
-def _tristate(show: set[str], name: str) -> bool | None:
-    if name in show:
-        return True
-    if "!" + name in show:
-        return False
-    return None
 
 
 class ApiQueryRecentChanges(QueryModule):
@@ -129,13 +121,13 @@ class ApiQueryRecentChanges(QueryModule):
                 raise ApiError("apierror-show", code="show")
             if show & _PATROL_SHOW and not self._may_patrol():
                 raise ApiError("apierror-permissiondenied-patrolflag", code="permissiondenied")
-            q["minor"] = _tristate(show, "minor")
-            q["bot"] = _tristate(show, "bot")
-            q["anon"] = _tristate(show, "anon")
-            q["redirect"] = _tristate(show, "redirect")
-            q["patrolled"] = _tristate(show, "patrolled")
+            q["minor"] = show_flag(show, "minor")
+            q["bot"] = show_flag(show, "bot")
+            q["anon"] = show_flag(show, "anon")
+            q["redirect"] = show_flag(show, "redirect")
+            q["patrolled"] = show_flag(show, "patrolled")
             q["unpatrolled"] = "unpatrolled" in show
-            q["autopatrolled"] = _tristate(show, "autopatrolled")
+            q["autopatrolled"] = show_flag(show, "autopatrolled")
         require_max_one(p, ["user", "excludeuser"], pre)
         q["user"] = p["user"]
         q["exclude_user"] = p["excludeuser"]

@@ -16,10 +16,11 @@ from wikigate.api.errors import ApiError
 from wikigate.api.output import Indexed
 from wikigate.api.page_checks import parse_timestamp_param
 from wikigate.api.params import Param, require_max_one, require_only_one
-from wikigate.api.query.base import QueryModule
+from wikigate.api.query.base import QueryModule, show_flag
 from wikigate.api.query.logevents import namespace_choices
 from wikigate.api.query.pageset import namespaces_of
 from wikigate.i18n import Message
+from wikigate.logs.recentchanges import PRC_AUTOPATROLLED, PRC_UNPATROLLED
 from wikigate.pages.contributions import Contribution, ContributionQuery
 from wikigate.pages.titles import make_title
 from wikigate.pages.wikitext import comment_html, escape_wikitext
@@ -33,14 +34,6 @@ _CONFLICTS = [("minor", "!minor"), ("patrolled", "!patrolled"), ("autopatrolled"
               ("autopatrolled", "!patrolled"), ("top", "!top"), ("new", "!new")]
 #: $wgRangeContributionsCIDRLimit: the widest ranges that may be listed.
 CIDR_LIMIT = {4: 16, 6: 32}
-
-
-def _tristate(show: set[str], name: str) -> bool | None:
-    if name in show:
-        return True
-    if "!" + name in show:
-        return False
-    return None
 
 
 class ApiQueryUserContribs(QueryModule):
@@ -149,7 +142,7 @@ class ApiQueryUserContribs(QueryModule):
         if any(a in show and b in show for a, b in _CONFLICTS):
             raise ApiError("apierror-show", code="show")
         for flag in ("minor", "top", "new", "patrolled", "autopatrolled"):
-            q[flag] = _tristate(show, flag)
+            q[flag] = show_flag(show, flag)
         q["need_patrol"] = "patrolled" in set(p["prop"] or [])
         if (q["need_patrol"] or q["patrolled"] is not None or q["autopatrolled"] is not None) and not (
                 ctx.has_right("patrol") or ctx.has_right("patrolmarks")):
@@ -192,8 +185,8 @@ class ApiQueryUserContribs(QueryModule):
         if "parsedcomment" in props:
             d["parsedcomment"] = comment_html(c.comment)
         if "patrolled" in props:
-            d["patrolled"] = c.patrolled is not None and c.patrolled != 0
-            d["autopatrolled"] = c.patrolled == 2
+            d["patrolled"] = c.patrolled is not None and c.patrolled != PRC_UNPATROLLED
+            d["autopatrolled"] = c.patrolled == PRC_AUTOPATROLLED
         if "size" in props:
             d["size"] = c.length
         if "sizediff" in props:

@@ -5,21 +5,15 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from click.testing import CliRunner
+from tests.cli.support import run_cli
 
-from wikigate.cli.main import cli
 from wikigate.config import load_settings
-
-
-def _run(conf: Path, *args: str) -> tuple[int, str]:
-    r = CliRunner().invoke(cli, ["-c", str(conf), *args])
-    return r.exit_code, r.stdout
 
 
 def test_audit_list(tmp_path: Path) -> None:
     conf = tmp_path / "wg.toml"
     conf.write_text(f'[storage]\ndata_dir = "{tmp_path / "data"}"\n[site]\nsecret_key = "k"\n')
-    assert _run(conf, "audit", "list")[0] == 0  # empty log, creates the schema
+    assert run_cli(conf, "audit", "list")[0] == 0  # empty log, creates the schema
 
     async def fill() -> None:
         from wikigate.app import build_services
@@ -32,11 +26,11 @@ def test_audit_list(tmp_path: Path) -> None:
         await services.db.close()
 
     asyncio.run(fill())
-    code, out = _run(conf, "audit", "list")
+    code, out = run_cli(conf, "audit", "list")
     lines = out.splitlines()
     assert code == 0 and len(lines) == 2
     assert lines[0].endswith("\tlogin-success\tSome one (7)\t192.0.2.2\tLocalPassword")
-    code, out = _run(conf, "audit", "list", "--user", "some_one", "--limit", "5")
+    code, out = run_cli(conf, "audit", "list", "--user", "some_one", "--limit", "5")
     assert code == 0 and len(out.splitlines()) == 1
-    code, out = _run(conf, "audit", "list", "--event", "login-failure")
+    code, out = run_cli(conf, "audit", "list", "--event", "login-failure")
     assert out.splitlines()[0].split("\t")[1:] == ["login-failure", "Nobody (0)", "192.0.2.1", "wrongpassword"]

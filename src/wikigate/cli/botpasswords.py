@@ -12,26 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from wikigate.cli.common import _settings, run_async, with_services
+from wikigate.cli.common import _settings, canonical_name, require_user, run_async, with_services
 
 if TYPE_CHECKING:
     from wikigate.services import Services
-
-
-def _canonical(name: str) -> str:
-    from wikigate.auth.usernames import canonical_username
-
-    canonical = canonical_username(name)
-    if canonical is None:
-        raise click.ClickException(f"invalid user name: {name!r}")
-    return canonical
-
-
-async def _user_id(services: Services, name: str) -> int:
-    user = await services.users.get_by_name(name)
-    if user is None:
-        raise click.ClickException(f"no such user: {name!r}")
-    return int(user.id)
 
 
 def _run(ctx: click.Context, fn: Any) -> Any:
@@ -77,7 +61,7 @@ def create(ctx: click.Context, user: str, appid: str, grants: tuple[str, ...], r
     )
     from wikigate.users.rights import GRANT_RIGHTS
 
-    name = _canonical(user)
+    name = canonical_name(user)
     try:
         validate_new_app_id(appid)  # the check of Special:BotPasswords
     except BotPasswordError:
@@ -93,7 +77,7 @@ def create(ctx: click.Context, user: str, appid: str, grants: tuple[str, ...], r
         raise click.ClickException(f"not an IP address or CIDR range: {e.value!r}") from None
 
     async def go(services: Services) -> tuple[str, str, list[str], tuple[str, ...]]:
-        uid = await _user_id(services, name)
+        uid = (await require_user(services, name)).id
         try:
             bp, secret = await services.botpasswords.create(uid, appid, grants, restrictions)
         except BotPasswordError as e:
@@ -111,10 +95,10 @@ def create(ctx: click.Context, user: str, appid: str, grants: tuple[str, ...], r
 @click.pass_context
 def list_(ctx: click.Context, user: str) -> None:
     """List USER's bot passwords: app id, grants, IP ranges, and whether a reset is needed."""
-    name = _canonical(user)
+    name = canonical_name(user)
 
     async def go(services: Services) -> list[Any]:
-        uid = await _user_id(services, name)
+        uid = (await require_user(services, name)).id
         return list(await services.botpasswords.list_for_user(uid))
 
     rows = _run(ctx, go)
@@ -133,10 +117,10 @@ def reset(ctx: click.Context, user: str, appid: str) -> None:
     """Give USER@APPID a new password (printed once); its open sessions end."""
     from wikigate.auth.botpasswords.model import BotPasswordError
 
-    name = _canonical(user)
+    name = canonical_name(user)
 
     async def go(services: Services) -> str:
-        uid = await _user_id(services, name)
+        uid = (await require_user(services, name)).id
         try:
             return str(await services.botpasswords.reset(uid, appid))
         except BotPasswordError as e:
@@ -153,10 +137,10 @@ def reset(ctx: click.Context, user: str, appid: str) -> None:
 @click.pass_context
 def delete(ctx: click.Context, user: str, appid: str) -> None:
     """Delete USER@APPID; its open sessions end at their next request."""
-    name = _canonical(user)
+    name = canonical_name(user)
 
     async def go(services: Services) -> bool:
-        uid = await _user_id(services, name)
+        uid = (await require_user(services, name)).id
         return bool(await services.botpasswords.delete(uid, appid))
 
     if not _run(ctx, go):

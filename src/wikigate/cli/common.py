@@ -14,6 +14,7 @@ from wikigate.config import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
     from wikigate.services import Services
+    from wikigate.users.model import User
 
 T = TypeVar("T")
 
@@ -27,6 +28,25 @@ def _settings(ctx: click.Context) -> Settings:
             raise click.ClickException(f"configuration error: {e}") from None
     settings: Settings = obj["settings"]
     return settings
+
+
+def canonical_name(name: str) -> str:
+    """NAME as a command line gives it, canonical (``alice_b`` → ``Alice b``), or one
+    line saying it cannot be a user name."""
+    from wikigate.auth.usernames import canonical_username
+
+    canonical = canonical_username(name)
+    if canonical is None:
+        raise click.ClickException(f"invalid user name: {name!r}")
+    return canonical
+
+
+async def require_user(services: Services, name: str) -> User:
+    """The account named ``name`` (canonical), or one line saying there is none."""
+    user = await services.users.get_by_name(name)
+    if user is None:
+        raise click.ClickException(f"no such user: {name!r}")
+    return user
 
 
 def run_async(fn: Callable[[], Awaitable[T]]) -> T:

@@ -12,23 +12,7 @@ from typing import Any
 
 import click
 
-from wikigate.cli.common import _settings, run_async, with_services
-
-
-def _canonical(name: str) -> str:
-    from wikigate.auth.usernames import canonical_username
-
-    canonical = canonical_username(name)
-    if canonical is None:
-        raise click.ClickException(f"invalid user name: {name!r}")
-    return canonical
-
-
-async def _user(services: Any, name: str) -> Any:
-    user = await services.users.get_by_name(name)
-    if user is None:
-        raise click.ClickException(f"no such user: {name}")
-    return user
+from wikigate.cli.common import _settings, canonical_name, require_user, run_async, with_services
 
 
 @click.group()
@@ -42,10 +26,10 @@ def identity() -> None:
 def list_(ctx: click.Context, name: str) -> None:
     """The external identities linked to NAME: provider, subject, issuer, linked at."""
     settings = _settings(ctx)
-    canonical = _canonical(name)
+    canonical = canonical_name(name)
 
     async def go(services: Any) -> list[Any]:
-        user = await _user(services, canonical)
+        user = await require_user(services, canonical)
         return list(await services.identities.for_user(user.id))
 
     rows = run_async(lambda: with_services(settings, go))
@@ -65,12 +49,12 @@ def list_(ctx: click.Context, name: str) -> None:
 def remove(ctx: click.Context, name: str, provider: str, subject: str, reason: str) -> None:
     """Unlink the identity SUBJECT at PROVIDER (the provider id in [oidc.providers]) from NAME."""
     settings = _settings(ctx)
-    canonical = _canonical(name)
+    canonical = canonical_name(name)
     if not reason.strip():
         raise click.ClickException("--reason must not be empty")
 
     async def go(services: Any) -> bool:
-        user = await _user(services, canonical)
+        user = await require_user(services, canonical)
         done = bool(await services.identities.unlink(user.id, provider, subject))
         if done:
             await services.audit.record("oidc-unlink", user, "", f"provider={provider} sub={subject} by operator "

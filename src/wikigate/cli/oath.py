@@ -13,19 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from wikigate.cli.common import _settings, run_async, with_services
+from wikigate.cli.common import _settings, canonical_name, require_user, run_async, with_services
 
 if TYPE_CHECKING:
     from wikigate.services import Services
-
-
-def _canonical(name: str) -> str:
-    from wikigate.auth.usernames import canonical_username
-
-    canonical = canonical_username(name)
-    if canonical is None:
-        raise click.ClickException(f"invalid user name: {name!r}")
-    return canonical
 
 
 async def _prepare(services: Services, name: str) -> tuple[Any, Any]:
@@ -38,10 +29,7 @@ async def _prepare(services: Services, name: str) -> tuple[Any, Any]:
         from wikigate.storage.sql.secrets import load_or_create_secret
 
         services.site_secret.set((await load_or_create_secret(services.db, "secret_key")).encode())
-    user = await services.users.get_by_name(name)
-    if user is None:
-        raise click.ClickException(f"no such user: {name}")
-    return oath, user
+    return oath, await require_user(services, name)
 
 
 @click.group()
@@ -55,7 +43,7 @@ def oath() -> None:
 def status(ctx: click.Context, name: str) -> None:
     """Whether NAME has two-factor authentication enabled."""
     settings = _settings(ctx)
-    canonical = _canonical(name)
+    canonical = canonical_name(name)
 
     async def go(services: Services) -> bool:
         svc, user = await _prepare(services, canonical)
@@ -72,7 +60,7 @@ def status(ctx: click.Context, name: str) -> None:
 def disable(ctx: click.Context, name: str, reason: str) -> None:
     """Turn off two-factor authentication of NAME (a locked-out user)."""
     settings = _settings(ctx)
-    canonical = _canonical(name)
+    canonical = canonical_name(name)
     if not reason.strip():
         raise click.ClickException("--reason must not be empty")
 
@@ -97,7 +85,7 @@ def enable(ctx: click.Context, name: str, secret: str | None) -> None:
     from wikigate.auth.oath import group4, new_scratch_codes, new_secret
 
     settings = _settings(ctx)
-    canonical = _canonical(name)
+    canonical = canonical_name(name)
     if secret is not None:
         secret = re.sub(r"\s+", "", secret).upper().rstrip("=")
         if not re.fullmatch(r"[A-Z2-7]{16,128}", secret):

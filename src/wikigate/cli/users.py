@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from wikigate.cli.common import _settings, run_async, with_services
+from wikigate.cli.common import _settings, canonical_name, require_user, run_async, with_services
 
 if TYPE_CHECKING:
     from wikigate.services import Services
@@ -20,15 +20,6 @@ def _read_password(password_file: str | None, password_stdin: bool) -> str:
     if password_stdin or not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\r\n")
     return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
-
-
-def _canonical(name: str) -> str:
-    from wikigate.auth.usernames import canonical_username
-
-    canonical = canonical_username(name)
-    if canonical is None:
-        raise click.ClickException(f"invalid user name: {name!r}")
-    return canonical
 
 
 def _policy_problems(services: Services, name: str, password: str, explicit_groups: list[str]) -> str:
@@ -70,7 +61,7 @@ def create(ctx: click.Context, name: str, groups: tuple[str, ...], password_file
     applies, for the groups the account will be in (sysops' is stricter) — unless
     --force is given."""
     settings = _settings(ctx)
-    canonical = _canonical(name)
+    canonical = canonical_name(name)
     known = set(settings.rights.group_permissions) - {"*", "user", "autoconfirmed"}
     for g in groups:
         if g not in known:
@@ -120,7 +111,7 @@ def create(ctx: click.Context, name: str, groups: tuple[str, ...], password_file
 def set_groups(ctx: click.Context, name: str, groups: tuple[str, ...], expiry: str | None) -> None:
     """Make GROUPS the explicit groups of NAME (no GROUPS removes all)."""
     settings = _settings(ctx)
-    canonical = _canonical(name)
+    canonical = canonical_name(name)
     known = set(settings.rights.group_permissions) - {"*", "user", "autoconfirmed"}
     for g in groups:
         if g not in known:
@@ -133,9 +124,7 @@ def set_groups(ctx: click.Context, name: str, groups: tuple[str, ...], expiry: s
         exp = (digits + "000000")[:14]
 
     async def go(services: Services) -> str:
-        u = await services.users.get_by_name(canonical)
-        if u is None:
-            raise click.ClickException(f"no such user: {canonical!r}")
+        u = await require_user(services, canonical)
         from wikigate.users.groups import MAINTENANCE_USER
 
         # The same service (one transaction, rights log and audit entries) as action=userrights.
@@ -153,12 +142,10 @@ def set_groups(ctx: click.Context, name: str, groups: tuple[str, ...], expiry: s
 def logout_everywhere(ctx: click.Context, name: str) -> None:
     """End every session and remember-me login of NAME, on every worker and host."""
     settings = _settings(ctx)
-    canonical = _canonical(name)
+    canonical = canonical_name(name)
 
     async def go(services: Services) -> str:
-        u = await services.users.get_by_name(canonical)
-        if u is None:
-            raise click.ClickException(f"no such user: {canonical!r}")
+        u = await require_user(services, canonical)
         await services.users.invalidate_sessions(u.id)
         return f"all sessions of {canonical} are now invalid"
 

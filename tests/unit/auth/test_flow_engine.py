@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from tests.auth_fakes import IDP_URL, LINKED
 from tests.conftest import ADMIN_PASSWORD, make_settings
-from tests.unit.auth.test_manager import _apps, _client, _user
+from tests.unit.auth.conftest import _client, _user
 
 from wikigate.app import WikigateApp, build_services
 from wikigate.auth.flow.records import FORMAT, FlowRecord, StaleFlow
@@ -24,14 +24,6 @@ from wikigate.auth.requests import (
 from wikigate.i18n import Message
 
 SID_COOKIE = "my_wiki_session"
-
-
-@pytest.fixture
-async def two_workers(tmp_path: Path) -> Any:
-    apps = await _apps(tmp_path)
-    yield apps
-    for a in apps:
-        await a.shutdown()
 
 
 def test_registry_core_ids_entry_points_and_bad_names() -> None:

@@ -4,12 +4,11 @@ continues on a second app instance ("worker") sharing the same SQLite database."
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
-from tests.auth_fakes import IDP_URL, PROVIDERS
-from tests.conftest import ADMIN_PASSWORD, ApiClient, make_settings
+from tests.auth_fakes import IDP_URL
+from tests.conftest import ADMIN_PASSWORD, make_settings
+from tests.unit.auth.conftest import _apps, _client, _user
 
 from wikigate.app import WikigateApp, build_services
 from wikigate.auth.requests import (
@@ -20,34 +19,6 @@ from wikigate.auth.requests import (
     status_message,
 )
 from wikigate.i18n import Message, RawMessage
-
-
-async def _apps(tmp_path: Path, n: int = 2) -> list[WikigateApp]:
-    apps = []
-    for _ in range(n):
-        settings = make_settings(tmp_path, auth__providers=list(PROVIDERS))
-        app = WikigateApp(settings, build_services(settings))
-        await app.startup()
-        apps.append(app)
-    return apps
-
-
-def _client(app: WikigateApp, cookies: httpx.Cookies | None = None) -> ApiClient:
-    transport = httpx.ASGITransport(app=app, client=("10.0.0.1", 1234))  # type: ignore[arg-type]
-    return ApiClient(httpx.AsyncClient(transport=transport, base_url="http://wiki.test", cookies=cookies))
-
-
-@pytest.fixture
-async def two_workers(tmp_path: Path) -> Any:
-    apps = await _apps(tmp_path)
-    yield apps
-    for a in apps:
-        await a.shutdown()
-
-
-async def _user(app: WikigateApp, name: str, password: str = ADMIN_PASSWORD) -> None:
-    h = await app.services.hashing.hash(password)
-    await app.services.users.create(name, password_hash=h)
 
 
 def test_requests_round_trip_and_load_all_or_nothing() -> None:

@@ -149,6 +149,12 @@ async def test_filters_and_continuation(admin: Actor, alice: Actor, new_client: 
     assert len(await rc(admin, rctitle="F", rcshow="redirect")) == 4  # the title is a redirect now
     assert len(await rc(admin, rctitle="F", rctoponly="1")) == 1
     assert len(await rc(admin, rctitle="F", rcexcludeuser="Alice")) == 2
+    alice_id = (await rc(admin, rctitle="Talk:F", rcprop="userid"))[0]["userid"]
+    assert len(await rc(admin, rctitle="F", rcuser=f"#{alice_id}")) == 2  # UserDef's id form
+    assert len(await rc(admin, rctitle="F", rcexcludeuser=f"#{alice_id}")) == 2
+    assert await rc(admin, rctitle="F", rcuser="#2000000000") == []
+    logs = await admin.get(action="query", list="logevents", leuser=f"#{alice_id}", formatversion="2")
+    assert "error" not in logs
     assert [r["title"] for r in await rc(admin, rcuser="Alice", rcnamespace="1", rcprop="title")] == ["Talk:F"]
     assert len(await rc(admin, rctitle="F", rcshow="unpatrolled")) == 3
     assert len(await rc(admin, rctitle="F", rcshow="autopatrolled")) == 1

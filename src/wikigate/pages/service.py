@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Connection
 
-from wikigate.logs.recentchanges import PRC_AUTOPATROLLED, PRC_UNPATROLLED, RecentChangesStore
+from wikigate.logs.recentchanges import PRC_AUTOPATROLLED, PRC_UNPATROLLED
 from wikigate.logs.store import LogStore
 from wikigate.pages import contributions, edit_rules
 from wikigate.pages.contributions import Contribution, ContributionQuery
@@ -99,13 +99,13 @@ class EditOutcome:
 class PageService:
     """``services.page_service``."""
 
-    def __init__(self, store: PageStore, logs: LogStore, newtalk: NewTalkStore, sitename: str = "wikigate",
-                 recent: RecentChangesStore | None = None) -> None:
+    def __init__(self, store: PageStore, logs: LogStore, newtalk: NewTalkStore, sitename: str = "wikigate") -> None:
         self.store = store
         self.logs = logs
         self.newtalk = newtalk
         self.sitename = sitename
-        self.recent = recent if recent is not None else logs.recent
+        #: The recent-changes rows go with the log entries' (one store, one transaction).
+        self.recent = logs.recent
 
     # -- reads ------------------------------------------------------------------------------
 

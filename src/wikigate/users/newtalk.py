@@ -60,7 +60,8 @@ class NewTalkStore:
             return conn.execute(select(user_newtalk.c.nt_name).where(user_newtalk.c.nt_name == name)).first() \
                 is not None
 
-        return await self.db.run(q)
+        # A read (every page for people asks it): no write lock on SQLite.
+        return await self.db.read(q)
 
     async def clear(self, name: str) -> None:
         await self.db.run(lambda conn: self.clear_in(conn, name))

@@ -17,6 +17,15 @@ class QueryModule(ApiModule):
         assert isinstance(q, dict)
         return q
 
+    async def user_name_of(self, value: str | None) -> str | None:
+        """A ``user`` parameter's value as the name to match: ``#<id>`` (UserDef's id
+        form) becomes that user's name; an id nobody has stays as given, and matches no
+        row (no user name contains ``#``)."""
+        if value is None or not value.startswith("#") or not value[1:].isdigit() or len(value) > 20:
+            return value
+        user = await self.services.users.get_by_id(int(value[1:]))
+        return user.name if user is not None else value
+
     def set_continue(self, values: dict[str, str]) -> None:
         """Report that more results exist (``continue`` block, no batchcomplete)."""
         cont = self.ctx.result.setdefault("continue", {})

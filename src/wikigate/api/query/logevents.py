@@ -94,7 +94,7 @@ class ApiQueryLogEvents(QueryModule):
         query["start"] = parse_timestamp_param(ctx, "lestart", p["start"])
         query["end"] = parse_timestamp_param(ctx, "leend", p["end"])
         if p["user"]:
-            query["actor_name"] = p["user"]
+            query["actor_name"] = await self.user_name_of(p["user"])
         if p["title"] is not None:
             try:
                 t = parse_title(p["title"], namespaces)

@@ -22,6 +22,7 @@ from wikigate.logs.recentchanges import (
     CHANGE_TYPES,
     PRC_AUTOPATROLLED,
     PRC_UNPATROLLED,
+    RC_EDIT,
     RC_LOG,
     RC_NEW,
     TYPE_NAMES,
@@ -85,7 +86,7 @@ class ApiQueryRecentChanges(QueryModule):
         """User::useRCPatrol / useNPPatrol with both switched on: either right."""
         return self.ctx.has_right("patrol") or self.ctx.has_right("patrolmarks")
 
-    def _query(self, p: dict[str, Any]) -> ChangeQuery:
+    async def _query(self, p: dict[str, Any]) -> ChangeQuery:
         ctx = self.ctx
         pre = self.prefix
         q: dict[str, Any] = {"newer": p["dir"] == "newer", "limit": p["limit"] or 10}
@@ -105,7 +106,7 @@ class ApiQueryRecentChanges(QueryModule):
         if p["slot"] is not None:
             # Only changes that touch page content (new, edit); the main slot is the only
             # one. None of them asked for: nothing matches.
-            types = [t for t in types if t in (0, RC_NEW)] or [-1]
+            types = [t for t in types if t in (RC_EDIT, RC_NEW)] or [-1]
         q["types"] = types or None
         if p["title"] is not None:
             try:
@@ -129,14 +130,14 @@ class ApiQueryRecentChanges(QueryModule):
             q["unpatrolled"] = "unpatrolled" in show
             q["autopatrolled"] = show_flag(show, "autopatrolled")
         require_max_one(p, ["user", "excludeuser"], pre)
-        q["user"] = p["user"]
-        q["exclude_user"] = p["excludeuser"]
+        q["user"] = await self.user_name_of(p["user"])
+        q["exclude_user"] = await self.user_name_of(p["excludeuser"])
         q["tag"] = p["tag"]
         q["top_only"] = bool(p["toponly"])
         return ChangeQuery(**q)
 
     async def _rows(self, p: dict[str, Any]) -> list[ChangeRow]:
-        query = self._query(p)
+        query = await self._query(p)
         store: RecentChangesStore = self.services.recent_changes
         rows = await store.search(query)
         if len(rows) > query.limit:
